@@ -1,0 +1,41 @@
+# Factory Mentor: `make run` serves the product on its embedded defaults, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= var
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RAGAS_DO_NOT_TRACK := true
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test test-fast eval bench lint knowledge clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, the CPU build: otherwise a dependency pulls several GB of CUDA packages
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/factory-mentor ingest knowledge --data-dir $(DATA_DIR)
+	$(BIN)/factory-mentor serve --data-dir $(DATA_DIR)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+eval: install
+	$(BIN)/factory-mentor eval --data-dir $(DATA_DIR)
+
+lint: install
+	$(BIN)/ruff check assistant ingestion channels evals tests
+
+knowledge: install
+	$(BIN)/python knowledge/_sources/build.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

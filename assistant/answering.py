@@ -1,0 +1,76 @@
+"""Turn retrieved hits into answer text with numbered citations (extractive and supplier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.extractive import Composition
+from assistant.retrieval import Hit
+from assistant.suppliers import Match, Need
+from assistant.types import Citation
+
+SNIPPET_CHARS = 300
+PARTIAL_NOTE = "※ 찾은 자료로는 질문의 일부만 확인됩니다{what}. 더 정확한 답이 필요하면 전문가 연결을 요청해 주세요."
+
+
+@dataclass
+class Drafted:
+    text: str
+    citations: list[Citation]
+    coverage: float
+
+
+def citation_for(n: int, hit: Hit, snippet: str, reason: str | None = None) -> Citation:
+    c = hit.chunk
+    return Citation(
+        n=n, chunk_id=c.chunk_id, title=c.title, source=c.source, page=c.page,
+        snippet=snippet[:SNIPPET_CHARS], kind=c.kind, url=c.metadata.get("url"), score=round(hit.score, 4),
+        reason=reason,
+    )
+
+
+def extractive_text(comp: Composition, hits: list[Hit], partial_below: float = 0.6) -> Drafted:
+    """Picked sentences in source order, each ending with its source's number."""
+    numbers: dict[int, int] = {}
+    snippets: dict[int, list[str]] = {}
+    lines: list[str] = []
+    current: list[str] = []
+    last_hit: int | None = None
+    for picked in comp.sentences:
+        n = numbers.setdefault(picked.hit_index, len(numbers) + 1)
+        snippets.setdefault(picked.hit_index, []).append(picked.text)
+        if last_hit is not None and picked.hit_index != last_hit and current:
+            lines.append(" ".join(current))
+            current = []
+        current.append(f"{picked.text} [{n}]")
+        last_hit = picked.hit_index
+    if current:
+        lines.append(" ".join(current))
+    if lines and comp.coverage < partial_below and comp.missing:
+        what = f" ('{', '.join(comp.missing[:3])}' 관련 내용은 찾지 못했습니다)"
+        lines.append(PARTIAL_NOTE.format(what=what))
+    citations = [citation_for(n, hits[hi], " ".join(snippets[hi])) for hi, n in numbers.items()]
+    return Drafted("\n".join(lines), sorted(citations, key=lambda c: c.n), comp.coverage)
+
+
+def supplier_text(matches: list[Match], hits_by_source: dict[str, Hit], need: Need) -> Drafted:
+    """A ranked list of supplier profiles, one line of reasons each, each cited."""
+    if not matches:
+        return Drafted("", [], 0.0)
+    lines = ["조건에 맞는 공급기업 후보입니다 (데모용 가상 기업 프로필):"]
+    citations: list[Citation] = []
+    for n, match in enumerate(matches, start=1):
+        meta = match.chunk.metadata
+        reasons = ", ".join(match.reasons) or "관련 솔루션 보유"
+        solutions = str(meta.get("solutions") or "").replace(",", ", ")
+        lines.append(f"{n}. {match.company} ({meta.get('region', '')}, {solutions}): {reasons} [{n}]")
+        hit = hits_by_source.get(match.chunk.source) or Hit(chunk=match.chunk, score=match.score)
+        summary = str(meta.get("summary") or match.chunk.text)
+        citations.append(citation_for(n, hit, summary, reason=reasons))
+    missing = [m for m in need.missing() if m != "예산"]
+    if missing:
+        lines.append(f"{', '.join(missing)}와 예산을 알려 주시면 더 맞는 업체로 좁혀 드릴게요.")
+    else:
+        lines.append("예산과 원하시는 구축 시기를 알려 주시면 더 맞는 업체로 좁혀 드릴게요.")
+    coverage = min(1.0, max(m.score for m in matches) / 7.0)
+    return Drafted("\n".join(lines), citations, coverage)

@@ -1,0 +1,126 @@
+"""Engine and sessions from Settings: a SQLite file by default, PostgreSQL when configured.
+
+SQLite notes. The file lives under the data dir, in WAL mode with foreign keys on and a
+busy timeout. SQLite has a single writer, so every transaction starts with
+`BEGIN IMMEDIATE`: it takes the write lock up front (waiting up to the busy timeout)
+instead of failing halfway when a reader tries to become a writer. Transactions are kept
+short (the outbox worker never holds one while it talks to a channel), so this costs
+little and gives serialisable behaviour: two concurrent claims of a ticket run one after
+the other and the second sees the first's result.
+
+PostgreSQL notes. `postgresql://` and `postgres://` URLs are sent to psycopg 3. Row locks
+(`SELECT ... FOR UPDATE [SKIP LOCKED]`) do the serialising there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SQLITE_FILENAME = "factory_mentor.sqlite"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(settings: Settings) -> str:
+    """The SQLAlchemy URL: `FM_DATABASE_URL`, or a SQLite file under the data dir."""
+    if settings.database_url:
+        url = settings.database_url.strip()
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+    return f"sqlite:///{settings.data_dir / SQLITE_FILENAME}"
+
+
+def redacted(url: str) -> str:
+    """The URL with its password hidden, for logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling is lazy).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """An engine for the configured database; SQLite gets WAL, foreign keys and immediate BEGIN."""
+    url = database_url(settings)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    logger.debug("database engine for %s", redacted(url))
+    return engine
+
+
+def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (services return them to callers)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error, always close."""
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+class Database:
+    """The engine and session factory built once from Settings (kept on app state by the server)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = create_sessionmaker(engine)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Database:
+        return cls(create_db_engine(settings, **kwargs))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def session_scope(self) -> AbstractContextManager[Session]:
+        return session_scope(self.sessions)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

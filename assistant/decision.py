@@ -1,0 +1,55 @@
+"""Where escalation is decided: answered, offer_expert, escalate or declined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.intent import Intent
+from assistant.settings import Settings
+from assistant.types import Decision
+
+DECLINE_TEXT = (
+    "죄송하지만 그 질문은 Factory Mentor가 도와드리는 범위 밖이에요. 저는 스마트공장 도입과 공장 운영"
+    "(정부 지원사업과 부담금, 수준확인, MES·ERP 도입, 설비종합효율·불량·재고 관리, 공급기업 찾기)에 관한 "
+    "질문에 출처와 함께 답해 드립니다."
+)
+GREETING_TEXT = (
+    "안녕하세요, Factory Mentor입니다. 스마트공장 지원사업, 비용과 기업 부담금, MES·ERP 도입, "
+    "설비·품질·재고 관리, 공급기업 추천까지 편하게 물어보세요. 필요하면 전문가도 연결해 드립니다."
+)
+HUMAN_REQUEST_TEXT = "네, 전문가에게 연결해 드릴게요. 질문과 지금까지의 대화를 함께 전달했으니, 답변이 오면 이 대화로 알려 드리겠습니다."
+NEEDS_HUMAN_TEXT = (
+    "이 질문은 계약·법률·안전에 관한 판단이 필요해서 자료만으로 답하기 어렵습니다. 전문가에게 질문을 "
+    "전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
+)
+NO_EVIDENCE_TEXT = (
+    "가지고 있는 자료에서 이 질문에 대한 근거를 찾지 못했습니다. 정확한 답을 드리기 위해 전문가에게 "
+    "질문을 전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
+)
+HELD_TEXT = "지금 이 대화는 전문가가 맡고 있어요. 남겨 주신 메시지도 전문가에게 전달했습니다."
+
+
+@dataclass
+class Verdict:
+    decision: Decision
+    reason: str
+    text: str | None = None  # a fixed reply replacing the extractive answer, if any
+
+
+def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings) -> Verdict:
+    """The decision for one question, from its intent and how well the sources support it."""
+    if intent.greeting:
+        return Verdict(Decision.declined, "greeting", GREETING_TEXT)
+    if intent.out_of_scope:
+        return Verdict(Decision.declined, "out_of_scope", DECLINE_TEXT)
+    if intent.human_request:
+        return Verdict(Decision.escalate, "human_request", HUMAN_REQUEST_TEXT)
+    if intent.needs_human:
+        return Verdict(Decision.escalate, "needs_human_judgement", NEEDS_HUMAN_TEXT)
+    if not has_evidence or confidence < settings.escalate_below:
+        if not intent.in_domain and not intent.supplier:
+            return Verdict(Decision.declined, "out_of_scope_no_evidence", DECLINE_TEXT)
+        return Verdict(Decision.escalate, "no_supporting_evidence", NO_EVIDENCE_TEXT)
+    if confidence < settings.offer_expert_below:
+        return Verdict(Decision.offer_expert, "weak_support")
+    return Verdict(Decision.answered, "supported")

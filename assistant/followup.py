@@ -1,0 +1,36 @@
+"""Follow-up questions ("그럼 비용은?", "거기 연락처 알려줘") resolved against the conversation."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.intent import classify
+from assistant.types import Decision, Turn
+
+_POINTS_AT_SUPPLIER = re.compile(r"거기|그\s*업체|그\s*회사|그곳|이\s*업체|연락처|전화|담당자|이메일|메일")
+_LEADING_FILLER = re.compile(r"^\s*(그럼|그러면|그렇다면|그래서|그리고|근데|그런데|아|음)\s*")
+
+
+def last_user_turn(history: list[Turn]) -> Turn | None:
+    return next((t for t in reversed(history) if t.role == "user"), None)
+
+
+def last_assistant_turn(history: list[Turn]) -> Turn | None:
+    return next((t for t in reversed(history) if t.role == "assistant"), None)
+
+
+def resolve(text: str, history: list[Turn]) -> tuple[str, bool]:
+    """The retrieval query for `text`, and whether it was resolved as a follow-up.
+
+    The previous turn's subject is carried into the query: the previous user question's
+    subject, or, when the user points at a recommended supplier, that supplier's name.
+    """
+    prev_user = last_user_turn(history)
+    if prev_user is None or not classify(text).follow_up:
+        return text, False
+    prev_answer = last_assistant_turn(history)
+    if prev_answer and prev_answer.subject and _POINTS_AT_SUPPLIER.search(text):
+        if prev_answer.decision in (Decision.answered, Decision.offer_expert):
+            return f"{prev_answer.subject} {_LEADING_FILLER.sub('', text)}", True
+    subject = prev_user.subject or prev_user.text
+    return f"{subject} {_LEADING_FILLER.sub('', text)}".strip(), True

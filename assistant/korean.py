@@ -1,0 +1,76 @@
+"""Korean text helpers on Kiwi: sentence splitting and content morphemes for keyword search."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from kiwipiepy import Kiwi
+
+# morpheme tags that carry meaning for keyword search (nouns, numerals, verb and adjective
+# stems, roots, foreign words, numbers, hanja); particles and endings are dropped
+_CONTENT_TAGS = frozenset(
+    {"NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "W_SERIAL"}
+)
+_STEM_TAGS = frozenset({"VV", "VA", "VV-R", "VA-R", "VV-I", "VA-I"})
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def kiwi() -> Kiwi:
+    """One shared analyser (loading the model takes about a second)."""
+    return Kiwi()
+
+
+def normalize(text: str) -> str:
+    """NFC (Hangul jamo composed), no control characters, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _token_terms(tokens: Iterable) -> list[str]:
+    terms = []
+    for t in tokens:
+        tag = str(t.tag)
+        base = tag.split("-")[0]
+        if tag in _STEM_TAGS or base in ("VV", "VA"):
+            terms.append(t.form + "다")
+        elif base in _CONTENT_TAGS:
+            terms.append(t.form.lower())
+    return terms
+
+
+def morphemes(text: str) -> list[str]:
+    """Content morphemes of `text`, lower-cased, in order: the keyword index's terms."""
+    if not text.strip():
+        return []
+    with _lock:
+        tokens = kiwi().tokenize(text)
+    return _token_terms(tokens)
+
+
+def morphemes_many(texts: list[str]) -> list[list[str]]:
+    if not texts:
+        return []
+    with _lock:
+        return [_token_terms(tokens) for tokens in kiwi().tokenize(texts)]
+
+
+def sentences_by_line(text: str) -> list[list[str]]:
+    """Korean-aware sentence split (Kiwi), one list of sentences per non-empty line."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return []
+    with _lock:
+        return [[s.text.strip() for s in sents if s.text.strip()] for sents in kiwi().split_into_sents(lines)]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Korean-aware sentence split (Kiwi); line breaks always end a sentence."""
+    return [s for line in sentences_by_line(text) for s in line]

@@ -1,0 +1,236 @@
+"""Hybrid search: dense (Chroma) and Korean keyword (BM25 over Kiwi morphemes), fused.
+
+`HybridSearcher.search` is what the assistant calls; `HybridRetriever` exposes the same
+search as a LangChain `BaseRetriever`. Only chunks committed in the catalog are ever
+returned, so a half-finished ingestion is never visible.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.catalog import Chunk
+from assistant.embeddings import encode
+from assistant.keyword_index import KeywordIndex
+from assistant.korean import morphemes
+from assistant.stores import Stores
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "keyword"]
+FILTER_KEYS = ("kind", "region", "industry")
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+    dense_score: float | None = None
+    keyword_score: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "chunk_id": c.chunk_id, "source": c.source, "title": c.title, "kind": c.kind,
+            "heading": c.heading, "page": c.page, "score": round(self.score, 6), "text": c.text,
+            "dense_rank": self.dense_rank, "keyword_rank": self.keyword_rank,
+        }
+
+
+def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
+    meta = chunk.metadata
+    for key, want in filters.items():
+        if not want:
+            continue
+        if key == "kind":
+            if chunk.kind != want:
+                return False
+        elif key == "region":
+            region = str(meta.get("region") or "")
+            if region and region not in ("전국", want) and want not in region:
+                return False
+        elif key == "industry":
+            industries = [s.strip() for s in str(meta.get("industries") or "").split(",") if s.strip()]
+            if industries and "전체" not in industries and want not in industries:
+                return False
+        elif str(meta.get(key, "")) != want:
+            return False
+    return True
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class HybridSearcher:
+    """Reads the stores; reloads its in-memory view when the catalog's generation moves."""
+
+    def __init__(self, stores: Stores):
+        self.stores = stores
+        self.settings = stores.settings
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._chunks: list[Chunk] = []
+        self._pos: dict[str, int] = {}
+        self._keyword: KeywordIndex | None = None
+
+    # -- loading -------------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        generation = self.stores.catalog.generation
+        if not force and generation == self._generation:
+            return
+        with self._lock:
+            if not force and generation == self._generation:
+                return
+            chunks = list(self.stores.catalog.iter_chunks())
+            keyword = KeywordIndex([c.terms for c in chunks])
+            self._chunks, self._keyword = chunks, keyword
+            self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+            self._generation = generation
+            log.info("search view loaded: %d chunks (generation %d)", len(chunks), generation)
+
+    @property
+    def size(self) -> int:
+        self.refresh()
+        return len(self._chunks)
+
+    def idf(self, term: str) -> float:
+        self.refresh()
+        assert self._keyword is not None
+        return self._keyword.idf(term)
+
+    def chunks_of_kind(self, kind: str) -> list[Chunk]:
+        self.refresh()
+        return [c for c in self._chunks if c.kind == kind]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        self.refresh()
+        pos = self._pos.get(chunk_id)
+        return self._chunks[pos] if pos is not None else None
+
+    # -- searching -----------------------------------------------------------------------
+    def _mask(self, filters: dict[str, str]) -> np.ndarray | None:
+        if not any(filters.values()):
+            return None
+        return np.fromiter((_matches(c, filters) for c in self._chunks), dtype=bool, count=len(self._chunks))
+
+    def keyword_ranked(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        assert self._keyword is not None
+        return self._keyword.top(morphemes(query), n, mask)
+
+    def dense_ranked(
+        self, query: str, n: int, filters: dict[str, str], vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        collection = self.stores.collection
+        total = collection.count()
+        if not total:
+            return []
+        vec = vector if vector is not None else encode(self.stores.embeddings, [query])[0]
+        want = n * 4 if any(filters.values()) else n
+        where = {"kind": filters["kind"]} if filters.get("kind") else None
+        res = collection.query(
+            query_embeddings=[vec.tolist()], n_results=min(want, total), where=where, include=["distances"]
+        )
+        out: list[tuple[int, float]] = []
+        for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
+            pos = self._pos.get(cid)
+            if pos is None or not _matches(self._chunks[pos], filters):
+                continue  # an orphan vector (uncommitted) or filtered out
+            out.append((pos, 1.0 - float(dist)))
+            if len(out) >= n:
+                break
+        return out
+
+    def search(
+        self, query: str, k: int | None = None, *, filters: dict[str, str] | None = None,
+        mode: Mode = "hybrid", dedup: bool = True, query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        self.refresh()
+        k = k or self.settings.retrieval_k
+        filters = {key: v for key, v in (filters or {}).items() if v}
+        if not query.strip() or not self._chunks:
+            return []
+        n = max(self.settings.retrieval_candidates, k * 3)
+        mask = self._mask(filters)
+        kw = self.keyword_ranked(query, n, mask) if mode in ("hybrid", "keyword") else []
+        dn = self.dense_ranked(query, n, filters, query_vector) if mode in ("hybrid", "dense") else []
+        hits = self._fuse(kw, dn, mode)
+        if dedup:
+            hits = self._collapse(hits, self.settings.dedup_threshold)
+        return hits[:k]
+
+    def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode) -> list[Hit]:
+        s = self.settings
+        table: dict[int, Hit] = {}
+        for rank, (pos, score) in enumerate(kw, start=1):
+            hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
+            hit.keyword_rank, hit.keyword_score = rank, score
+        for rank, (pos, score) in enumerate(dn, start=1):
+            hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
+            hit.dense_rank, hit.dense_score = rank, score
+        best_kw = kw[0][1] if kw else 1.0
+        alpha = s.dense_weight
+        for hit in table.values():
+            if mode == "keyword":
+                hit.score = (hit.keyword_score or 0.0) / best_kw
+            elif mode == "dense":
+                hit.score = hit.dense_score or 0.0
+            elif s.fusion == "rrf":
+                hit.score = sum(
+                    w / (s.rrf_k + r)
+                    for w, r in ((s.keyword_weight, hit.keyword_rank), (alpha, hit.dense_rank))
+                    if r is not None
+                )
+            else:
+                kw_part = (hit.keyword_score or 0.0) / best_kw if kw else 0.0
+                dense_part = hit.dense_score if hit.dense_score is not None else self._dense_floor(dn)
+                hit.score = (1.0 - alpha) * kw_part + alpha * dense_part if kw else dense_part
+        return sorted(table.values(), key=lambda h: (-h.score, h.keyword_rank or 10**6, h.dense_rank or 10**6))
+
+    @staticmethod
+    def _dense_floor(dn: list[tuple[int, float]]) -> float:
+        """A chunk the dense search did not return scores no better than its last candidate."""
+        return dn[-1][1] if dn else 0.0
+
+    @staticmethod
+    def _collapse(hits: list[Hit], threshold: float) -> list[Hit]:
+        kept: list[Hit] = []
+        kept_terms: list[set[str]] = []
+        for hit in hits:
+            terms = set(hit.chunk.terms)
+            if any(_jaccard(terms, other) >= threshold for other in kept_terms):
+                continue
+            kept.append(hit)
+            kept_terms.append(terms)
+        return kept
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over `HybridSearcher` (same results, as `Document`s)."""
+
+    searcher: Any
+    k: int = 5
+    filters: dict[str, str] = {}
+    mode: Mode = "hybrid"
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        hits = self.searcher.search(query, self.k, filters=self.filters, mode=self.mode)
+        return [
+            Document(page_content=h.chunk.text, id=h.chunk.chunk_id, metadata={**h.chunk.metadata, **h.as_dict()})
+            for h in hits
+        ]

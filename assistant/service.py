@@ -1,0 +1,262 @@
+"""The one assistant service every channel calls: ask (and stream), draft for a mentor.
+
+It knows nothing of Slack, Kakao or HTML: channels hand it a `Question` and render the
+`Answer` (or the `StreamEvent`s) it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answering import Drafted, citation_for, extractive_text, supplier_text
+from assistant.decision import HELD_TEXT, Verdict, decide
+from assistant.errors import FMError
+from assistant.extractive import compose, question_terms
+from assistant.followup import resolve
+from assistant.guard import check_sentence
+from assistant.intent import Intent, classify
+from assistant.korean import morphemes
+from assistant.retrieval import Hit, HybridSearcher
+from assistant.settings import Settings
+from assistant.stores import Stores
+from assistant.suppliers import parse_need, rank
+from assistant.types import Answer, Citation, Decision, Draft, Mode, Question, StreamEvent, Turn
+
+log = logging.getLogger(__name__)
+
+# called when a question is escalated: (question, answer, hits, history) -> ticket id or None
+EscalationHook = Callable[[Question, Answer, list[Hit], list[Turn]], str | None]
+
+
+@dataclass
+class Prepared:
+    """Everything decided before any text is shown."""
+
+    question: Question
+    conversation_id: str
+    history: list[Turn]
+    intent: Intent
+    query: str
+    hits: list[Hit]
+    drafted: Drafted
+    verdict: Verdict
+    confidence: float
+    started: float
+    subject: str
+    events: list[str] = field(default_factory=list)
+
+
+class Assistant:
+    def __init__(
+        self, settings: Settings, stores: Stores, *, conversations: Any | None = None,
+        searcher: HybridSearcher | None = None, llm: Any | None = None,
+        on_escalate: EscalationHook | None = None,
+    ):
+        from assistant.conversations import InMemoryConversationStore
+
+        self.settings = settings
+        self.stores = stores
+        self.searcher = searcher or HybridSearcher(stores)
+        self.conversations = conversations or InMemoryConversationStore()
+        self.on_escalate = on_escalate
+        self._llm = llm
+        if self._llm is None and settings.llm_enabled:
+            from assistant.generative import LLMClient
+
+            self._llm = LLMClient(settings)
+
+    # -- public API ----------------------------------------------------------------------
+    def ask(self, question: Question) -> Answer:
+        """Synchronous `aask` for scripts and the CLI."""
+        return asyncio.run(self.aask(question))
+
+    async def aask(self, question: Question) -> Answer:
+        final: Answer | None = None
+        async for event in self.ask_stream(question):
+            if event.type == "final":
+                final = event.answer
+        assert final is not None
+        return final
+
+    async def ask_stream(self, question: Question) -> AsyncIterator[StreamEvent]:
+        """Text pieces (sentence by sentence), then the citations, then the final answer."""
+        prepared = await self._prepare(question)
+        answer: Answer | None = None
+        if prepared.verdict.text is None and self._llm is not None and prepared.hits:
+            async for event in self._generate(prepared):
+                if event.type == "final":
+                    answer = event.answer
+                else:
+                    yield event
+        if answer is None:
+            answer = self._extractive_answer(prepared)
+            for line in answer.answer.split("\n"):
+                if line.strip():
+                    yield StreamEvent(type="text", text=line + "\n")
+        answer = self._finish(prepared, answer)
+        yield StreamEvent(type="citations", citations=answer.citations)
+        yield StreamEvent(type="final", answer=answer)
+
+    def draft(self, text: str, context: str | None = None) -> Draft:
+        """For mentors: a draft answer plus a longer list of suggested sources with reasons."""
+        self._validate(text)
+        query = f"{context} {text}" if context else text
+        hits = self.searcher.search(query, self.settings.draft_sources)
+        q_terms = question_terms(morphemes(query))
+        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf,
+                       max_sentences=self.settings.answer_sentences + 1)
+        drafted = extractive_text(comp, hits)
+        confidence = self._confidence(drafted.coverage, hits)
+        answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
+                        confidence=confidence, citations=drafted.citations)
+        suggestions = []
+        for n, hit in enumerate(hits, start=1):
+            shared = [t for t in q_terms if t in set(hit.chunk.terms)]
+            reason = f"질문의 {', '.join(shared[:4])}와(과) 관련" if shared else "의미가 비슷한 내용"
+            suggestions.append(citation_for(n, hit, hit.chunk.text, reason=reason))
+        return Draft(answer=answer, suggestions=suggestions)
+
+    # -- steps ---------------------------------------------------------------------------
+    def _validate(self, text: str) -> None:
+        if not text or not text.strip():
+            raise FMError("empty_question", "질문 내용을 입력해 주세요.", "empty question")
+        if len(text) > self.settings.max_question_chars:
+            raise FMError(
+                "question_too_long",
+                f"질문이 너무 깁니다. {self.settings.max_question_chars:,}자 이내로 줄여 주세요.",
+                f"{len(text)} characters",
+            )
+
+    async def _prepare(self, question: Question) -> Prepared:
+        self._validate(question.text)
+        started = time.perf_counter()
+        text = question.text.strip()
+        store = self.conversations
+        cid = question.conversation_id or store.new_conversation(
+            channel=question.channel.value, user_id=question.user_id, reply_to=question.reply_to
+        )
+        history = store.history(cid, limit=10)
+        intent = classify(text)
+        query, followed = resolve(text, history)
+        if followed and self._llm is not None:
+            try:
+                query = await asyncio.wait_for(self._llm.rewrite(text, history), self.settings.llm_timeout_s)
+            except Exception as exc:  # noqa: BLE001 - rewriting is optional
+                log.warning("question rewrite failed, using the carried subject: %s", type(exc).__name__)
+        if followed:
+            prev = classify(query)
+            intent.supplier = intent.supplier or (prev.supplier and not intent.human_request)
+            intent.in_domain = intent.in_domain or prev.in_domain
+        filters = dict(question.filters)
+        hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
+        confidence = self._confidence(drafted.coverage, hits) if drafted.text else 0.0
+        verdict = decide(intent, confidence, bool(drafted.text), self.settings)
+        if store.is_held_by_human(cid) and verdict.decision != Decision.declined:
+            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
+        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
+
+    def _retrieve_and_draft(
+        self, text: str, query: str, intent: Intent, filters: dict[str, str]
+    ) -> tuple[list[Hit], Drafted, str]:
+        if intent.supplier:
+            need = parse_need(query)
+            hits = self.searcher.search(query, 10, filters={**filters, "kind": "supplier"})
+            relevance = {h.chunk.source: h.score for h in hits}
+            matches = rank(need, self.searcher.chunks_of_kind("supplier"), relevance)
+            drafted = supplier_text(matches, {h.chunk.source: h for h in hits}, need)
+            subject = matches[0].company if matches else query
+            if drafted.text:
+                return [h for h in hits if h.chunk.source in {m.chunk.source for m in matches}], drafted, subject
+        hits = self.searcher.search(query, self.settings.retrieval_k, filters=filters)
+        comp = compose(text if query == text else query, question_terms(morphemes(query)), hits,
+                       self.searcher.idf, max_sentences=self.settings.answer_sentences)
+        drafted = extractive_text(comp, hits)
+        subject = query if len(query) <= 120 else query[-120:]
+        if intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
+            subject = str(hits[0].chunk.metadata.get("company") or hits[0].chunk.title)
+        return hits, drafted, subject
+
+    def _confidence(self, coverage: float, hits: list[Hit]) -> float:
+        if not hits:
+            return 0.0
+        dense = max((h.dense_score or 0.0) for h in hits)
+        dense_part = min(1.0, max(0.0, (dense - 0.15) / 0.45))
+        return round(0.75 * coverage + 0.25 * dense_part, 4)
+
+    def _extractive_answer(self, p: Prepared) -> Answer:
+        if p.verdict.text is not None:
+            return Answer(answer=p.verdict.text, decision=p.verdict.decision, confidence=p.confidence,
+                          citations=[], reason=p.verdict.reason)
+        return Answer(answer=p.drafted.text, decision=p.verdict.decision, confidence=p.confidence,
+                      citations=p.drafted.citations, reason=p.verdict.reason)
+
+    async def _generate(self, p: Prepared) -> AsyncIterator[StreamEvent]:
+        """LLM answer, each sentence guarded before it is shown; any failure -> extractive."""
+        hits = p.hits[: self.settings.retrieval_k]
+        sources = {n: h.chunk.text for n, h in enumerate(hits, start=1)}
+        sentences: list[str] = []
+        failure: str | None = None
+        try:
+            async with asyncio.timeout(self.settings.llm_timeout_s):
+                async for sentence in self._llm.stream_sentences(p.query, hits, p.history):  # type: ignore[union-attr]
+                    problem = check_sentence(sentence, sources)
+                    if problem:
+                        failure = f"guard: {problem}: {sentence[:80]}"
+                        break
+                    sentences.append(sentence)
+                    yield StreamEvent(type="text", text=sentence + " ")
+        except TimeoutError:
+            failure = "llm_timeout"
+        except Exception as exc:  # noqa: BLE001 - the user still gets the extractive answer
+            failure = f"llm_error: {type(exc).__name__}"
+        if failure is None and not sentences:
+            failure = "llm_empty"
+        if failure:
+            log.warning("generative answer replaced by the extractive one (%s)", failure)
+            answer = self._extractive_answer(p)
+            answer.guard_failures.append(failure)
+            yield StreamEvent(type="final", answer=answer)
+            return
+        text, citations = _renumber(" ".join(sentences), hits)
+        yield StreamEvent(type="final", answer=Answer(
+            answer=text, decision=p.verdict.decision, confidence=p.confidence, mode=Mode.generative,
+            citations=citations, reason=p.verdict.reason,
+        ))
+
+    def _finish(self, p: Prepared, answer: Answer) -> Answer:
+        answer.conversation_id = p.conversation_id
+        if p.drafted.citations and answer.decision == Decision.answered and p.intent.supplier:
+            answer.suppliers = [{"n": c.n, "company": c.title, "source": c.source, "reason": c.reason}
+                                for c in p.drafted.citations]
+        store = self.conversations
+        store.append(p.conversation_id, Turn(role="user", text=p.question.text, subject=p.query))
+        answer.message_id = store.append(
+            p.conversation_id,
+            Turn(role="assistant", text=answer.answer, decision=answer.decision, citations=answer.citations,
+                 subject=p.subject),
+        )
+        if answer.decision == Decision.escalate and self.on_escalate is not None:
+            if p.verdict.reason != "held_by_human":
+                answer.ticket_id = self.on_escalate(p.question.model_copy(update={"conversation_id": p.conversation_id}),
+                                                    answer, p.hits, p.history)
+        log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
+                 p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,
+                 (time.perf_counter() - p.started) * 1000)
+        return answer
+
+
+def _renumber(text: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
+    """Citations numbered in order of first use; only used sources listed."""
+    import re
+
+    order: dict[int, int] = {}
+    for m in re.finditer(r"\[(\d{1,2})\]", text):
+        order.setdefault(int(m.group(1)), len(order) + 1)
+    new_text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{order[int(m.group(1))]}]", text)
+    citations = [citation_for(new, hits[old - 1], hits[old - 1].chunk.text) for old, new in order.items()]
+    return new_text, sorted(citations, key=lambda c: c.n)

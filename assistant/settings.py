@@ -1,0 +1,115 @@
+"""The one settings object. No other module reads environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "use-multilingual-v3"
+
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "xxx", "your-secret", "todo"}
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read from `FM_*` environment variables or `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # storage
+    data_dir: Path = Path("var")
+    chroma_url: str | None = None
+    chroma_collection: str = "factory_mentor"
+    database_url: str | None = None
+
+    # embeddings and retrieval
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = 64
+    chunk_size: int = 500
+    chunk_overlap: int = 100
+    retrieval_k: int = 5
+    retrieval_candidates: int = 30
+    # weighted: (1 - dense_weight) * bm25 / best bm25 + dense_weight * cosine (tuned on KorQuAD);
+    # rrf: keyword_weight / (rrf_k + rank) + dense_weight / (rrf_k + rank)
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    rrf_k: int = 60
+    keyword_weight: float = 1.0
+    dense_weight: float = 0.25
+    dedup_threshold: float = 0.9
+
+    # answering and decisions (thresholds calibrated on the golden set: see evals/)
+    max_question_chars: int = 2000
+    escalate_below: float = 0.35
+    offer_expert_below: float = 0.55
+    answer_sentences: int = 4
+    draft_sources: int = 10
+
+    # answering (LLM optional)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 20.0
+
+    # tickets: SLA hours by priority, then re-notify at the due time and reassign past a second limit
+    sla_hours_urgent: float = Field(default=4.0, gt=0)
+    sla_hours_high: float = Field(default=8.0, gt=0)
+    sla_hours_normal: float = Field(default=24.0, gt=0)
+    sla_hours_low: float = Field(default=72.0, gt=0)
+    sla_reassign_ratio: float = Field(default=0.5, ge=0)  # reassign when overdue by this share of the SLA
+    sla_sweep_interval_s: float = Field(default=60.0, gt=0)
+    ticket_auto_close_hours: float = Field(default=72.0, ge=0)  # answered tickets close; 0 = never
+
+    # outbox: durable deliveries to channels (at-least-once; receivers dedupe by key)
+    outbox_lease_s: float = Field(default=60.0, gt=0)  # a claimed delivery is retried after this
+    outbox_send_timeout_s: float = Field(default=30.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_base_s: float = Field(default=5.0, ge=0)
+    outbox_backoff_max_s: float = Field(default=900.0, ge=0)
+    outbox_batch_size: int = Field(default=20, ge=1)
+    outbox_poll_interval_s: float = Field(default=2.0, gt=0)
+    worker_in_process: bool = True  # the server runs one outbox worker + SLA sweep itself
+
+    # logging
+    log_level: str = "INFO"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        for name in ("llm_api_key",):
+            value = getattr(self, name)
+            if value is not None and value.strip().lower() in _PLACEHOLDER_SECRETS:
+                raise ValueError(f"FM_{name.upper()} is a placeholder; set a real secret or unset it")
+        return self
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def index_path(self) -> Path:
+        """SQLite file holding documents, chunks and their keyword tokens."""
+        return self.data_dir / "index.sqlite"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def settings_with(**overrides: object) -> Settings:
+    """A copy of the environment's settings with some fields replaced (CLI flags, tests)."""
+    data = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**data)

@@ -1,0 +1,108 @@
+"""Open the stores from settings: the one module ingestion (writer) and the assistant (reader) share."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaEmbeddings
+from chromadb.config import Settings as ChromaSettings
+from langchain_core.embeddings import Embeddings
+
+from assistant.catalog import Catalog
+from assistant.embeddings import encode, make_embeddings, model_slug
+from assistant.errors import Unavailable
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Our embedding model as Chroma's explicit embedding function (Chroma's default downloads one)."""
+
+    def __init__(self, embeddings: Embeddings, model_name: str = "factory-mentor"):
+        self._embeddings = embeddings
+        self._model_name = model_name
+
+    def __call__(self, input: Documents) -> ChromaEmbeddings:
+        return list(encode(self._embeddings, list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "factory-mentor"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self._model_name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction(make_embeddings(config.get("model", "use-multilingual-v3")),
+                                       config.get("model", "use-multilingual-v3"))
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+
+def chroma_client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise Unavailable(
+                "vector_store_down",
+                "검색 저장소(Chroma 서버)에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+                f"cannot reach Chroma at {settings.chroma_url}: {exc}",
+            ) from exc
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+@dataclass
+class Stores:
+    """Lazily opened stores; nothing heavy happens until first use."""
+
+    settings: Settings
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        return make_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.settings.index_path)
+
+    @cached_property
+    def client(self) -> Any:
+        return chroma_client(self.settings)
+
+    @property
+    def collection_name(self) -> str:
+        return f"{self.settings.chroma_collection}-{model_slug(self.settings.embedding_model)}"
+
+    @cached_property
+    def collection(self) -> Any:
+        return self.client.get_or_create_collection(
+            name=self.collection_name,
+            embedding_function=ChromaEmbeddingFunction(self.embeddings, self.settings.embedding_model),
+            metadata={"hnsw:space": "cosine"},
+        )
+
+    def close(self) -> None:
+        if "catalog" in self.__dict__:
+            self.catalog.close()
+
+
+def open_stores(settings: Settings) -> Stores:
+    return Stores(settings)

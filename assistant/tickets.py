@@ -1,0 +1,207 @@
+"""Tickets: questions handed to people. This module creates, routes, finds and lists them;
+`assistant.ticket_workflow` moves them through their states.
+
+    open --claim--> claimed --answer--> answered --close--> closed
+      ^                                    |                  |
+      +-- reopened <------reopen-----------+------------------+
+
+Created on `escalate`, on the user's "전문가 연결" after `offer_expert`, or by a mentor;
+routed at creation (`assistant.routing`); due by priority (`assistant.sla`). The ticket,
+its first events and its notices are written in the caller's transaction.
+
+A conversation with a ticket that is not closed is held by a human: the bot stays silent
+until it is closed (see `assistant.conversations`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.auth import require_role
+from assistant.db.conversations import HOLDING_STATUSES, load_history
+from assistant.db.models import Priority, Role, Ticket, TicketStatus, User, utcnow
+from assistant.errors import FMError, Forbidden, NotFound
+from assistant.routing import pick_expert, topic_for
+from assistant.settings import Settings
+from assistant.sla import due_at_for
+from assistant.ticket_events import notify_staff, record_event
+from assistant.types import Citation, Turn
+
+logger = logging.getLogger(__name__)
+
+ORIGINS = ("escalate", "offer_expert", "mentor")
+CLAIMABLE: tuple[str, ...] = (TicketStatus.open, TicketStatus.reopened)
+HANDLER_ROLES = (Role.expert, Role.mentor)  # (admin passes every check)
+
+
+def conflict(code: str, message: str, detail: str = "") -> FMError:
+    return FMError(code, message, detail, status=409)
+
+
+def citation_dicts(sources: Sequence[Citation | dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s.model_dump(mode="json") if isinstance(s, Citation) else dict(s) for s in sources]
+
+
+def get_ticket(session: Session, *, ticket_id: str, user: User | None = None, lock: bool = False) -> Ticket:
+    """The ticket; with `user`, only if they may see it (experts: theirs or the queue)."""
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise NotFound("ticket_not_found", "문의를 찾을 수 없습니다.", ticket_id)
+    if user is not None:
+        require_role(user, *HANDLER_ROLES, Role.evaluator)
+        if user.role == Role.expert and ticket.assignee_id not in (None, user.id):
+            raise Forbidden("forbidden", "다른 전문가에게 배정된 문의입니다.", f"{ticket_id} for {user.id}")
+    return ticket
+
+
+def holding_ticket(session: Session, *, conversation_id: str) -> Ticket | None:
+    """The ticket that holds this conversation (not closed), if any."""
+    query = (
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(HOLDING_STATUSES))
+        .order_by(Ticket.created_at.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def route_ticket(
+    session: Session, *, settings: Settings, ticket: Ticket, actor: User | None, now: datetime
+) -> None:
+    choice = pick_expert(session, topic=ticket.topic, region=ticket.region)
+    ticket.assignee_id = choice.user_id if choice else None
+    kind = "assigned" if choice else "queued"
+    detail = {
+        "assignee_id": ticket.assignee_id,
+        "routing": choice.reason(ticket.topic) if choice else "queue",
+    }
+    event = record_event(session, ticket=ticket, kind=kind, actor=actor, now=now, detail=detail)
+    holder = choice.expert.user if choice else None
+    notify_kind = "ticket_assigned" if choice else "ticket_queued"
+    notify_staff(
+        session, settings=settings, ticket=ticket, user=holder, kind=notify_kind, event=event, now=now
+    )
+
+
+def create_ticket(
+    session: Session,
+    *,
+    settings: Settings,
+    question: str,
+    channel: str,
+    user_id: str | None,
+    reply_to: dict[str, Any] | None = None,
+    conversation_id: str | None = None,
+    history: Sequence[Turn] | None = None,
+    sources: Sequence[Citation | dict[str, Any]] = (),
+    draft: str | None = None,
+    region: str | None = None,
+    priority: str = Priority.normal,
+    origin: str = "escalate",
+    topic: str | None = None,
+    created_by: User | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket (or return the one already holding this conversation) and route it.
+
+    `history` defaults to the stored conversation; `topic` to `routing.topic_for`. A mentor
+    creating a ticket passes `created_by` and `origin="mentor"`.
+    """
+    if origin not in ORIGINS:
+        raise FMError("invalid_origin", "알 수 없는 문의 경로입니다.", origin)
+    if origin == "mentor" or created_by is not None:
+        require_role(created_by, Role.mentor)
+    try:
+        priority = Priority(priority).value
+    except ValueError as exc:
+        raise FMError("invalid_priority", "알 수 없는 우선순위입니다.", str(priority)) from exc
+    now = now or utcnow()
+    if conversation_id is not None:
+        existing = holding_ticket(session, conversation_id=conversation_id)
+        if existing is not None:
+            logger.info("conversation %s already held by ticket %s", conversation_id, existing.id)
+            return existing
+        if history is None:
+            history = load_history(session, conversation_id=conversation_id, limit=50)
+    source_dicts = citation_dicts(sources)
+    ticket = Ticket(
+        conversation_id=conversation_id,
+        question=question,
+        history=[t.model_dump(mode="json") for t in history or []],
+        sources=source_dicts,
+        draft=draft,
+        channel=str(channel),
+        user_id=user_id,
+        reply_to=dict(reply_to or {}),
+        region=region,
+        topic=topic or topic_for(question, source_dicts),
+        priority=priority,
+        origin=origin,
+        status=TicketStatus.open,
+        created_by=created_by.id if created_by else None,
+        due_at=due_at_for(settings, priority, now),
+        sla_stage=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    detail = {"origin": origin, "priority": priority, "topic": ticket.topic, "channel": ticket.channel}
+    record_event(
+        session,
+        ticket=ticket,
+        kind="created",
+        actor=created_by,
+        now=now,
+        to_status=TicketStatus.open,
+        detail=detail,
+    )
+    route_ticket(session, settings=settings, ticket=ticket, actor=created_by, now=now)
+    logger.info(
+        "ticket %s created (%s, %s) -> %s", ticket.id, ticket.topic, priority, ticket.assignee_id or "queue"
+    )
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    *,
+    user: User | None = None,
+    status: str | Sequence[str] | None = None,
+    topic: str | None = None,
+    assignee_id: str | None = None,
+    unassigned: bool = False,
+    overdue: bool | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Ticket]:
+    """Tickets by status, topic, assignee, queue or overdue; experts see theirs and the queue."""
+    query = select(Ticket)
+    if user is not None:
+        require_role(user, *HANDLER_ROLES, Role.evaluator)
+        if user.role == Role.expert:
+            query = query.where((Ticket.assignee_id == user.id) | Ticket.assignee_id.is_(None))
+    if status is not None:
+        query = query.where(Ticket.status.in_([status] if isinstance(status, str) else list(status)))
+    if topic is not None:
+        query = query.where(Ticket.topic == topic)
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    if unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    if overdue is not None:
+        now = now or utcnow()
+        late = Ticket.status.in_((*CLAIMABLE, TicketStatus.claimed)) & (Ticket.due_at <= now)
+        query = query.where(late if overdue else ~late)
+    query = query.order_by(Ticket.due_at, Ticket.created_at, Ticket.id).limit(limit).offset(offset)
+    return list(session.scalars(query))

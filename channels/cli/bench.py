@@ -1,0 +1,69 @@
+"""`factory-mentor bench ...`: speed and quality figures, written to files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from channels.cli import DataDirOpt, app, build_settings
+
+bench_app = typer.Typer(help="Benchmarks; results go to <out>/<name>.json and .md", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+console = Console()
+
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Results folder (default: <data dir>/bench)")]
+
+
+def _write(out: Path, name: str, result: dict[str, Any], markdown: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / f"{name}.md").write_text(markdown, encoding="utf-8")
+    console.print(Markdown(markdown))
+    console.print(f"[dim]결과 저장: {out / (name + '.json')}[/dim]")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+@bench_app.command("retrieval")
+def bench_retrieval(
+    korquad: Annotated[bool, typer.Option("--korquad", help="Run on the KorQuAD 1.0 dev set")] = True,
+    korquad_path: Annotated[Path | None, typer.Option("--korquad-path")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model to measure")] = None,
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Dense, keyword and hybrid retrieval beside a plain LangChain baseline on KorQuAD."""
+    from evals.bench import retrieval
+
+    settings = build_settings(data_dir, embedding_model=model)
+    bench_settings = settings.model_copy(update={"data_dir": settings.data_dir / "bench-korquad", "chroma_url": None})
+    with _progress() as bar:
+        task = bar.add_task("KorQuAD 질문", total=None)
+        result = retrieval.run(bench_settings, path=korquad_path, limit=limit,
+                               progress=lambda _n, done, total: bar.update(task, completed=done, total=total))
+    name = f"retrieval-korquad-{result['embedding_model'].lower().replace('/', '-')}"
+    _write(out or settings.data_dir / "bench", name, result, retrieval.to_markdown(result))
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    documents: Annotated[int, typer.Option("--documents", min=1)] = 1000,
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Chunks per second, peak memory and the no-change re-run time on synthetic documents."""
+    from evals.bench import ingest as bench
+
+    settings = build_settings(data_dir)
+    result = bench.run(settings, documents=documents)
+    _write(out or settings.data_dir / "bench", "ingest", result, bench.to_markdown(result))

@@ -1,0 +1,127 @@
+"""`factory-mentor bench retrieval --korquad`: dense, keyword and hybrid beside a plain baseline."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.embeddings import encode
+from assistant.retrieval import HybridSearcher
+from assistant.settings import Settings
+from assistant.stores import open_stores
+from evals.bench import korquad
+from evals.bench.metrics import first_hit_rank, latency_summary, ranking_summary
+from ingestion.documents import Block, LoadedDocument
+from ingestion.pipeline import Ingestor
+
+log = logging.getLogger(__name__)
+
+MODES = ("dense", "keyword", "hybrid")
+
+
+def _ingest(settings: Settings, paragraphs: list[korquad.Paragraph], progress: Callable | None) -> Any:
+    stores = open_stores(settings)
+    items = [
+        (p.pid, [LoadedDocument(source=p.pid, title=p.title, blocks=[Block(p.text)],
+                                metadata={"kind": "policy"})], p.text.encode())
+        for p in paragraphs
+    ]
+    started = time.perf_counter()
+    report = Ingestor(stores).ingest_documents("korquad", items, progress=progress)
+    return stores, report, time.perf_counter() - started
+
+
+def _baseline(settings: Settings, paragraphs: list[korquad.Paragraph], embeddings: Any) -> Any:
+    """What a user builds from LangChain's quickstart: 1000/200 splitter, Chroma, k=4."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    docs = splitter.split_documents(
+        [Document(page_content=p.text, metadata={"source": p.pid, "title": p.title}) for p in paragraphs]
+    )
+    client = chromadb.PersistentClient(
+        path=str(settings.data_dir / "baseline-chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    name = "baseline"
+    if name in [c.name for c in client.list_collections()]:
+        client.delete_collection(name)
+    store = Chroma(collection_name=name, embedding_function=embeddings, client=client)
+    for i in range(0, len(docs), 1000):
+        store.add_documents(docs[i : i + 1000])
+    return store, len(docs)
+
+
+def run(settings: Settings, *, path: Path | None = None, limit: int | None = None,
+        progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    paragraphs, queries = korquad.load(path)
+    if limit:
+        queries = queries[:limit]
+    stores, report, ingest_s = _ingest(settings, paragraphs, None)
+    searcher = HybridSearcher(stores)
+    searcher.refresh()
+    baseline, baseline_chunks = _baseline(settings, paragraphs, stores.embeddings)
+
+    ranks: dict[str, list[int | None]] = {m: [] for m in (*MODES, "baseline")}
+    lat: dict[str, list[float]] = {m: [] for m in ranks}
+    for i, q in enumerate(queries):
+        t0 = time.perf_counter()
+        vec = encode(stores.embeddings, [q.question])[0]
+        encode_s = time.perf_counter() - t0
+        relevant = {q.pid}
+        for mode in MODES:
+            t0 = time.perf_counter()
+            hits = searcher.search(q.question, 10, mode=mode, query_vector=vec if mode != "keyword" else None)
+            elapsed = time.perf_counter() - t0 + (encode_s if mode != "keyword" else 0.0)
+            lat[mode].append(elapsed)
+            ranks[mode].append(first_hit_rank([h.chunk.source for h in hits], relevant))
+        t0 = time.perf_counter()
+        docs = baseline.similarity_search_by_vector(vec.tolist(), k=4)
+        lat["baseline"].append(time.perf_counter() - t0 + encode_s)
+        ranks["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], relevant))
+        if progress:
+            progress("queries", i + 1, len(queries))
+
+    results = {
+        name: {**ranking_summary(r), **latency_summary(lat[name])} for name, r in ranks.items()
+    }
+    return {
+        "benchmark": "retrieval-korquad",
+        "dataset": korquad.ATTRIBUTION,
+        "embedding_model": settings.embedding_model,
+        "fusion": {"rrf_k": settings.rrf_k, "keyword_weight": settings.keyword_weight,
+                   "dense_weight": settings.dense_weight},
+        "paragraphs": len(paragraphs),
+        "queries": len(queries),
+        "chunks": stores.catalog.count_chunks(),
+        "baseline_chunks": baseline_chunks,
+        "ingest_seconds": round(ingest_s, 2),
+        "results": results,
+        "baseline_description": "LangChain quickstart: RecursiveCharacterTextSplitter(1000, 200), "
+                                "Chroma, similarity_search k=4, same embedding model",
+    }
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    lines = [
+        f"# Retrieval benchmark: KorQuAD 1.0 dev ({result['queries']} questions, {result['paragraphs']} paragraphs)",
+        "",
+        f"Embedding model: `{result['embedding_model']}`; our chunks: {result['chunks']}; "
+        f"baseline chunks: {result['baseline_chunks']}. Data: {result['dataset']}.",
+        "",
+        "| retriever | hit@1 | hit@5 | MRR@10 | p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in result["results"].items():
+        lines.append(
+            f"| {name} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr@10']:.3f} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+        )
+    lines += ["", f"Baseline: {result['baseline_description']}."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""The golden case schema (evals/golden/*.yaml), checked for every file by a test."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assistant.types import Decision
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+
+class CaseType(StrEnum):
+    answer = "answer"
+    followup = "followup"
+    unanswerable = "unanswerable"
+    human_request = "human_request"
+    supplier = "supplier"
+
+
+class Tags(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kind: str
+    difficulty: str = "medium"
+    topic: str = ""
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z]{2,8}-\d{3,4}$")
+    type: CaseType
+    question: str = Field(min_length=1, max_length=2000)
+    turns: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    key_facts: list[str | list[str]] = Field(default_factory=list)
+    reference_answer: str = ""
+    expected_decision: Decision
+    suppliers: list[str] = Field(default_factory=list)
+    tags: Tags
+
+    @field_validator("key_facts")
+    @classmethod
+    def _facts_not_empty(cls, facts: list[str | list[str]]) -> list[str | list[str]]:
+        for fact in facts:
+            options = fact if isinstance(fact, list) else [fact]
+            if not options or any(not o.strip() for o in options):
+                raise ValueError("a key fact (or alternative) is empty")
+        return facts
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        t = self.type
+        if t in (CaseType.answer, CaseType.followup, CaseType.supplier):
+            if not self.sources:
+                raise ValueError(f"{self.id}: a {t.value} case needs sources")
+            if t != CaseType.supplier and not self.key_facts:
+                raise ValueError(f"{self.id}: a {t.value} case needs key_facts")
+        if t == CaseType.followup and not self.turns:
+            raise ValueError(f"{self.id}: a followup case needs the earlier turns")
+        if t == CaseType.supplier and not self.suppliers:
+            raise ValueError(f"{self.id}: a supplier case needs the expected supplier ids")
+        if t == CaseType.unanswerable:
+            if self.sources:
+                raise ValueError(f"{self.id}: an unanswerable case has no sources")
+            if self.expected_decision not in (Decision.escalate, Decision.declined):
+                raise ValueError(f"{self.id}: unanswerable means escalate or declined")
+        if t == CaseType.human_request and self.expected_decision != Decision.escalate:
+            raise ValueError(f"{self.id}: a request for a person is escalated")
+        return self
+
+    def fact_options(self) -> list[list[str]]:
+        return [f if isinstance(f, list) else [f] for f in self.key_facts]
+
+
+class GoldenFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cases: list[Case]
+
+
+def load_file(path: Path) -> list[Case]:
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return GoldenFile.model_validate(data).cases
+
+
+def load_suite(path: Path | None = None) -> list[Case]:
+    """All cases in a file or a folder of *.yaml files; ids must be unique."""
+    path = path or GOLDEN_DIR
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    cases = [case for f in files for case in load_file(f)]
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise ValueError(f"duplicate case id {case.id}")
+        seen.add(case.id)
+    return cases
+
+
+def json_schema() -> dict[str, Any]:
+    return GoldenFile.model_json_schema()

@@ -1,0 +1,119 @@
+"""Document loaders: one small module per format, dispatched by file suffix.
+
+`load(path, root)` returns LoadedDocuments whose metadata is merged from, lowest priority
+first: the kind of the first folder (policies/ -> policy...), the format's own metadata (front
+matter, HTML <title>/<meta>, DOCX core properties, PDF info, HWP summary) and a sidecar
+`<file>.meta.yaml` beside the file. Structured files (supplier profiles in CSV/JSON/YAML) give
+one document per row, with `source` = `<relpath>#<id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingestion.documents import FOLDER_KINDS, KINDS, LoadedDocument, LoadError, UnsupportedFormat
+from ingestion.loaders import docx, html, hwp, hwpx, markdown, pdf, structured, text
+from ingestion.loaders.base import Extracted, clean_metadata
+from ingestion.loaders.encoding import decode_text
+from ingestion.loaders.frontmatter import read_yaml_mapping
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SUPPORTED_SUFFIXES", "is_ingestible", "load"]
+
+_EXTRACTORS: dict[str, Callable[[bytes, str], Extracted]] = {
+    ".md": markdown.extract,
+    ".markdown": markdown.extract,
+    ".txt": text.extract,
+    ".html": html.extract,
+    ".htm": html.extract,
+    ".pdf": pdf.extract,
+    ".docx": docx.extract,
+    ".hwpx": hwpx.extract,
+    ".hwp": hwp.extract,
+}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_EXTRACTORS) | structured.STRUCTURED_SUFFIXES
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+_SKIPPED_NAMES = {"readme", "readme.md", "readme.txt", "license", "license.md", "license.txt"}
+
+
+def is_ingestible(path: Path) -> bool:
+    """False for sidecars, hidden or `_`-prefixed files and folders, and folder READMEs.
+
+    Give the path relative to the ingested root. Unknown suffixes are ingestible here, so
+    that `load` reports them (UnsupportedFormat) instead of skipping them silently."""
+    if any(part.startswith(("_", ".")) for part in Path(path).parts):
+        return False
+    name = Path(path).name.lower()
+    return not name.endswith(SIDECAR_SUFFIXES) and name not in _SKIPPED_NAMES
+
+
+def load(path: Path, root: Path) -> list[LoadedDocument]:
+    """Load one file; raises LoadError (Korean `message`, English `detail`) when it cannot."""
+    path = Path(path)
+    rel = _relpath(path, Path(root))
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormat(
+            f"{rel}: 지원하지 않는 파일 형식입니다({suffix or '확장자 없음'}). "
+            "md, txt, html, pdf, docx, hwp, hwpx, csv, json, yaml 파일을 올려 주세요.",
+            f"unsupported suffix {suffix!r}",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"{rel}: 파일을 열 수 없습니다.", f"read failed: {exc}") from exc
+    if not data:
+        raise LoadError(f"{rel}: 빈 파일입니다. 내용이 있는 파일을 올려 주세요.", "zero-byte file")
+
+    base: dict[str, Any] = {}
+    folders = Path(rel).parts[:-1]
+    if folders and folders[0].lower() in FOLDER_KINDS:
+        base["kind"] = FOLDER_KINDS[folders[0].lower()]
+    sidecar = _sidecar(path, rel)
+
+    if suffix in structured.STRUCTURED_SUFFIXES:
+        sidecar.pop("title", None)  # a profile's title is its company name
+        return [
+            LoadedDocument(f"{rel}#{p.id}", p.title, p.blocks, _merge(rel, base, p.metadata, sidecar))
+            for p in structured.extract_profiles(data, rel, suffix)
+        ]
+
+    extracted = _EXTRACTORS[suffix](data, rel)
+    blocks = [b for b in extracted.blocks if b.text.strip()]
+    if not blocks:
+        raise LoadError(f"{rel}: 문서에서 읽을 수 있는 글자를 찾지 못했습니다.", "no text after extraction")
+    metadata = _merge(rel, base, extracted.metadata, sidecar)
+    title = str(metadata.pop("title", "") or "").strip() or extracted.first_heading or path.stem
+    return [LoadedDocument(rel, title, blocks, metadata)]
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _sidecar(path: Path, rel: str) -> dict[str, Any]:
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return read_yaml_mapping(decode_text(candidate.read_bytes(), rel + suffix), rel + suffix)
+    return {}
+
+
+def _merge(rel: str, *layers: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in clean_metadata(layer).items():
+            if key == "kind":
+                value = str(value).strip().lower()
+            if key == "kind" and value not in KINDS:
+                log.warning("%s: unknown kind %r ignored (expected one of %s)", rel, value, ", ".join(KINDS))
+                continue
+            merged[key] = value
+    return merged

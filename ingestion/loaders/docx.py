@@ -1,0 +1,103 @@
+"""Word (.docx) with python-docx: paragraphs and tables in body order, heading styles as headings."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ingestion.documents import LoadError
+from ingestion.loaders.base import BlockBuilder, Extracted, collapse_spaces, open_zip, table_row
+
+log = logging.getLogger(__name__)
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEADING_STYLE = re.compile(r"^(?:heading|제목)\s*(\d)$", re.IGNORECASE)
+
+
+def extract(data: bytes, name: str) -> Extracted:
+    if data.startswith(_OLE_MAGIC):
+        raise LoadError(
+            f"{name}: 암호가 걸렸거나 예전 Word(.doc) 형식인 문서입니다. 암호를 해제하고 .docx로 저장해 다시 올려 주세요.",
+            "OLE compound file with a .docx name (encrypted OOXML or legacy .doc)",
+        )
+    open_zip(data, name, "DOCX").close()  # zip-bomb guard before python-docx unpacks everything
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise LoadError(f"{name}: DOCX 파일이 손상되어 읽을 수 없습니다.", f"python-docx: {exc}") from exc
+    except Exception as exc:  # lxml and zip errors on damaged parts
+        raise LoadError(f"{name}: DOCX 파일이 손상되어 읽을 수 없습니다.", f"python-docx: {type(exc).__name__}: {exc}") from exc
+
+    builder = BlockBuilder()
+    numbered = 0  # position in the current "List Number" run: Word renders those numbers itself
+    for item in document.iter_inner_content():  # body XML order: paragraphs interleaved with tables
+        if isinstance(item, Table):
+            _add_table(builder, item)
+            numbered = 0
+        elif isinstance(item, Paragraph):
+            numbered = _add_paragraph(builder, item, numbered)
+    builder.flush()
+    return Extracted(builder.blocks, _metadata(document), builder.headings.first)
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        return ((paragraph.style.name if paragraph.style is not None else "") or "").strip()
+    except (KeyError, ValueError, AttributeError):  # a style id the styles part does not define
+        return ""
+
+
+def _heading_level(paragraph: Paragraph) -> int | None:
+    style = _style_name(paragraph)
+    if style.lower() == "title" or style == "제목":
+        return 0
+    match = _HEADING_STYLE.match(style)
+    return int(match.group(1)) if match else None
+
+
+def _add_paragraph(builder: BlockBuilder, paragraph: Paragraph, numbered: int) -> int:
+    """Add one paragraph; returns the position in the current numbered list (0 outside one)."""
+    text = paragraph.text.replace("\t", " ")
+    level = _heading_level(paragraph)
+    if level is not None and text.strip():
+        builder.heading(level, text)
+        return 0
+    style = _style_name(paragraph).lower()
+    if text.strip() and style.startswith("list bullet"):
+        text = f"- {text.strip()}"
+    elif text.strip() and style.startswith("list number"):
+        numbered += 1
+        text = f"{numbered}. {text.strip()}"
+    builder.add(collapse_spaces(text) if "\n" not in text else text)
+    if not style.startswith("list"):
+        builder.add("")  # a blank line between ordinary paragraphs, none inside a list
+    return numbered if style.startswith("list number") else 0
+
+
+def _add_table(builder: BlockBuilder, table: Table) -> None:
+    for row in table.rows:
+        kept: list[Any] = []
+        for cell in row.cells:  # a horizontally merged cell repeats: keep it once
+            if not kept or kept[-1]._tc is not cell._tc:
+                kept.append(cell)
+        text = table_row([cell.text for cell in kept])
+        if text:
+            builder.add(text)
+    builder.add("")
+
+
+def _metadata(document: Any) -> dict[str, Any]:
+    props = document.core_properties
+    meta: dict[str, Any] = {}
+    for attr, key in (("title", "title"), ("subject", "subject"), ("keywords", "tags"), ("category", "category")):
+        value = getattr(props, attr, None)
+        if value and str(value).strip():
+            meta[key] = str(value).strip()
+    return meta
