@@ -18,6 +18,7 @@ class Drafted:
     text: str
     citations: list[Citation]
     coverage: float
+    support: float = 0.0  # how strongly the best source matches the question (0..1)
 
 
 def citation_for(n: int, hit: Hit, snippet: str, reason: str | None = None) -> Citation:

@@ -16,11 +16,24 @@ from datetime import datetime
 
 from assistant.db.engine import Database
 from assistant.db.models import utcnow
-from assistant.outbox import SenderRegistry, Worker
+from assistant.inbox import InboxSender
+from assistant.outbox import SenderRegistry, Worker, default_registry
 from assistant.settings import Settings
 from assistant.sla import SweepResult, sweep
 
 logger = logging.getLogger(__name__)
+
+IN_APP_CHANNELS = ("web", "cli", "api")  # delivered to the in-app inbox unless a channel registers
+
+
+def registry_with_inbox(db: Database, *, base: SenderRegistry | None = None) -> SenderRegistry:
+    """A copy of `base` (default: the registered senders) plus the inbox for in-app channels."""
+    registry = SenderRegistry(dict((base or default_registry).senders))
+    inbox = InboxSender(db.sessions)
+    for channel in IN_APP_CHANNELS:
+        if registry.get(channel) is None:
+            registry.register(channel, inbox)
+    return registry
 
 
 @dataclass

@@ -14,7 +14,8 @@ from assistant.retrieval import Hit
 STOP_TERMS = frozenset(
     "얼마 무엇 뭐 뭣 어떻 어떤 어디 언제 누구 왜 몇 어느 좀 것 거 수 때 등 알리다 하다 되다 있다 없다 주다 "
     "가능 궁금 문의 질문 설명 관련 경우 정도 이거 그거 저거 우리 저희 제 나 요 니다 싶다 보다 받다 말씀 "
-    "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요".split()
+    "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
+    "이곳 그것 이것 저것 그쪽 이쪽".split()
 )
 _NUMERIC_Q = re.compile(r"얼마|몇|금액|비율|퍼센트|%|기간|언제|마감|일정|한도|최대|최소|비용|가격|수준")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)]|[①-⑳]|[가-하][.)]|A[.:)])\s+")
@@ -56,7 +57,8 @@ def _is_question(sentence: str) -> bool:
 
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *, max_sentences: int = 4,
-    min_score: float = 0.12,
+    min_score: float = 0.12, similarity: Callable[[str, list[str]], list[float]] | None = None,
+    similarity_weight: float = 0.5,
 ) -> Composition:
     """Pick up to `max_sentences` sentences from the hits, greedily by coverage gain."""
     if not hits or not q_terms:
@@ -83,9 +85,12 @@ def compose(
     def overlap(terms: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
 
+    sims = similarity(question, [c[2] for c in candidates]) if similarity and candidates else None
     scores: dict[tuple[int, int], float] = {}
-    for hi, pos, text, terms in candidates:
+    for i, (hi, pos, text, terms) in enumerate(candidates):
         score = overlap(terms) + 0.12 / (hi + 1)  # prefer sentences from better-ranked chunks
+        if sims is not None:
+            score += similarity_weight * max(0.0, sims[i])
         if wants_number and _DIGIT.search(text):
             score += 0.08
         scores[(hi, pos)] = score
@@ -94,7 +99,8 @@ def compose(
     for hi, pos in sorted(questions):
         if (hi, pos + 1) in scores:
             scores[(hi, pos + 1)] = max(scores[(hi, pos + 1)], scores[(hi, pos)] + 0.05)
-        scores[(hi, pos)] -= 0.2
+        scores.pop((hi, pos))
+    candidates = [c for c in candidates if (c[0], c[1]) in scores]
     best_score = max(scores.values(), default=0.0)
     # the sentence right after the best one often carries its figures
     best_key = max(scores, key=lambda key: scores[key], default=None)

@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.answering import Drafted, citation_for, extractive_text, supplier_text
 from assistant.decision import HELD_TEXT, Verdict, decide
+from assistant.desk import TicketDesk
 from assistant.errors import FMError
 from assistant.extractive import compose, question_terms
 from assistant.followup import resolve
@@ -28,9 +29,6 @@ from assistant.suppliers import parse_need, rank
 from assistant.types import Answer, Citation, Decision, Draft, Mode, Question, StreamEvent, Turn
 
 log = logging.getLogger(__name__)
-
-# called when a question is escalated: (question, answer, hits, history) -> ticket id or None
-EscalationHook = Callable[[Question, Answer, list[Hit], list[Turn]], str | None]
 
 
 @dataclass
@@ -51,11 +49,17 @@ class Prepared:
     events: list[str] = field(default_factory=list)
 
 
-class Assistant:
+class Assistant(TicketDesk):
+    """Answering (this module) plus the staff desk (tickets, notes, feedback: `assistant.desk`).
+
+    Without a database (`db=None`) conversations live in memory and escalations open no
+    ticket; `assistant.factory.build_assistant` wires the real thing from settings.
+    """
+
     def __init__(
         self, settings: Settings, stores: Stores, *, conversations: Any | None = None,
-        searcher: HybridSearcher | None = None, llm: Any | None = None,
-        on_escalate: EscalationHook | None = None,
+        searcher: HybridSearcher | None = None, llm: Any | None = None, db: Any | None = None,
+        ingest_note: Callable[[Any], None] | None = None,
     ):
         from assistant.conversations import InMemoryConversationStore
 
@@ -63,7 +67,8 @@ class Assistant:
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
         self.conversations = conversations or InMemoryConversationStore()
-        self.on_escalate = on_escalate
+        self.db = db
+        self.ingest_note = ingest_note
         self._llm = llm
         if self._llm is None and settings.llm_enabled:
             from assistant.generative import LLMClient
@@ -111,7 +116,8 @@ class Assistant:
         comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf,
                        max_sentences=self.settings.answer_sentences + 1)
         drafted = extractive_text(comp, hits)
-        confidence = self._confidence(drafted.coverage, hits)
+        drafted.support = self._keyword_support(q_terms, hits)
+        confidence = self._confidence(drafted)
         answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
                         confidence=confidence, citations=drafted.citations)
         suggestions = []
@@ -154,7 +160,7 @@ class Assistant:
             intent.in_domain = intent.in_domain or prev.in_domain
         filters = dict(question.filters)
         hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
-        confidence = self._confidence(drafted.coverage, hits) if drafted.text else 0.0
+        confidence = self._confidence(drafted) if drafted.text else 0.0
         verdict = decide(intent, confidence, bool(drafted.text), self.settings)
         if store.is_held_by_human(cid) and verdict.decision != Decision.declined:
             verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
@@ -169,24 +175,36 @@ class Assistant:
             relevance = {h.chunk.source: h.score for h in hits}
             matches = rank(need, self.searcher.chunks_of_kind("supplier"), relevance)
             drafted = supplier_text(matches, {h.chunk.source: h for h in hits}, need)
+            drafted.support = drafted.coverage
             subject = matches[0].company if matches else query
             if drafted.text:
                 return [h for h in hits if h.chunk.source in {m.chunk.source for m in matches}], drafted, subject
         hits = self.searcher.search(query, self.settings.retrieval_k, filters=filters)
-        comp = compose(text if query == text else query, question_terms(morphemes(query)), hits,
-                       self.searcher.idf, max_sentences=self.settings.answer_sentences)
+        q_terms = question_terms(morphemes(query))
+        # a follow-up is retrieved with the carried subject, but its sentences are picked for
+        # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
+        own_terms = question_terms(morphemes(text)) if query != text else q_terms
+        comp = compose(text, own_terms or q_terms, hits, self.searcher.idf,
+                       max_sentences=self.settings.answer_sentences)
         drafted = extractive_text(comp, hits)
+        drafted.support = self._keyword_support(q_terms, hits)
         subject = query if len(query) <= 120 else query[-120:]
         if intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
             subject = str(hits[0].chunk.metadata.get("company") or hits[0].chunk.title)
         return hits, drafted, subject
 
-    def _confidence(self, coverage: float, hits: list[Hit]) -> float:
-        if not hits:
-            return 0.0
-        dense = max((h.dense_score or 0.0) for h in hits)
-        dense_part = min(1.0, max(0.0, (dense - 0.15) / 0.45))
-        return round(0.75 * coverage + 0.25 * dense_part, 4)
+    def _keyword_support(self, q_terms: list[str], hits: list[Hit]) -> float:
+        """The best chunk's BM25 score against the most the question's terms could give
+        (their idf sum), scaled so 0.5 of it already counts as full support."""
+        total = sum(self.searcher.idf(t) for t in q_terms)
+        best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
+        return min(1.0, 2.0 * best / total) if total else 0.0
+
+    @staticmethod
+    def _confidence(drafted: Drafted) -> float:
+        """Half how much of the question the picked sentences cover, half how strongly the
+        best source matches it (weights and thresholds calibrated on the golden set)."""
+        return round(0.5 * drafted.coverage + 0.5 * drafted.support, 4)
 
     def _extractive_answer(self, p: Prepared) -> Answer:
         if p.verdict.text is not None:
@@ -240,10 +258,15 @@ class Assistant:
             Turn(role="assistant", text=answer.answer, decision=answer.decision, citations=answer.citations,
                  subject=p.subject),
         )
-        if answer.decision == Decision.escalate and self.on_escalate is not None:
-            if p.verdict.reason != "held_by_human":
-                answer.ticket_id = self.on_escalate(p.question.model_copy(update={"conversation_id": p.conversation_id}),
-                                                    answer, p.hits, p.history)
+        if self.db is not None and answer.decision == Decision.escalate:
+            if p.verdict.reason == "held_by_human":
+                self.relay_to_expert(p.conversation_id, p.question.text)
+            else:
+                answer.ticket_id = self.escalate(
+                    p.question.model_copy(update={"conversation_id": p.conversation_id}),
+                    draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
+                    history=p.history, priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
+                )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,
                  (time.perf_counter() - p.started) * 1000)

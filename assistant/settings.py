@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "use-multilingual-v3"
 
@@ -39,13 +39,13 @@ class Settings(BaseSettings):
     fusion: Literal["weighted", "rrf"] = "weighted"
     rrf_k: int = 60
     keyword_weight: float = 1.0
-    dense_weight: float = 0.25
+    dense_weight: float = 0.3
     dedup_threshold: float = 0.9
 
     # answering and decisions (thresholds calibrated on the golden set: see evals/)
     max_question_chars: int = 2000
-    escalate_below: float = 0.35
-    offer_expert_below: float = 0.55
+    escalate_below: float = 0.33
+    offer_expert_below: float = 0.45
     answer_sentences: int = 4
     draft_sources: int = 10
 
@@ -74,13 +74,41 @@ class Settings(BaseSettings):
     outbox_poll_interval_s: float = Field(default=2.0, gt=0)
     worker_in_process: bool = True  # the server runs one outbox worker + SLA sweep itself
 
+    # Slack (slack-bolt): HTTP mode needs the signing secret, Socket Mode the app-level token
+    slack_bot_token: SecretStr | None = None  # xoxb-...
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None  # xapp-... (Socket Mode, scope connections:write)
+    slack_api_url: str = "https://slack.com/api/"  # Web API base URL (tests: a local server)
+    slack_expert_channel: str | None = None  # channel id where new tickets are posted for experts
+
+    # KakaoTalk (Kakao i Open Builder skill server)
+    kakao_skill_secret: SecretStr | None = None  # compared with the X-Skill-Secret request header
+    # callbackUrl hosts we POST to (a host or its subdomains); comma-separated in the environment
+    kakao_callback_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["kakao.com"])
+    kakao_answer_wait_s: float = Field(default=4.0, gt=0)  # answer inline if ready by then, else callback
+    kakao_callback_timeout_s: float = Field(default=10.0, gt=0)
+
+    # web channel (channels/web): server address, browser origins, abuse limits
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8000, ge=0, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)  # FM_CORS_ORIGINS='["https://example.kr"]'
+    rate_limit_per_minute: int = Field(default=30, ge=0)  # per client (owner id or IP); 0 = off
+    max_request_bytes: int = Field(default=64_000, ge=1024)  # request bodies larger than this get 413
+
     # logging
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()
+
+    @field_validator("kakao_callback_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [h.strip().lower() for h in v.split(",") if h.strip()]
+        return v
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -31,6 +31,7 @@ _NOTICE_TEXT = {
     "ticket_reopened": "답변한 문의가 다시 열렸습니다",
     "ticket_overdue": "답변 기한이 지난 문의가 있습니다",
     "ticket_reassigned_away": "기한이 지나 문의가 다른 전문가에게 재배정되었습니다",
+    "ticket_user_message": "문의한 사용자가 새 메시지를 보냈습니다",
 }
 
 
@@ -101,14 +102,19 @@ def notify_staff(
     kind: str,
     event: TicketEvent,
     now: datetime,
+    extra: str | None = None,
 ) -> OutboxItem:
-    """A notice about `ticket` to `user` (None: the staff queue), keyed by event and recipient."""
+    """A notice about `ticket` to `user` (None: the staff queue), keyed by event and recipient.
+
+    The text quotes the question, or `extra` (e.g. the asker's new message) when given.
+    """
     channel, recipient = staff_address(user)
     due = ticket.due_at.astimezone(_KST).strftime("%m/%d %H:%M")
-    text = (
+    head = (
         f"[Factory Mentor] {_NOTICE_TEXT.get(kind, kind)} ({ticket.topic}, {ticket.priority}, 기한 {due}): "
     )
-    payload = {"type": kind, "text": text + ticket.question[:200], "ticket": ticket_summary(ticket)}
+    quoted = (extra if extra is not None else ticket.question)[:200]
+    payload = {"type": kind, "text": head + quoted, "ticket": ticket_summary(ticket)}
     return enqueue(
         session,
         channel=channel,

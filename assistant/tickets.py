@@ -16,7 +16,7 @@ until it is closed (see `assistant.conversations`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,13 +25,14 @@ from sqlalchemy.orm import Session
 
 from assistant.auth import require_role
 from assistant.db.conversations import HOLDING_STATUSES, load_history
-from assistant.db.models import Priority, Role, Ticket, TicketStatus, User, utcnow
+from assistant.db.engine import Database
+from assistant.db.models import Conversation, Priority, Role, Ticket, TicketStatus, User, utcnow
 from assistant.errors import FMError, Forbidden, NotFound
 from assistant.routing import pick_expert, topic_for
 from assistant.settings import Settings
 from assistant.sla import due_at_for
 from assistant.ticket_events import notify_staff, record_event
-from assistant.types import Citation, Turn
+from assistant.types import Answer, Channel, Citation, Decision, Question, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -205,3 +206,99 @@ def list_tickets(
         query = query.where(late if overdue else ~late)
     query = query.order_by(Ticket.due_at, Ticket.created_at, Ticket.id).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def create_ticket_for_question(
+    session: Session,
+    *,
+    settings: Settings,
+    question: Question,
+    answer: Answer | None = None,
+    sources: Sequence[Citation | dict[str, Any]] | None = None,
+    history: Sequence[Turn] | None = None,
+    origin: str = "escalate",
+    priority: str = Priority.normal,
+    created_by: User | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """A ticket from what the answering service has: the Question, the bot's Answer (its
+    text becomes the draft, its citations the sources unless `sources` is given)."""
+    conversation_id = question.conversation_id
+    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
+        conversation_id = None  # the conversation lives elsewhere (an in-memory store)
+    if sources is None:
+        sources = list(answer.citations) if answer is not None else []
+    draft = answer.answer if answer is not None and answer.decision != Decision.escalate else None
+    return create_ticket(
+        session,
+        settings=settings,
+        question=question.text,
+        channel=question.channel.value,
+        user_id=question.user_id,
+        reply_to=question.reply_to,
+        conversation_id=conversation_id,
+        history=history if conversation_id is None else None,
+        sources=sources,
+        draft=draft,
+        region=question.region,
+        priority=priority,
+        origin=origin,
+        created_by=created_by,
+        now=now,
+    )
+
+
+def escalation_hook(db: Database, *, settings: Settings) -> Callable[..., str | None]:
+    """`Assistant(on_escalate=...)`: (question, answer, hits, history) -> the ticket id."""
+
+    def on_escalate(question: Question, answer: Answer, hits: Sequence[Any], history: Sequence[Turn]) -> str:
+        sources = [h.as_dict() if hasattr(h, "as_dict") else h for h in hits]
+        with db.session_scope() as session:
+            ticket = create_ticket_for_question(
+                session, settings=settings, question=question, answer=answer, sources=sources, history=history
+            )
+            return ticket.id
+
+    return on_escalate
+
+
+def relay_user_message(
+    session: Session, *, settings: Settings, conversation_id: str, text: str, now: datetime | None = None
+) -> Ticket | None:
+    """While a person holds the conversation, tell them the asker wrote again.
+
+    Returns the holding ticket (None when the bot holds the conversation). The channel or
+    service appends the user's turn itself; this only records and forwards it.
+    """
+    ticket = holding_ticket(session, conversation_id=conversation_id)
+    if ticket is None:
+        return None
+    now = now or utcnow()
+    ticket = get_ticket(session, ticket_id=ticket.id, lock=True)
+    event = record_event(
+        session, ticket=ticket, kind="user_message", actor=None, now=now, detail={"text": text[:500]}
+    )
+    holder = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    notify_staff(
+        session,
+        settings=settings,
+        ticket=ticket,
+        user=holder,
+        kind="ticket_user_message",
+        event=event,
+        now=now,
+        extra=text,
+    )
+    return ticket
+
+
+def question_for_ticket(ticket: Ticket) -> Question:
+    """The ticket as a `Question`, e.g. for `Assistant.draft` when a mentor asks for a draft."""
+    return Question(
+        text=ticket.question,
+        conversation_id=ticket.conversation_id,
+        channel=Channel(ticket.channel),
+        user_id=ticket.user_id,
+        reply_to=dict(ticket.reply_to or {}),
+        region=ticket.region,
+    )

@@ -106,3 +106,38 @@ class Turn(BaseModel):
     decision: Decision | None = None
     citations: list[Citation] = Field(default_factory=list)
     subject: str | None = None  # the retrieval subject carried into follow-ups
+
+
+class TicketView(BaseModel):
+    """A ticket as staff and channels see it: everything needed to answer it once."""
+
+    id: str
+    status: str
+    topic: str
+    priority: str
+    channel: str
+    question: str
+    draft: str | None = None
+    answer: str | None = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    conversation: list[Turn] = Field(default_factory=list)
+    conversation_id: str | None = None
+    user_id: str | None = None
+    reply_to: dict[str, Any] = Field(default_factory=dict)
+    region: str | None = None
+    assignee: str | None = None
+    assignee_id: str | None = None
+    due_at: datetime | None = None
+    overdue: bool = False
+    created_at: datetime | None = None
+
+
+class NoteView(BaseModel):
+    id: str
+    status: str
+    question: str
+    answer: str
+    expert_name: str
+    topic: str | None = None
+    ticket_id: str | None = None
+    created_at: datetime | None = None

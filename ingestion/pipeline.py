@@ -81,13 +81,16 @@ class Ingestor:
         self.model = settings.embedding_model
 
     # -- public --------------------------------------------------------------------------
-    def sync(self, path: Path, *, progress: Progress | None = None, prune: bool = True) -> SyncReport:
-        """Bring the stores in step with `path` (a folder, or one file)."""
+    def sync(
+        self, path: Path, *, progress: Progress | None = None, prune: bool = True, root: Path | None = None
+    ) -> SyncReport:
+        """Bring the stores in step with `path` (a folder, or one file; a file's source is
+        relative to `root` when given, else to its folder)."""
         started = time.perf_counter()
         path = path.resolve()
         if not path.exists():
             raise LoadError(f"경로를 찾을 수 없습니다: {path}", f"no such path: {path}")
-        root = path.parent if path.is_file() else path
+        root = root.resolve() if root is not None and path.is_file() else (path.parent if path.is_file() else path)
         catalog = self.stores.catalog
         self._recover_if_interrupted()
         known = catalog.files_under(str(root))

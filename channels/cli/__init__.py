@@ -31,11 +31,13 @@ def build_settings(data_dir: Path | None = None, **overrides: object) -> Setting
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for noisy in ("bm25s", "alembic", "httpx", "chromadb"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
 
 
 def _register() -> None:
-    from channels.cli import ask, bench, ingest  # noqa: F401  (commands register themselves)
+    from channels.cli import ask, bench, bench_load, eval, ingest, serve  # noqa: F401  (commands register themselves)
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
+import importlib.util
 import logging
 import signal
 from typing import Annotated
@@ -11,9 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.background import BackgroundLoop
+from assistant.background import BackgroundLoop, registry_with_inbox
 from assistant.db import Database, open_database
-from assistant.inbox import InboxSender
 from assistant.outbox import SenderRegistry, default_registry
 from assistant.settings import Settings
 from channels.cli import DataDirOpt, app, build_settings
@@ -23,17 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 def build_registry(db: Database, settings: Settings) -> SenderRegistry:
-    """The in-app sender for `web`, plus whatever the channels registered."""
+    """Whatever the channels registered, plus the in-app inbox for web, cli and api."""
     registry = SenderRegistry(dict(default_registry.senders))
-    try:  # channel senders (Slack, Kakao ...) register themselves when present
-        from channels.senders import register_senders  # type: ignore[import-not-found]
-    except ImportError:
-        logger.info("no channel senders module; delivering in-app (web) only")
+    # channel senders (Slack, Kakao ...): `channels/senders.py` defines
+    # `register_senders(registry, *, settings, db)` once the channels exist
+    if importlib.util.find_spec("channels.senders") is None:
+        logger.info("no channel senders module; delivering in-app only")
     else:
-        register_senders(registry, settings=settings, db=db)
-    if registry.get("web") is None:
-        registry.register("web", InboxSender(db.sessions))
-    return registry
+        importlib.import_module("channels.senders").register_senders(registry, settings=settings, db=db)
+    return registry_with_inbox(db, base=registry)
 
 
 async def _run(loop: BackgroundLoop) -> None:

@@ -43,7 +43,9 @@ class PostgresServer:
         name = "fm_test_" + uuid.uuid4().hex[:12]
         admin = make_url(self.url).database or "postgres"
         with psycopg.connect(self._conninfo(admin), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
+            )
         try:
             yield self._conninfo(name)
         finally:
@@ -103,9 +105,36 @@ def throwaway_server() -> Iterator[PostgresServer]:
             raise NoPostgres(f"{argv[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
 
     try:
-        run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"])
+        run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
+        )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-        run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start"])
+        run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
     except (NoPostgres, OSError, subprocess.TimeoutExpired) as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise NoPostgres(f"could not start a throwaway PostgreSQL server: {exc}") from exc

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -82,6 +81,10 @@ def test_state_change_event_and_outbox_commit_together(pg_db: Database, pg_setti
     tickets.check_transaction_atomicity(pg_db, pg_settings)
 
 
+def test_escalation_hook_and_relay_while_held(pg_db: Database, pg_settings: Settings) -> None:
+    tickets.check_escalation_glue(pg_db, pg_settings)
+
+
 def test_ticket_role_checks(pg_db: Database, pg_settings: Settings) -> None:
     tickets.check_role_checks(pg_db, pg_settings)
 
@@ -144,6 +147,7 @@ def test_claim_skips_rows_locked_by_another_worker(pg_db: Database, pg_settings:
         for i in range(4):
             enqueue(s, channel="web", kind="notice", recipient={}, payload={"i": i}, idempotency_key=f"k{i}")
     holder = pg_db.sessions()
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
         query = select(OutboxItem).order_by(OutboxItem.idempotency_key).limit(2).with_for_update()
         held = {row.id for row in holder.scalars(query)}
@@ -154,12 +158,10 @@ def test_claim_skips_rows_locked_by_another_worker(pg_db: Database, pg_settings:
         registry = SenderRegistry()
         registry.register("web", never)
         worker = Worker(pg_db.sessions, settings=pg_settings, registry=registry)
-        done = threading.Event()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(lambda: (worker.claim(), done.set())[0])
-            assert done.wait(timeout=10), "claim blocked on locked rows instead of skipping them"
-            claimed = {d.id for d in future.result()}
+        future = pool.submit(worker.claim)
+        claimed = {d.id for d in future.result(timeout=10)}  # TimeoutError: it waited on the locks
         assert len(claimed) == 2 and not claimed & held
     finally:
-        holder.rollback()
+        holder.rollback()  # release the locks first, so a blocked claim can finish
         holder.close()
+        pool.shutdown(wait=True)

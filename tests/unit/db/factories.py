@@ -36,8 +36,17 @@ def storage_settings(data_dir: Path, *, database_url: str | None = None, **overr
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def citation(n: int = 1, *, title: str = "MES 도입 가이드", source: str = "policies/mes-guide.md", kind: str = "policy") -> Citation:
-    return Citation(n=n, chunk_id=f"{source}#{n}", title=title, source=source, snippet="MES는 생산 실적을 모읍니다.", kind=kind)
+def citation(
+    n: int = 1, *, title: str = "MES 도입 가이드", source: str = "policies/mes-guide.md", kind: str = "policy"
+) -> Citation:
+    return Citation(
+        n=n,
+        chunk_id=f"{source}#{n}",
+        title=title,
+        source=source,
+        snippet="MES는 생산 실적을 모읍니다.",
+        kind=kind,
+    )
 
 
 def make_user(session: Session, *, name: str = "이멘토", role: str = "mentor", **kwargs: Any) -> User:
@@ -55,8 +64,14 @@ def make_expert(
     regions: Sequence[str] | None = None,
 ) -> User:
     return create_user(
-        session, name=name, role="expert", expertise=expertise, region=region, capacity=capacity,
-        handles=handles, regions=regions,
+        session,
+        name=name,
+        role="expert",
+        expertise=expertise,
+        region=region,
+        capacity=capacity,
+        handles=handles,
+        regions=regions,
     )
 
 
@@ -69,7 +84,9 @@ def make_conversation(
     reply_to: dict[str, Any] | None = None,
     turns: Sequence[Turn] = (),
 ) -> str:
-    conv = create_conversation(session, channel=channel, user_id=user_id, owner_id=owner_id, reply_to=reply_to)
+    conv = create_conversation(
+        session, channel=channel, user_id=user_id, owner_id=owner_id, reply_to=reply_to
+    )
     for turn in turns:
         append_message(session, conversation_id=conv.id, turn=turn)
     return conv.id
@@ -89,8 +106,16 @@ def make_ticket(
     **kwargs: Any,
 ) -> Ticket:
     return create_ticket(
-        session, settings=settings, question=question, channel=channel, user_id=user_id, region=region,
-        conversation_id=conversation_id, priority=priority, now=now, **kwargs,
+        session,
+        settings=settings,
+        question=question,
+        channel=channel,
+        user_id=user_id,
+        region=region,
+        conversation_id=conversation_id,
+        priority=priority,
+        now=now,
+        **kwargs,
     )
 
 

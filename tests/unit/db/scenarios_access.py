@@ -71,7 +71,10 @@ def check_tokens(db: Database) -> None:
 
 def check_role_helpers(db: Database) -> None:
     with db.session_scope() as s:
-        users = {role: make_user(s, name=role, role=role) for role in ("owner", "mentor", "expert", "admin", "evaluator")}
+        users = {
+            role: make_user(s, name=role, role=role)
+            for role in ("owner", "mentor", "expert", "admin", "evaluator")
+        }
     assert require_role(users["mentor"], "mentor") is users["mentor"]
     assert require_role(users["admin"], "mentor", "evaluator") is users["admin"]  # admin passes every check
     for role in ("owner", "expert", "evaluator"):
@@ -119,11 +122,18 @@ def check_store_contract(
     """What every ConversationStore must do (InMemory and SQL, SQLite and PostgreSQL)."""
     cid = store.new_conversation(channel="slack", user_id="U1", reply_to={"thread_ts": "1.5"})
     owner = store.owner_of(cid)
-    assert (owner.conversation_id, owner.channel, owner.user_id, owner.reply_to) == (cid, "slack", "U1", {"thread_ts": "1.5"})
+    assert (owner.conversation_id, owner.channel, owner.user_id, owner.reply_to) == (
+        cid,
+        "slack",
+        "U1",
+        {"thread_ts": "1.5"},
+    )
     assert store.history(cid) == [] and store.is_held_by_human(cid) is False
     turns = [
         Turn(role="user", text="스마트공장 지원금은 얼마인가요?", subject="지원금"),
-        Turn(role="assistant", text="최대 50%입니다 [1].", decision=Decision.answered, citations=[citation()]),
+        Turn(
+            role="assistant", text="최대 50%입니다 [1].", decision=Decision.answered, citations=[citation()]
+        ),
         Turn(role="user", text="신청은 언제?"),
         Turn(role="expert", text="3월 공고를 보세요.", created_at=T0),
     ]
@@ -134,12 +144,17 @@ def check_store_contract(
         (t.role, t.text, t.decision, t.subject) for t in turns
     ]
     assert history[1].citations == turns[1].citations
-    assert all(isinstance(t.created_at, datetime) and t.created_at.utcoffset() == timedelta(0) for t in history)
+    assert all(
+        isinstance(t.created_at, datetime) and t.created_at.utcoffset() == timedelta(0) for t in history
+    )
     assert history[3].created_at == T0
     assert [t.text for t in store.history(cid, limit=2)] == ["신청은 언제?", "3월 공고를 보세요."]
     assert store.history(cid, limit=0) == []
-    for call in (lambda: store.history("missing"), lambda: store.owner_of("missing"),
-                 lambda: store.append("missing", turns[0])):
+    for call in (
+        lambda: store.history("missing"),
+        lambda: store.owner_of("missing"),
+        lambda: store.append("missing", turns[0]),
+    ):
         with pytest.raises(NotFound):
             call()
     assert store.is_held_by_human("missing") is False
@@ -161,21 +176,39 @@ def check_feedback_and_exports(db: Database, settings: Settings) -> None:
         evaluator = make_user(s, name="평가자", role="evaluator")
         mentor = make_user(s, name="멘토")
         expert = make_expert(s, name="박전문", expertise=["지원사업"])
-        cid = make_conversation(s, channel="web", user_id="web-1", turns=[
-            Turn(role="user", text="스마트공장 지원사업이 뭔가요?"),
-            Turn(role="assistant", text="정부가 구축비를 지원합니다 [1].", decision=Decision.answered,
-                 citations=[citation(source="subsidies/basic.md")]),
-            Turn(role="user", text="우리 회사 부담금은요?"),
-            Turn(role="assistant", text="전문가에게 연결합니다.", decision=Decision.escalate),
-        ])
-        messages = list(s.scalars(select(Message).where(Message.conversation_id == cid).order_by(Message.seq)))
-        ticket = make_ticket(s, settings, question="우리 회사 부담금은요?", conversation_id=cid,
-                             sources=[citation(source="subsidies/basic.md", kind="subsidy")])
+        cid = make_conversation(
+            s,
+            channel="web",
+            user_id="web-1",
+            turns=[
+                Turn(role="user", text="스마트공장 지원사업이 뭔가요?"),
+                Turn(
+                    role="assistant",
+                    text="정부가 구축비를 지원합니다 [1].",
+                    decision=Decision.answered,
+                    citations=[citation(source="subsidies/basic.md")],
+                ),
+                Turn(role="user", text="우리 회사 부담금은요?"),
+                Turn(role="assistant", text="전문가에게 연결합니다.", decision=Decision.escalate),
+            ],
+        )
+        messages = list(
+            s.scalars(select(Message).where(Message.conversation_id == cid).order_by(Message.seq))
+        )
+        ticket = make_ticket(
+            s,
+            settings,
+            question="우리 회사 부담금은요?",
+            conversation_id=cid,
+            sources=[citation(source="subsidies/basic.md", kind="subsidy")],
+        )
         answer_ticket(s, settings=settings, ticket_id=ticket.id, user=expert, answer="보통 50%를 부담합니다.")
         ids = {u.name: u.id for u in (owner, other, evaluator, mentor)}
         bot_message, user_message, tid = messages[1].id, messages[0].id, ticket.id
     with db.session_scope() as s:
-        record_feedback(s, message_id=bot_message, rating="up", rater="web-1", user=s.get(User, ids["김대표"]))
+        record_feedback(
+            s, message_id=bot_message, rating="up", rater="web-1", user=s.get(User, ids["김대표"])
+        )
     with db.session_scope() as s:
         record_feedback(s, message_id=bot_message, rating=-1, rater="web-1", comment=" 숫자가 달라요 ")
         rows = list(s.scalars(select(Feedback)))
@@ -193,16 +226,31 @@ def check_feedback_and_exports(db: Database, settings: Settings) -> None:
 
     with db.session_scope() as s:
         case = export_conversation(s, conversation_id=cid, user=s.get(User, ids["평가자"]))
-        early = export_conversation(s, conversation_id=cid, user=s.get(User, ids["평가자"]), message_id=bot_message)
+        early = export_conversation(
+            s, conversation_id=cid, user=s.get(User, ids["평가자"]), message_id=bot_message
+        )
         from_ticket = export_ticket(s, ticket_id=tid, user=s.get(User, ids["평가자"]))
         with pytest.raises(Forbidden):
             export_conversation(s, conversation_id=cid, user=s.get(User, ids["멘토"]))
-    assert set(case) == {"id", "type", "question", "turns", "sources", "key_facts", "reference_answer",
-                         "expected_decision", "suppliers", "tags"}
+    assert set(case) == {
+        "id",
+        "type",
+        "question",
+        "turns",
+        "sources",
+        "key_facts",
+        "reference_answer",
+        "expected_decision",
+        "suppliers",
+        "tags",
+    }
     assert case["type"] == "followup" and case["question"] == "우리 회사 부담금은요?"
     assert case["turns"] == ["스마트공장 지원사업이 뭔가요?"] and case["key_facts"] == []
     assert case["reference_answer"] == "보통 50%를 부담합니다." and case["expected_decision"] == "answered"
     assert early["type"] == "answer" and early["sources"] == ["subsidies/basic.md"]
     assert early["reference_answer"].startswith("정부가") and early["expected_decision"] == "answered"
     assert from_ticket["question"] == "우리 회사 부담금은요?" and from_ticket["type"] == "followup"
-    assert from_ticket["reference_answer"] == "보통 50%를 부담합니다." and from_ticket["tags"]["topic"] == "지원사업"
+    assert (
+        from_ticket["reference_answer"] == "보통 50%를 부담합니다."
+        and from_ticket["tags"]["topic"] == "지원사업"
+    )

@@ -26,11 +26,18 @@ from tests.unit.db.factories import FakeClock
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _enqueue(db: Database, *, channel: str = "web", key: str = "answer-1", user_id: str = "web-user-1") -> str:
+def _enqueue(
+    db: Database, *, channel: str = "web", key: str = "answer-1", user_id: str = "web-user-1"
+) -> str:
     with db.session_scope() as s:
         return enqueue(
-            s, channel=channel, kind="expert_answer", recipient={"user_id": user_id},
-            payload={"text": "전문가 답변입니다."}, idempotency_key=key, max_attempts=4,
+            s,
+            channel=channel,
+            kind="expert_answer",
+            recipient={"user_id": user_id},
+            payload={"text": "전문가 답변입니다."},
+            idempotency_key=key,
+            max_attempts=4,
         ).id
 
 
@@ -147,12 +154,20 @@ def check_unregistered_channel_waits(db: Database, settings: Settings) -> None:
     assert _row(db, row_id).status == "pending"
 
 
-def check_many_workers(db: Database, settings: Settings, *, workers: int = 4, rows: int = 120) -> Counter[str]:
+def check_many_workers(
+    db: Database, settings: Settings, *, workers: int = 4, rows: int = 120
+) -> Counter[str]:
     """Several workers drain one outbox concurrently: every row is sent exactly once."""
     with db.session_scope() as s:
         for i in range(rows):
-            enqueue(s, channel="web", kind="notice", recipient={"user_id": f"u{i % 7}"},
-                    payload={"i": i}, idempotency_key=f"bulk-{i}")
+            enqueue(
+                s,
+                channel="web",
+                kind="notice",
+                recipient={"user_id": f"u{i % 7}"},
+                payload={"i": i},
+                idempotency_key=f"bulk-{i}",
+            )
     received: Counter[str] = Counter()
     by_worker: Counter[str] = Counter()
     lock = threading.Lock()

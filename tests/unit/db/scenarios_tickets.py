@@ -53,8 +53,15 @@ def check_ticket_lifecycle(db: Database, settings: Settings) -> None:
             ],
         )
         ticket = make_ticket(
-            s, settings, channel="slack", user_id="UASKER", reply_to={"channel": "C1", "thread_ts": "1.2"},
-            conversation_id=cid, sources=[citation()], draft="봇 초안", priority="high",
+            s,
+            settings,
+            channel="slack",
+            user_id="UASKER",
+            reply_to={"channel": "C1", "thread_ts": "1.2"},
+            conversation_id=cid,
+            sources=[citation()],
+            draft="봇 초안",
+            priority="high",
         )
         tid, expert_id, mentor_id = ticket.id, expert.id, mentor.id
     assert ticket.topic == "MES" and ticket.assignee_id == expert_id and ticket.status == "open"
@@ -74,8 +81,12 @@ def check_ticket_lifecycle(db: Database, settings: Settings) -> None:
         claim_ticket(s, ticket_id=tid, user=s.get(User, expert_id), now=T0 + timedelta(hours=1))
     with db.session_scope() as s:
         answered = answer_ticket(
-            s, settings=settings, ticket_id=tid, user=s.get(User, expert_id),
-            answer="먼저 생산 실적을 어떻게 모으는지부터 정리하세요.", now=T0 + timedelta(hours=2),
+            s,
+            settings=settings,
+            ticket_id=tid,
+            user=s.get(User, expert_id),
+            answer="먼저 생산 실적을 어떻게 모으는지부터 정리하세요.",
+            now=T0 + timedelta(hours=2),
         )
         assert answered.status == "answered" and answered.answered_by == expert_id
     from assistant.db.conversations import load_history
@@ -84,7 +95,10 @@ def check_ticket_lifecycle(db: Database, settings: Settings) -> None:
         history = load_history(s, conversation_id=cid)
     assert history[-1].role == "expert" and history[-1].text.startswith("먼저 생산 실적")
     [delivery] = _outbox(db, kind="expert_answer")
-    assert delivery.channel == "slack" and delivery.recipient["reply_to"] == {"channel": "C1", "thread_ts": "1.2"}
+    assert delivery.channel == "slack" and delivery.recipient["reply_to"] == {
+        "channel": "C1",
+        "thread_ts": "1.2",
+    }
     assert delivery.payload["text"].startswith("먼저") and delivery.conversation_id == cid
     assert _held(db, cid), "answered but not closed: still held by the expert"
 
@@ -92,8 +106,9 @@ def check_ticket_lifecycle(db: Database, settings: Settings) -> None:
         close_ticket(s, ticket_id=tid, user=s.get(User, expert_id), now=T0 + timedelta(hours=3))
     assert not _held(db, cid), "closed: the bot resumes"
     with db.session_scope() as s:
-        reopened = reopen_ticket(s, settings=settings, ticket_id=tid, user=None, reason="추가 질문",
-                                 now=T0 + timedelta(hours=4))
+        reopened = reopen_ticket(
+            s, settings=settings, ticket_id=tid, user=None, reason="추가 질문", now=T0 + timedelta(hours=4)
+        )
         assert reopened.due_at == T0 + timedelta(hours=4 + settings.sla_hours_high)
     assert _held(db, cid)
     assert [n.kind for n in _outbox(db, kind="ticket_reopened")] == ["ticket_reopened"]
@@ -156,7 +171,10 @@ def check_role_checks(db: Database, settings: Settings) -> None:
 def check_routing(db: Database, settings: Settings) -> None:
     assert topic_for("MES 도입 비용이 궁금해요") == "MES"
     assert topic_for("정책자금 융자 금리는?") == "정책자금"
-    assert topic_for("어떤 업체를 골라야 할지", [citation(kind="supplier", title="(가상) 한빛솔루션")]) == "공급기업 선정"
+    assert (
+        topic_for("어떤 업체를 골라야 할지", [citation(kind="supplier", title="(가상) 한빛솔루션")])
+        == "공급기업 선정"
+    )
     assert topic_for("신청 서류", [{"title": "스마트공장 보급사업 공고", "kind": "subsidy"}]) == "지원사업"
     assert topic_for("안녕하세요") == GENERAL_TOPIC
     with db.session_scope() as s:
@@ -242,7 +260,10 @@ def check_sla(db: Database, settings: Settings) -> None:
     overdue = [n for n in _outbox(db, kind="ticket_overdue") if n.ticket_id == tid]
     assert len(overdue) == 1 and overdue[0].recipient["user_id"] == ids["A"]
     with db.session_scope() as s:
-        assert [t.id for t in list_tickets(s, overdue=True, now=due + timedelta(minutes=2))] == [claimed_id, tid]
+        assert [t.id for t in list_tickets(s, overdue=True, now=due + timedelta(minutes=2))] == [
+            claimed_id,
+            tid,
+        ]
     limit = due + timedelta(hours=settings.sla_hours_normal * settings.sla_reassign_ratio)
     with db.session_scope() as s:
         result = sweep(s, settings=settings, now=limit + timedelta(minutes=1))
@@ -271,7 +292,9 @@ def check_notes(db: Database, settings: Settings) -> None:
             answer_ticket(s, settings=settings, ticket_id=tid, user=expert, answer=f"{question} 답변입니다.")
     ingested: list[NoteDocument] = []
     with db.session_scope() as s:
-        notes = sorted(list_notes(s, user=s.get(User, ids["mentor"]), status="pending"), key=lambda n: n.question)
+        notes = sorted(
+            list_notes(s, user=s.get(User, ids["mentor"]), status="pending"), key=lambda n: n.question
+        )
         assert len(notes) == 3 and all(n.expert_name == "최품질" for n in notes)
         first, second, third = (n.id for n in notes)
     with db.session_scope() as s, pytest.raises(Forbidden):
@@ -302,3 +325,62 @@ def check_notes(db: Database, settings: Settings) -> None:
 def event_count(db: Database) -> int:
     with db.session_scope() as s:
         return len(list(s.scalars(select(TicketEvent.id))))
+
+
+def check_escalation_glue(db: Database, settings: Settings) -> None:
+    """What the answering service calls: the escalation hook and the relay while held."""
+    from assistant.conversations import SqlConversationStore
+    from assistant.tickets import escalation_hook, question_for_ticket, relay_user_message
+    from assistant.types import Answer, Channel, Question
+
+    with db.session_scope() as s:
+        expert_id = make_expert(s, name="정책전문", expertise=["정책자금"], region="대구").id
+    store = SqlConversationStore(db.sessions)
+    cid = store.new_conversation(channel="kakao", user_id="kakao-9", reply_to={"callback": "none"})
+    store.append(cid, Turn(role="user", text="정책자금 융자 한도가 궁금합니다"))
+    store.append(
+        cid, Turn(role="assistant", text="한도는 사업마다 다릅니다 [1].", decision=Decision.offer_expert)
+    )
+    question = Question(
+        text="정책자금 융자 한도가 궁금합니다",
+        conversation_id=cid,
+        channel=Channel.kakao,
+        user_id="kakao-9",
+        reply_to={"callback": "none"},
+        region="대구",
+    )
+    answer = Answer(
+        answer="한도는 사업마다 다릅니다 [1].",
+        decision=Decision.offer_expert,
+        confidence=0.4,
+        citations=[citation(title="정책자금 안내", source="subsidies/loan.md", kind="subsidy")],
+    )
+    hook = escalation_hook(db, settings=settings)
+    tid = hook(
+        question, answer, [{"title": "정책자금 안내", "kind": "subsidy", "source": "subsidies/loan.md"}], []
+    )
+    with db.session_scope() as s:
+        ticket = get_ticket(s, ticket_id=tid)
+        assert (ticket.topic, ticket.assignee_id, ticket.channel, ticket.region) == (
+            "정책자금",
+            expert_id,
+            "kakao",
+            "대구",
+        )
+        assert ticket.draft == answer.answer and len(ticket.history) == 2
+        assert question_for_ticket(ticket) == question
+    assert store.is_held_by_human(cid)
+    with db.session_scope() as s:
+        assert relay_user_message(s, settings=settings, conversation_id=cid, text="급합니다!") is not None
+    [relayed] = _outbox(db, kind="ticket_user_message")
+    assert relayed.recipient["user_id"] == expert_id and relayed.payload["text"].endswith("급합니다!")
+    with db.session_scope() as s:
+        close_ticket(s, ticket_id=tid)
+        assert relay_user_message(s, settings=settings, conversation_id=cid, text="감사합니다") is None
+    elsewhere = question.model_copy(update={"conversation_id": "in-memory-conversation"})
+    other = hook(elsewhere, answer, [], [Turn(role="user", text="정책자금 융자 한도가 궁금합니다")])
+    with db.session_scope() as s:
+        ticket = get_ticket(s, ticket_id=other)
+        assert ticket.conversation_id is None and [t["text"] for t in ticket.history] == [
+            "정책자금 융자 한도가 궁금합니다"
+        ]

@@ -13,8 +13,18 @@ from assistant.settings import Settings
 from tests.unit.db.factories import storage_settings
 
 TABLES = {
-    "users", "experts", "api_tokens", "conversations", "messages", "tickets", "ticket_events",
-    "knowledge_notes", "feedback", "outbox", "inbox_items", "alembic_version",
+    "users",
+    "experts",
+    "api_tokens",
+    "conversations",
+    "messages",
+    "tickets",
+    "ticket_events",
+    "knowledge_notes",
+    "feedback",
+    "outbox",
+    "inbox_items",
+    "alembic_version",
 }
 
 
@@ -28,7 +38,9 @@ def check_migrations_from_empty(settings: Settings) -> None:
     try:
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) == TABLES
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
             assert diff == []
     finally:
         engine.dispose()
@@ -61,11 +73,16 @@ def test_default_database_is_a_sqlite_file_under_the_data_dir(tmp_path: Path) ->
 
 def test_postgres_urls_use_psycopg3(tmp_path: Path) -> None:
     for given in ("postgresql://u:p@h:5432/fm", "postgres://u:p@h:5432/fm"):
-        assert database_url(storage_settings(tmp_path, database_url=given)) == "postgresql+psycopg://u:p@h:5432/fm"
+        assert (
+            database_url(storage_settings(tmp_path, database_url=given))
+            == "postgresql+psycopg://u:p@h:5432/fm"
+        )
 
 
 def test_migration_files_ship_as_package_data() -> None:
-    names = {p.name for p in MIGRATIONS_DIR.iterdir()} | {p.name for p in (MIGRATIONS_DIR / "versions").iterdir()}
+    names = {p.name for p in MIGRATIONS_DIR.iterdir()} | {
+        p.name for p in (MIGRATIONS_DIR / "versions").iterdir()
+    }
     assert {"__init__.py", "env.py", "script.py.mako", "0001_initial.py"} <= names
     ini = (MIGRATIONS_DIR.parent / "alembic.ini").read_text(encoding="utf-8")
     assert "sqlalchemy.url" not in ini.split("#")[0]

@@ -35,5 +35,36 @@ def test_several_workers_send_each_row_once(db: Database, settings: Settings) ->
 
 
 @pytest.mark.parametrize("mode", ["before_receipt", "after_receipt"])
-async def test_worker_process_killed_mid_delivery(db: Database, settings: Settings, tmp_path: Path, mode: str) -> None:
+async def test_worker_process_killed_mid_delivery(
+    db: Database, settings: Settings, tmp_path: Path, mode: str
+) -> None:
     await sc.check_sigkill_mid_delivery(db, settings, tmp_path, mode=mode)
+
+
+async def test_background_loop_sweeps_and_delivers(db: Database, settings: Settings) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    from assistant.background import BackgroundLoop, registry_with_inbox
+    from assistant.inbox import list_inbox
+    from assistant.outbox import SenderRegistry
+    from tests.unit.db.factories import T0, FakeClock, make_expert, make_ticket
+
+    with db.session_scope() as s:
+        expert_id = make_expert(s, name="웹전문가").id  # no handles: notices go to the in-app inbox
+        make_ticket(s, settings, now=T0)
+    clock = FakeClock(T0 + timedelta(hours=settings.sla_hours_normal, minutes=5))
+    loop = BackgroundLoop(
+        db, settings=settings, registry=registry_with_inbox(db, base=SenderRegistry()), clock=clock
+    )
+    first = await loop.run_once()
+    assert first.sweep is not None and len(first.sweep.renotified) == 1
+    assert first.delivered == 2  # the assignment notice, then the overdue notice
+    with db.session_scope() as s:
+        kinds = sorted(i.kind for i in list_inbox(s, user_id=expert_id))
+    assert kinds == ["ticket_assigned", "ticket_overdue"]
+    stop = asyncio.Event()
+    task = asyncio.create_task(loop.run(stop))
+    await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)

@@ -31,3 +31,7 @@ def test_sla_renotify_then_reassign_then_auto_close(db: Database, settings: Sett
 
 def test_notes_ingested_only_on_approval(db: Database, settings: Settings) -> None:
     sc.check_notes(db, settings)
+
+
+def test_escalation_hook_and_relay_while_held(db: Database, settings: Settings) -> None:
+    sc.check_escalation_glue(db, settings)

@@ -1,0 +1,194 @@
+"""The staff half of the assistant service: tickets, notes, feedback, auth, exports.
+
+Mixed into `Assistant`, so channels see one service. Every method opens its own
+transaction; role checks happen in the workflow functions it calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from assistant import auth, exports, feedback, notes, ticket_workflow, tickets
+from assistant.db import Database
+from assistant.db.conversations import ensure_can_view, load_history
+from assistant.db.models import KnowledgeNote, Ticket, User, utcnow
+from assistant.errors import FMError
+from assistant.inbox import list_inbox, mark_read
+from assistant.settings import Settings
+from assistant.types import Draft, NoteView, Question, TicketView, Turn
+
+log = logging.getLogger(__name__)
+
+
+def ticket_view(ticket: Ticket, *, conversation: list[Turn] | None = None, assignee: str | None = None) -> TicketView:
+    now = utcnow()
+    history = conversation if conversation is not None else [Turn.model_validate(t) for t in ticket.history or []]
+    return TicketView(
+        id=ticket.id, status=ticket.status, topic=ticket.topic, priority=ticket.priority, channel=ticket.channel,
+        question=ticket.question, draft=ticket.draft, answer=ticket.answer, sources=list(ticket.sources or []),
+        conversation=history, conversation_id=ticket.conversation_id, user_id=ticket.user_id,
+        reply_to=dict(ticket.reply_to or {}), region=ticket.region, assignee=assignee,
+        assignee_id=ticket.assignee_id, due_at=ticket.due_at, created_at=ticket.created_at,
+        overdue=ticket.status in ("open", "reopened", "claimed") and ticket.due_at is not None and ticket.due_at < now,
+    )
+
+
+def note_view(note: KnowledgeNote) -> NoteView:
+    return NoteView(id=note.id, status=note.status, question=note.question, answer=note.answer,
+                    expert_name=note.expert_name, topic=note.topic, ticket_id=note.ticket_id,
+                    created_at=note.created_at)
+
+
+class TicketDesk:
+    settings: Settings
+    db: Database | None
+    ingest_note: Callable[[notes.NoteDocument], None] | None
+
+    def _db(self) -> Database:
+        if self.db is None:
+            raise FMError("no_database", "이 기능은 데이터베이스가 필요합니다.", "assistant built without a database",
+                          status=503)
+        return self.db
+
+    def _view(self, session: Any, ticket: Ticket) -> TicketView:
+        assignee = session.get(User, ticket.assignee_id).name if ticket.assignee_id else None
+        conversation = (load_history(session, conversation_id=ticket.conversation_id, limit=100)
+                        if ticket.conversation_id else None)
+        return ticket_view(ticket, conversation=conversation, assignee=assignee)
+
+    # -- people --------------------------------------------------------------------------
+    def authenticate(self, token: str) -> User:
+        with self._db().session_scope() as s:
+            user = auth.authenticate(s, token=token)
+            s.expunge(user)
+            return user
+
+    def conversation_id_for(self, channel: str, user_id: str) -> str | None:
+        return self.conversations.latest_for(channel=channel, user_id=user_id)  # type: ignore[attr-defined]
+
+    def history(self, conversation_id: str, *, user: User | None = None, owner_id: str | None = None) -> list[Turn]:
+        """A conversation's turns: staff by role, owners only their own (by channel user id)."""
+        if user is not None:
+            with self._db().session_scope() as s:
+                ensure_can_view(s, user=user, conversation_id=conversation_id)
+        elif owner_id is not None:
+            owner = self.conversations.owner_of(conversation_id)  # type: ignore[attr-defined]
+            if owner.user_id != owner_id:
+                raise FMError("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id, status=403)
+        return self.conversations.history(conversation_id, limit=200)  # type: ignore[attr-defined]
+
+    # -- tickets -------------------------------------------------------------------------
+    def request_expert(self, conversation_id: str, *, message_id: str | None = None,
+                       owner_id: str | None = None) -> TicketView:
+        """The user's "전문가 연결": a ticket carrying the conversation (one per conversation)."""
+        owner = self.conversations.owner_of(conversation_id)  # type: ignore[attr-defined]
+        if owner_id is not None and owner.user_id != owner_id:
+            raise FMError("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id, status=403)
+        turns = self.conversations.history(conversation_id, limit=50)  # type: ignore[attr-defined]
+        last_user = next((t for t in reversed(turns) if t.role == "user"), None)
+        last_bot = next((t for t in reversed(turns) if t.role == "assistant"), None)
+        if last_user is None:
+            raise FMError("nothing_to_escalate", "먼저 질문을 남겨 주세요.", conversation_id)
+        with self._db().session_scope() as s:
+            ticket = tickets.create_ticket(
+                s, settings=self.settings, question=last_user.text, channel=owner.channel, user_id=owner.user_id,
+                reply_to=owner.reply_to, conversation_id=conversation_id,
+                sources=[c.model_dump() for c in (last_bot.citations if last_bot else [])],
+                draft=last_bot.text if last_bot else None, origin="offer_expert",
+            )
+            return self._view(s, ticket)
+
+    def escalate(self, question: Question, *, draft: str | None, sources: list[dict[str, Any]],
+                 history: list[Turn], priority: str = "normal") -> str:
+        with self._db().session_scope() as s:
+            ticket = tickets.create_ticket(
+                s, settings=self.settings, question=question.text, channel=question.channel.value,
+                user_id=question.user_id, reply_to=question.reply_to, conversation_id=question.conversation_id,
+                sources=sources, draft=draft or None, region=question.region, priority=priority,
+            )
+            return ticket.id
+
+    def relay_to_expert(self, conversation_id: str, text: str) -> None:
+        with self._db().session_scope() as s:
+            tickets.relay_user_message(s, settings=self.settings, conversation_id=conversation_id, text=text)
+
+    def list_tickets(self, user: User, *, status: str | None = None, topic: str | None = None,
+                     overdue: bool | None = None) -> list[TicketView]:
+        with self._db().session_scope() as s:
+            rows = tickets.list_tickets(s, user=user, status=status, topic=topic, overdue=overdue)
+            return [self._view(s, t) for t in rows]
+
+    def get_ticket(self, user: User, ticket_id: str) -> TicketView:
+        with self._db().session_scope() as s:
+            return self._view(s, tickets.get_ticket(s, ticket_id=ticket_id, user=user))
+
+    def claim_ticket(self, user: User, ticket_id: str) -> TicketView:
+        with self._db().session_scope() as s:
+            return self._view(s, ticket_workflow.claim_ticket(s, ticket_id=ticket_id, user=user))
+
+    def answer_ticket(self, user: User, ticket_id: str, text: str,
+                      citations: list[dict[str, Any]] | None = None) -> TicketView:
+        if not text or not text.strip():
+            raise FMError("empty_answer", "답변 내용을 입력해 주세요.", "empty expert answer")
+        with self._db().session_scope() as s:
+            ticket = ticket_workflow.answer_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
+                                                   answer=text.strip(), sources=citations)
+            return self._view(s, ticket)
+
+    def close_ticket(self, user: User | None, ticket_id: str, reason: str = "") -> TicketView:
+        with self._db().session_scope() as s:
+            return self._view(s, ticket_workflow.close_ticket(s, ticket_id=ticket_id, user=user, reason=reason))
+
+    def reopen_ticket(self, user: User | None, ticket_id: str, reason: str = "") -> TicketView:
+        with self._db().session_scope() as s:
+            ticket = ticket_workflow.reopen_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
+                                                   reason=reason)
+            return self._view(s, ticket)
+
+    def ticket_draft(self, user: User, ticket_id: str) -> Draft:
+        ticket = self.get_ticket(user, ticket_id)
+        auth.require_role(user, "mentor", "expert")
+        return self.draft(ticket.question)  # type: ignore[attr-defined]
+
+    # -- notes, feedback, exports, deliveries ---------------------------------------------
+    def list_notes(self, user: User, status: str | None = "pending") -> list[NoteView]:
+        with self._db().session_scope() as s:
+            return [note_view(n) for n in notes.list_notes(s, user=user, status=status)]
+
+    def approve_note(self, user: User, note_id: str) -> NoteView:
+        if self.ingest_note is None:
+            raise FMError("no_ingestion", "지식 반영 기능이 설정되지 않았습니다.", "no ingest_note", status=503)
+        with self._db().session_scope() as s:
+            return note_view(notes.approve_note(s, note_id=note_id, user=user, ingest_note=self.ingest_note))
+
+    def reject_note(self, user: User, note_id: str, reason: str = "") -> NoteView:
+        with self._db().session_scope() as s:
+            return note_view(notes.reject_note(s, note_id=note_id, user=user, reason=reason))
+
+    def record_feedback(self, message_id: str, *, rating: str | int, comment: str | None = None,
+                        user_id: str | None = None, user: User | None = None) -> None:
+        with self._db().session_scope() as s:
+            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=user_id or (user.id if user else None),
+                                     comment=comment, user=user)
+
+    def export_case(self, user: User, *, conversation_id: str | None = None,
+                    ticket_id: str | None = None) -> dict[str, Any]:
+        with self._db().session_scope() as s:
+            if ticket_id:
+                return exports.export_ticket(s, ticket_id=ticket_id, user=user)
+            if conversation_id:
+                return exports.export_conversation(s, conversation_id=conversation_id, user=user)
+        raise FMError("nothing_to_export", "내보낼 대화나 티켓을 지정해 주세요.", "no id given")
+
+    def pending_deliveries(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        """Deliveries waiting for a channel that cannot push (KakaoTalk): oldest first."""
+        with self._db().session_scope() as s:
+            items = list_inbox(s, user_id=user_id, channel=channel, unread_only=True)
+            return [{"id": i.id, "kind": i.kind, "conversation_id": i.conversation_id, **i.payload}
+                    for i in reversed(items)]
+
+    def mark_delivered(self, user_id: str, delivery_ids: list[str]) -> int:
+        with self._db().session_scope() as s:
+            return mark_read(s, user_id=user_id, item_ids=delivery_ids)

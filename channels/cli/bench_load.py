@@ -1,0 +1,29 @@
+"""`factory-mentor bench load`: concurrent chat clients against a real local server."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from channels.cli import DataDirOpt, build_settings
+from channels.cli.bench import OutOpt, _write, bench_app, console
+
+
+@bench_app.command("load")
+def bench_load(
+    clients: Annotated[int, typer.Option("--clients", min=1, help="Concurrent chat clients")] = 20,
+    seconds: Annotated[float, typer.Option("--seconds", min=1, help="How long to keep asking")] = 60.0,
+    stream: Annotated[bool, typer.Option("--stream", help="Ask with Accept: text/event-stream")] = False,
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Requests served, errors and p50/p95 latency of N concurrent chat clients (server on a data-dir copy)."""
+    from evals.bench import load
+
+    settings = build_settings(data_dir)
+    console.print(f"[dim]서버를 띄우고 {clients}개 클라이언트로 {seconds:.0f}초 동안 질문합니다...[/dim]")
+    result = load.run(settings, clients=clients, seconds=seconds, stream=stream)
+    _write(out or settings.data_dir / "bench", "load" + ("-sse" if stream else ""), result, load.to_markdown(result))
+    if result["errors"]:
+        raise typer.Exit(1)

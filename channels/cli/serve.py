@@ -1,0 +1,31 @@
+"""`factory-mentor serve`: the web chat, the staff console and the HTTP API (uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from channels.cli import DataDirOpt, app, build_settings
+
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (default: FM_WEB_HOST or "
+                                                            "127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default: FM_WEB_PORT or 8000)")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Serve the web chat (/), the staff console (/console) and the API (/docs)."""
+    import uvicorn
+
+    from channels.web.app import create_app
+
+    settings = build_settings(data_dir, web_host=host, web_port=port)
+    console.print(f"Factory Mentor: http://{settings.web_host}:{settings.web_port}/ "
+                  f"(직원 콘솔 /console, API 문서 /docs)")
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port,
+                log_level=settings.log_level.lower(), proxy_headers=False)

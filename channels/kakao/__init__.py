@@ -1,0 +1,1 @@
+"""KakaoTalk channel: a Kakao i Open Builder skill server (`POST /kakao/skill`)."""

@@ -1,0 +1,191 @@
+"""What the skill does with one utterance: answer it (inline or through the callback),
+or run a quick-reply command (전문가 연결, 출처 보기, 전문가 답변 확인, 답변 확인).
+
+- Timing: the answer is returned inline when ready within `kakao_answer_wait_s` (4 s);
+  otherwise `useCallback` is returned and the answer POSTed once to `callbackUrl`
+  (allowed hosts only) within the minute. Without a usable callback, the answer is kept
+  and shown when the user taps "답변 확인".
+- Kakao cannot push: an expert's answer waits in the outbox and is shown on the user's
+  next message (`pending_deliveries` / `mark_delivered`).
+- The same utterance delivered twice by the same user shares one answer (in flight:
+  the same task; done: the stored response for `REPLAY_S`), so a retry never asks twice
+  or opens a second ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.errors import FMError
+from assistant.settings import Settings
+from assistant.types import Answer, Channel, Decision, Question
+from channels.calls import AssistantRef, call
+from channels.durable import KeyStore
+from channels.kakao import responses as r
+from channels.kakao.callback import allowed_callback, callback_host, post_callback
+
+logger = logging.getLogger(__name__)
+
+REPLAY_S = 60.0
+CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
+_REPLAY, _READY = "kakao_reply", "kakao_ready"
+EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
+NO_EXPERT_YET = "아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."
+PREPARING = "답변을 준비하고 있습니다. 잠시 후 '답변 확인'을 눌러 주세요."
+LATE = "답변이 늦어지고 있습니다. 잠시 후 '답변 확인'을 눌러 주세요."
+NOTHING_READY = "확인할 답변이 없습니다. 궁금한 점을 질문해 주세요."
+FAILED = "죄송합니다. 답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 물어봐 주세요."
+
+
+@dataclass
+class Utterance:
+    user_id: str
+    text: str
+    callback_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SkillHandler:
+    settings: Settings
+    assistant: AssistantRef
+    keys: KeyStore
+    _inflight: dict[str, asyncio.Task[Answer]] = field(default_factory=dict)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
+    _waiting: set[str] = field(default_factory=set)  # users whose answer is still being made
+
+    async def handle(self, u: Utterance) -> dict[str, Any]:
+        command = u.extra.get("fm") or u.text.strip()
+        if command == r.Q_SOURCES:
+            return await self._sources(u)
+        if command == r.Q_EXPERT:
+            return await self._request_expert(u)
+        if command == r.Q_EXPERT_CHECK:
+            notices, ids = await self._pending(u)
+            if not notices:
+                return r.text_response(NO_EXPERT_YET, [r.quick_reply(r.Q_EXPERT_CHECK)])
+            await self._delivered(ids)
+            return r.response([r.simple_text(n) for n in notices])
+        if command == r.Q_ANSWER_CHECK:
+            return self._ready(u)
+        return await self._ask(u)
+
+    # -- commands ------------------------------------------------------------------------
+    async def _conversation(self, u: Utterance) -> str | None:
+        return await call(self.assistant().conversation_id_for, Channel.kakao.value, u.user_id)
+
+    async def _sources(self, u: Utterance) -> dict[str, Any]:
+        cid = await self._conversation(u)
+        turns = await call(self.assistant().history, cid) if cid else []
+        last = next((t for t in reversed(turns) if t.role != "user"), None)
+        return r.sources_response(last.citations if last else [])
+
+    async def _request_expert(self, u: Utterance) -> dict[str, Any]:
+        cid = await self._conversation(u)
+        if cid is None:
+            return r.text_response("먼저 궁금한 점을 질문해 주세요.")
+        await call(self.assistant().request_expert, cid)
+        return r.text_response(EXPERT_SENT, [r.quick_reply(r.Q_EXPERT_CHECK)])
+
+    def _ready(self, u: Utterance) -> dict[str, Any]:
+        ready = self.keys.get(_READY, u.user_id)
+        if ready is not None:
+            self.keys.delete(_READY, u.user_id)
+            return json.loads(ready)
+        if u.user_id in self._waiting:
+            return r.text_response(PREPARING, [r.quick_reply(r.Q_ANSWER_CHECK)])
+        return r.text_response(NOTHING_READY)
+
+    async def _pending(self, u: Utterance) -> tuple[list[str], list[str]]:
+        items = await call(self.assistant().pending_deliveries, Channel.kakao.value, u.user_id)
+        return [r.expert_notice(d) for d in items], [str(d.get("id")) for d in items]
+
+    async def _delivered(self, ids: list[str]) -> None:
+        if ids:
+            await call(self.assistant().mark_delivered, ids)
+
+    # -- asking --------------------------------------------------------------------------
+    def _task(self, key: str, question: Question) -> asyncio.Task[Answer]:
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(self.assistant().aask(question))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+        return task
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _ask(self, u: Utterance) -> dict[str, Any]:
+        started = time.monotonic()
+        key = hashlib.sha256(f"{u.user_id}\n{u.text.strip()}".encode()).hexdigest()
+        if (stored := self.keys.get(_REPLAY, key, max_age_s=REPLAY_S)) is not None:
+            logger.info("kakao: repeated utterance answered from the stored response")
+            return json.loads(stored)
+        question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
+                            user_id=u.user_id)
+        notices, ids = await self._pending(u)
+        task = self._task(key, question)
+        await asyncio.wait({task}, timeout=max(0.0, self.settings.kakao_answer_wait_s - (time.monotonic() - started)))
+        if task.done():
+            body = self._render(task, notices)
+            self.keys.put(_REPLAY, key, json.dumps(body, ensure_ascii=False))
+            await self._delivered(ids)
+            return body
+        hosts = self.settings.kakao_callback_hosts
+        if u.callback_url and allowed_callback(u.callback_url, hosts):
+            self._spawn(self._finish_by_callback(task, u, notices, ids, key, started))
+            return r.use_callback()
+        if u.callback_url:
+            logger.warning("kakao callbackUrl host %s not allowed; answer kept for later",
+                           callback_host(u.callback_url))
+        self._waiting.add(u.user_id)
+        self._spawn(self._keep_for_later(task, u.user_id, notices, ids))
+        return r.text_response(PREPARING, [r.quick_reply(r.Q_ANSWER_CHECK)])
+
+    def _render(self, task: asyncio.Task[Answer], notices: list[str]) -> dict[str, Any]:
+        exc = task.exception() if not task.cancelled() else FMError("cancelled", FAILED)
+        if isinstance(exc, FMError):
+            return r.text_response(exc.message)
+        if exc is not None:
+            logger.error("kakao answer failed: %s", type(exc).__name__, exc_info=exc)
+            return r.text_response(FAILED)
+        answer = task.result()
+        waiting = answer.decision == Decision.escalate
+        return r.answer_response(answer, notices=notices, waiting_expert=waiting)
+
+    async def _finish_by_callback(self, task: asyncio.Task[Answer], u: Utterance, notices: list[str],
+                                  ids: list[str], key: str, started: float) -> None:
+        budget = CALLBACK_BUDGET_S - (time.monotonic() - started)
+        await asyncio.wait({task}, timeout=max(0.0, budget))
+        if task.done():
+            body = self._render(task, notices)
+            self.keys.put(_REPLAY, key, json.dumps(body, ensure_ascii=False))
+        else:
+            body = r.text_response(LATE, [r.quick_reply(r.Q_ANSWER_CHECK)])
+            self._spawn(self._keep_for_later(task, u.user_id, [], []))
+        sent = await post_callback(str(u.callback_url), body, hosts=self.settings.kakao_callback_hosts,
+                                   timeout=self.settings.kakao_callback_timeout_s)
+        if sent and task.done():
+            await self._delivered(ids)
+        elif task.done():  # Kakao did not take it: show it on "답변 확인"
+            self.keys.put(_READY, u.user_id, json.dumps(body, ensure_ascii=False))
+
+    async def _keep_for_later(self, task: asyncio.Task[Answer], user_id: str, notices: list[str],
+                              ids: list[str]) -> None:
+        self._waiting.add(user_id)
+        try:
+            await asyncio.wait({task})
+        finally:
+            self._waiting.discard(user_id)
+        self.keys.put(_READY, user_id, json.dumps(self._render(task, notices), ensure_ascii=False))
+        await self._delivered(ids)
+

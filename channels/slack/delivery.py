@@ -1,0 +1,130 @@
+"""The outbox sender for channel "slack".
+
+- `expert_answer`: the expert's answer, posted in the asker's thread (`reply_to`), and the
+  ticket message in the expert channel marked answered.
+- `ticket_*` notices (assigned, queued, reopened, overdue...): the ticket posted to the
+  expert channel (`FM_SLACK_EXPERT_CHANNEL`, or the recipient's DM when unset) with its
+  question, sources, the bot's draft and Claim / Answer buttons. An overdue ticket is
+  posted again, so it is back at the bottom of the channel.
+
+The outbox delivers at least once; Slack has no idempotency key for `chat.postMessage`,
+so the delivery's key is recorded after each post and a redelivery is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from assistant.outbox import Delivery, PermanentDeliveryError, SenderRegistry, register_sender
+from channels.calls import call
+from channels.slack import blocks
+from channels.slack.blocks import TicketCard
+from channels.slack.deps import SlackDeps
+from channels.slack.tickets import update_ticket_message
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "slack"
+_PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
+              "user_not_found", "cannot_dm_bot", "restricted_action", "msg_too_long", "invalid_blocks"}
+NOTES = {
+    "ticket_assigned": "새 문의가 배정되었습니다.",
+    "ticket_queued": "담당 전문가가 없는 새 문의입니다. 맡아 주실 분은 Claim을 눌러 주세요.",
+    "ticket_reopened": "문의가 다시 열렸습니다.",
+    "ticket_overdue": "⏰ 답변 기한이 지났습니다. 다시 게시합니다.",
+    "ticket_reassigned_away": "기한이 지나 다른 전문가에게 재배정되었습니다.",
+}
+
+
+class SlackSender:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+
+    async def __call__(self, delivery: Delivery) -> None:
+        if self.deps.dedup.was_sent(delivery.idempotency_key):
+            logger.info("slack delivery %s already posted; skipped", delivery.id)
+            return
+        try:
+            if delivery.kind == "expert_answer":
+                ts = await self._expert_answer(delivery)
+            elif delivery.kind.startswith("ticket_"):
+                ts = await self._ticket_notice(delivery)
+            else:
+                logger.warning("slack delivery %s: unknown kind %s; skipped", delivery.id, delivery.kind)
+                return
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in _PERMANENT:
+                raise PermanentDeliveryError(f"slack: {error}") from exc
+            raise
+        self.deps.dedup.mark_sent(delivery.idempotency_key, ts)
+
+    async def _expert_answer(self, delivery: Delivery) -> str:
+        payload = delivery.payload
+        reply_to = delivery.recipient.get("reply_to") or payload.get("reply_to") or {}
+        channel = reply_to.get("channel")
+        if not channel:
+            raise PermanentDeliveryError("slack expert answer without reply_to.channel")
+        text = str(payload.get("text") or "")
+        response = await self.deps.client.chat_postMessage(
+            channel=channel,
+            thread_ts=reply_to.get("thread_ts"),
+            text=blocks.fallback(f"전문가 답변: {text}"),
+            blocks=blocks.expert_answer_blocks(text, payload.get("expert"), payload.get("citations") or []),
+            unfurl_links=False,
+        )
+        ticket_id = payload.get("ticket_id") or delivery.ticket_id
+        if ticket_id:
+            await self._mark_answered(ticket_id, payload.get("expert"))
+        return str(response.get("ts") or "")
+
+    async def _mark_answered(self, ticket_id: str, expert: str | None) -> None:
+        try:
+            await update_ticket_message(self.deps, {"id": ticket_id, "status": "answered"}, assignee=expert)
+        except SlackApiError as exc:  # the answer reached the asker; the card can stay stale
+            logger.warning("ticket %s message not updated: %s", ticket_id, exc.response.get("error"))
+
+    async def _card(self, delivery: Delivery) -> TicketCard:
+        summary = dict(delivery.payload.get("ticket") or {})
+        summary.setdefault("ticket_id", delivery.ticket_id)
+        card = TicketCard.of(summary, draft=delivery.payload.get("draft"), sources=delivery.payload.get("sources"))
+        detail = getattr(self.deps.assistant(), "ticket_detail", None)
+        if detail is not None and not (card.sources and card.draft):
+            try:  # the notice carries a summary; the service adds sources and the draft
+                card = TicketCard.of(await call(detail, card.id)).over(card)
+            except Exception as exc:  # noqa: BLE001 - post what we have
+                logger.warning("ticket %s detail unavailable: %s", card.id, type(exc).__name__)
+        known = self.deps.threads.ticket_message(card.id)
+        return card.over(known.card) if known else card
+
+    async def _ticket_notice(self, delivery: Delivery) -> str:
+        recipient = delivery.recipient
+        handle = recipient.get("handle")
+        channel = recipient.get("channel") or self.deps.settings.slack_expert_channel or handle
+        if not channel:
+            raise PermanentDeliveryError("slack ticket notice without a channel or handle")
+        card = await self._card(delivery)
+        note = NOTES.get(delivery.kind)
+        if delivery.kind == "ticket_reassigned_away":
+            known = self.deps.threads.ticket_message(card.id)
+            if known is not None:
+                await update_ticket_message(self.deps, card, channel=known.channel, ts=known.ts)
+                return known.ts
+        mention = handle if handle and channel != handle else None
+        response = await self.deps.client.chat_postMessage(
+            channel=channel, text=blocks.ticket_text(card), blocks=blocks.ticket_blocks(card, note=note, mention=mention),
+            unfurl_links=False,
+        )
+        ts = str(response.get("ts") or "")
+        self.deps.threads.remember_ticket(card.id, str(response.get("channel") or channel), ts, card)
+        return ts
+
+
+def register_slack_sender(deps: SlackDeps, *, registry: SenderRegistry | None = None) -> SlackSender:
+    """Register the Slack sender with the outbox (the default registry unless one is given)."""
+    sender = SlackSender(deps)
+    register_sender(CHANNEL, sender, registry=registry)
+    return sender
+

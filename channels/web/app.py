@@ -1,0 +1,138 @@
+"""The web channel's FastAPI app: `create_app(settings)` builds it, the lifespan builds the assistant."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.errors import FMError
+from assistant.settings import Settings, get_settings
+from channels.web.events import register_web_sender
+from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
+from channels.web.routes import chat, conversations, health, pages, staff
+from channels.web.routes.pages import STATIC
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """스마트공장 전문가 Q&A 도우미 Factory Mentor의 HTTP API.
+
+- 사용자(공장 대표, 관리자): `X-Owner-Id` 헤더(브라우저가 만든 임의의 식별값)로 자기 대화만 봅니다.
+- 직원(전문가, 멘토, 관리자): `Authorization: Bearer <API 토큰>` (`factory-mentor users add`로 발급).
+- 오류는 모두 `{"error": {"code", "message"}}` 형식이며 `message`는 사용자에게 보여 줄 한국어 문장입니다.
+"""
+
+
+async def _call_hook(assistant: Any, name: str) -> Any:
+    hook = getattr(assistant, name, None)
+    if hook is None:
+        return None
+    result = hook()
+    return await result if asyncio.iscoroutine(result) else result
+
+
+def _inbox_sender(assistant: Any) -> Any:
+    # TEMPORARY until the facade exposes the in-app inbox sender: the web sender keeps staff notices there
+    if getattr(assistant, "db", None) is None:
+        return None
+    from assistant.inbox import InboxSender
+
+    return InboxSender(assistant.db.sessions)
+
+
+class _Background:
+    """The outbox worker + SLA sweep of this process (`worker_in_process`)."""
+
+    def __init__(self, assistant: Any) -> None:
+        self.assistant = assistant
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        # HOOK: prefer the facade's own start/stop when it has them; else run the factory's loop here
+        if hasattr(self.assistant, "start_background"):
+            await _call_hook(self.assistant, "start_background")
+            return
+        if getattr(self.assistant, "db", None) is None:
+            logger.warning("assistant has no database: no outbox worker in this process")
+            return
+        from assistant.factory import background_loop
+
+        self.task = asyncio.create_task(background_loop(self.assistant).run(self.stop), name="fm-background")
+
+    async def close(self) -> None:
+        if hasattr(self.assistant, "stop_background"):
+            await _call_hook(self.assistant, "stop_background")
+        if self.task is not None:
+            self.stop.set()
+            try:
+                await asyncio.wait_for(self.task, timeout=10)
+            except TimeoutError:
+                self.task.cancel()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    owned = app.state.assistant is None
+    if owned:
+        from assistant.factory import build_assistant
+
+        app.state.assistant = await asyncio.to_thread(build_assistant, settings)
+    assistant = app.state.assistant
+    register_web_sender(_inbox_sender(assistant))  # before the background loop copies the registered senders
+    background = _Background(assistant)
+    if settings.worker_in_process:
+        await background.start()
+    logger.info("web app ready (assistant %s)", "built" if owned else "given")
+    try:
+        yield
+    finally:
+        await background.close()
+        if owned:
+            await _call_hook(assistant, "close")
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FMError)
+    async def fm_error(_request: Request, exc: FMError) -> JSONResponse:
+        if exc.status >= 500:
+            logger.warning("request failed: %s %s", exc.code, exc.detail)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return _error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in exc.errors()})
+        return _error(422, "invalid_request", f"요청 형식이 올바르지 않습니다 ({', '.join(fields)}).")
+
+
+def create_app(settings: Settings | None = None, *, assistant: Any = None) -> FastAPI:
+    """The app; pass `assistant` to serve an already built one (tests), else the lifespan builds it."""
+    settings = settings or get_settings()
+    app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    _install_error_handlers(app)
+    for router in (health.router, chat.router, conversations.router, staff.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization", "X-Owner-Id", "Accept"])
+    return app

@@ -1,0 +1,74 @@
+"""Dependencies as typed aliases: the assistant, settings, the owner, the staff user, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+
+from assistant.errors import FMError
+from assistant.settings import Settings
+from channels.web.limits import SlidingWindowLimiter
+
+_OWNER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class Unauthorized(FMError):
+    status = 401
+
+
+def get_assistant(request: Request) -> Any:
+    return request.app.state.assistant
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+AssistantDep = Annotated[Any, Depends(get_assistant)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_owner(x_owner_id: Annotated[str | None, Header()] = None) -> str:
+    """The browser's anonymous owner id (kept in its localStorage, sent as `X-Owner-Id`)."""
+    if not x_owner_id or not _OWNER_ID.match(x_owner_id):
+        raise FMError("missing_owner", "브라우저 식별값이 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
+                      "X-Owner-Id header missing or malformed")
+    return x_owner_id
+
+
+OwnerDep = Annotated[str, Depends(get_owner)]
+
+
+def client_key(request: Request) -> str:
+    owner = request.headers.get("x-owner-id")
+    if owner and _OWNER_ID.match(owner):
+        return f"owner:{owner}"
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def rate_limit(request: Request) -> None:
+    """Count this request against the client's per-minute budget (429 when spent)."""
+    limiter: SlidingWindowLimiter = request.app.state.limiter
+    limiter.hit(client_key(request))
+
+
+RateLimitDep = Depends(rate_limit)
+
+
+async def get_staff_user(request: Request, assistant: AssistantDep) -> Any:
+    """The staff user of `Authorization: Bearer <token>`; 401 without a valid token."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("unauthorized", "직원 토큰으로 로그인해 주세요.", "missing bearer token")
+    return await asyncio.to_thread(assistant.authenticate, token.strip())
+
+
+StaffUserDep = Annotated[Any, Depends(get_staff_user)]
+
+
+async def owned_history(assistant: Any, conversation_id: str, owner: str) -> list[Any]:
+    """The conversation's turns, if the owner holds it (the core raises NotFound/Forbidden otherwise)."""
+    return await asyncio.to_thread(assistant.history, conversation_id, owner_id=owner)

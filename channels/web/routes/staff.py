@@ -1,0 +1,132 @@
+"""Staff endpoints (Bearer token): the ticket queue, drafts for mentors, the knowledge-note review.
+
+Role checks live in the assistant service (expert/admin for tickets, mentor/admin for notes);
+these routes only convert between HTTP and the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.encoders import jsonable_encoder
+
+from channels.web.deps import AssistantDep, StaffUserDep
+from channels.web.schemas import (
+    CitationOut,
+    DraftIn,
+    DraftOut,
+    ErrorOut,
+    ExportIn,
+    RejectIn,
+    StaffUserOut,
+    TicketAnswerIn,
+)
+
+router = APIRouter(prefix="/v1/staff", tags=["staff"],
+                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
+
+
+def _user(user: Any) -> StaffUserOut:
+    return StaffUserOut(id=str(user.id), name=str(user.name), role=str(getattr(user.role, "value", user.role)))
+
+
+def _out(obj: Any) -> Any:
+    return jsonable_encoder(obj)
+
+
+@router.get("/me", response_model=StaffUserOut)
+async def me(user: StaffUserDep) -> StaffUserOut:
+    """Who the token belongs to (the console shows the tabs of this role)."""
+    return _user(user)
+
+
+@router.get("/tickets")
+async def list_tickets(
+    user: StaffUserDep, assistant: AssistantDep,
+    status: str | None = Query(default=None, description="open | claimed | answered | closed | reopened"),
+    topic: str | None = None, overdue: bool | None = None,
+) -> list[dict[str, Any]]:
+    """The ticket queue, soonest due first."""
+    tickets = await asyncio.to_thread(assistant.list_tickets, user, status=status or None, topic=topic or None,
+                                      overdue=overdue)
+    return _out(tickets)
+
+
+@router.get("/tickets/{ticket_id}")
+async def get_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    """One ticket with the whole conversation, the sources the bot found and its draft."""
+    return _out(await asyncio.to_thread(assistant.get_ticket, user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/claim")
+async def claim_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    return _out(await asyncio.to_thread(assistant.claim_ticket, user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/answer")
+async def answer_ticket(ticket_id: str, body: TicketAnswerIn, user: StaffUserDep,
+                        assistant: AssistantDep) -> dict[str, Any]:
+    """Send the expert's answer: it reaches the asker on their channel and becomes a note to review."""
+    return _out(await asyncio.to_thread(assistant.answer_ticket, user, ticket_id, body.text,
+                                        citations=body.citations))
+
+
+@router.post("/tickets/{ticket_id}/close")
+async def close_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    return _out(await asyncio.to_thread(assistant.close_ticket, user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/reopen")
+async def reopen_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    return _out(await asyncio.to_thread(assistant.reopen_ticket, user, ticket_id))
+
+
+@router.get("/tickets/{ticket_id}/draft", response_model=DraftOut)
+async def ticket_draft(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> DraftOut:
+    """A draft answer for a ticket with suggested citations to tick."""
+    return _draft(await asyncio.to_thread(assistant.ticket_draft, user, ticket_id))
+
+
+@router.post("/drafts", response_model=DraftOut)
+async def draft(body: DraftIn, user: StaffUserDep, assistant: AssistantDep) -> DraftOut:
+    """Mentors: paste a mentee's question, get a draft with suggested citations."""
+    return _draft(await asyncio.to_thread(_draft_for, assistant, user, body))
+
+
+def _draft_for(assistant: Any, user: Any, body: DraftIn) -> Any:
+    try:
+        return assistant.draft(body.question, body.context, user=user)
+    except TypeError:  # TEMPORARY: the facade's draft() does not take the user (role check) yet
+        return assistant.draft(body.question, body.context)
+
+
+def _draft(d: Any) -> DraftOut:
+    return DraftOut(answer=d.answer.answer, confidence=d.answer.confidence,
+                    citations=[CitationOut.of(c) for c in d.answer.citations],
+                    suggestions=[{**CitationOut.of(c).model_dump(), "reason": c.reason} for c in d.suggestions])
+
+
+@router.get("/notes")
+async def list_notes(user: StaffUserDep, assistant: AssistantDep,
+                     status: str = Query(default="pending")) -> list[dict[str, Any]]:
+    """Expert answers waiting to become knowledge."""
+    return _out(await asyncio.to_thread(assistant.list_notes, user, status=status))
+
+
+@router.post("/notes/{note_id}/approve")
+async def approve_note(note_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    return _out(await asyncio.to_thread(assistant.approve_note, user, note_id))
+
+
+@router.post("/notes/{note_id}/reject")
+async def reject_note(note_id: str, body: RejectIn, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    return _out(await asyncio.to_thread(assistant.reject_note, user, note_id, body.reason))
+
+
+@router.post("/exports")
+async def export_case(body: ExportIn, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+    """Evaluators: a conversation or ticket as a golden eval case."""
+    return _out(await asyncio.to_thread(assistant.export_case, user, conversation_id=body.conversation_id,
+                                        ticket_id=body.ticket_id))

@@ -1,0 +1,128 @@
+"""Pydantic request and response schemas at the edge of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.types import Answer, Citation, Turn
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class ChatIn(BaseModel):
+    message: str = Field(description="질문 (최대 글자 수는 설정 max_question_chars)")
+    conversation_id: str | None = Field(default=None, description="이어서 물을 대화; 없으면 새 대화")
+
+
+class CitationOut(BaseModel):
+    n: int
+    title: str
+    source: str
+    page: int | None = None
+    snippet: str
+    url: str | None = None
+
+    @classmethod
+    def of(cls, c: Citation | dict[str, Any]) -> CitationOut:
+        data = c.model_dump() if isinstance(c, Citation) else dict(c)
+        return cls(n=int(data.get("n") or 0), title=str(data.get("title") or data.get("source") or ""),
+                   source=str(data.get("source") or ""), page=data.get("page"),
+                   snippet=str(data.get("snippet") or ""), url=data.get("url"))
+
+
+class ChatOut(BaseModel):
+    """The CLI's `--json` answer object plus the ids the page needs."""
+
+    answer: str
+    decision: str
+    confidence: float
+    mode: str
+    citations: list[CitationOut]
+    conversation_id: str
+    message_id: str | None
+    ticket_id: str | None = None
+    follow_ups: list[str] = []
+
+    @classmethod
+    def of(cls, answer: Answer) -> ChatOut:
+        public = answer.public()
+        return cls(**{**public, "citations": [CitationOut.of(c) for c in answer.citations]},
+                   conversation_id=answer.conversation_id or "", message_id=answer.message_id,
+                   ticket_id=answer.ticket_id, follow_ups=answer.follow_ups)
+
+
+class TurnOut(BaseModel):
+    index: int
+    role: Literal["user", "assistant", "expert"]
+    text: str
+    created_at: datetime | None = None
+    decision: str | None = None
+    citations: list[CitationOut] = []
+    message_id: str | None = None
+
+    @classmethod
+    def of(cls, index: int, turn: Turn) -> TurnOut:
+        return cls(index=index, role=turn.role, text=turn.text, created_at=turn.created_at,
+                   decision=turn.decision.value if turn.decision else None,
+                   citations=[CitationOut.of(c) for c in turn.citations],
+                   message_id=getattr(turn, "message_id", None) or getattr(turn, "id", None))
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[TurnOut]
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class OkOut(BaseModel):
+    ok: bool = True
+
+
+class ExpertIn(BaseModel):
+    message_id: str | None = Field(default=None, description="전문가에게 보낼 답변 메시지 (없으면 마지막 답변)")
+
+
+class TicketAnswerIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+    citations: list[dict[str, Any]] | None = None
+
+
+class DraftIn(BaseModel):
+    question: str
+    context: str | None = Field(default=None, max_length=4000)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ExportIn(BaseModel):
+    conversation_id: str | None = None
+    ticket_id: str | None = None
+
+
+class DraftOut(BaseModel):
+    answer: str
+    confidence: float
+    citations: list[CitationOut]
+    suggestions: list[dict[str, Any]]
+
+
+class StaffUserOut(BaseModel):
+    id: str
+    name: str
+    role: str

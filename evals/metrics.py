@@ -1,0 +1,170 @@
+"""Our answer-quality metrics: retrieval ranks, key facts, citation validity, decisions.
+
+Every function works on plain values or `CaseRecord`s, so each can be checked on
+hand-made records. ragas' metrics live in `evals.ragas_metrics`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from statistics import fmean
+
+from evals.bench.metrics import first_hit_rank, latency_summary, ranking_summary
+from evals.cases import Case, CaseType
+from evals.records import CaseRecord, Score
+
+CITE = re.compile(r"\[(\d{1,2})\]")
+MRR_AT = 10
+DECISION_CLASSES = ("escalate", "offer_expert")
+CONTENT_TYPES = (CaseType.answer.value, CaseType.followup.value, CaseType.supplier.value)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    label: str
+    group: str
+    higher_is_better: bool = True
+    fmt: str = "{:.3f}"
+
+
+METRICS: dict[str, MetricInfo] = {
+    "hit@1": MetricInfo("hit@1", "retrieval"),
+    "hit@5": MetricInfo("hit@5", "retrieval"),
+    f"mrr@{MRR_AT}": MetricInfo(f"MRR@{MRR_AT}", "retrieval"),
+    "id_context_precision": MetricInfo("ID context precision (ragas)", "retrieval"),
+    "id_context_recall": MetricInfo("ID context recall (ragas)", "retrieval"),
+    "key_facts": MetricInfo("key facts stated", "answers"),
+    "chrf": MetricInfo("chrF (ragas)", "answers"),
+    "levenshtein": MetricInfo("Levenshtein similarity (ragas)", "answers"),
+    "citation_validity": MetricInfo("citation validity", "answers"),
+    "supplier@1": MetricInfo("expected supplier ranked first", "answers"),
+    "faithfulness": MetricInfo("Faithfulness (ragas, LLM)", "llm"),
+    "response_relevancy": MetricInfo("ResponseRelevancy (ragas, LLM)", "llm"),
+    "llm_context_precision": MetricInfo("LLM context precision (ragas, LLM)", "llm"),
+    "decision_accuracy": MetricInfo("decision accuracy", "decisions"),
+    "escalate_precision": MetricInfo("escalate precision", "decisions"),
+    "escalate_recall": MetricInfo("escalate recall", "decisions"),
+    "offer_expert_precision": MetricInfo("offer_expert precision", "decisions"),
+    "offer_expert_recall": MetricInfo("offer_expert recall", "decisions"),
+    "p50_ms": MetricInfo("latency p50 (ms)", "latency", False, "{:.0f}"),
+    "p95_ms": MetricInfo("latency p95 (ms)", "latency", False, "{:.0f}"),
+    "mean_ms": MetricInfo("latency mean (ms)", "latency", False, "{:.0f}"),
+    "errors": MetricInfo("cases that failed to run", "run", False, "{:.0f}"),
+}
+# per-case scores averaged over the cases where they apply
+AVERAGED = ("id_context_precision", "id_context_recall", "key_facts", "chrf", "levenshtein",
+            "citation_validity", "supplier@1", "faithfulness", "response_relevancy", "llm_context_precision")
+GROUP_METRICS = ("hit@5", "key_facts", "chrf", "citation_validity", "decision_accuracy")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def fact_stated(answer: str, options: Iterable[str]) -> bool:
+    """A key fact (or any of its alternatives) appears in the answer, whitespace ignored."""
+    text = _squash(answer)
+    return any(_squash(option) in text for option in options)
+
+
+def key_facts(answer: str, facts: list[list[str]]) -> tuple[Score, list[str]]:
+    """(share of facts stated, the facts missing); (None, []) when the case has none."""
+    if not facts:
+        return None, []
+    missing = [options[0] for options in facts if not fact_stated(answer, options)]
+    return (len(facts) - len(missing)) / len(facts), missing
+
+
+def citation_problems(answer: str, cited: list[tuple[int, str]], retrieved_ids: set[str]) -> list[str]:
+    """Why the citations are not valid ([] when valid): every [n] in the text is listed and
+    vice versa, numbers run 1..N, and every cited chunk was retrieved."""
+    markers = {int(n) for n in CITE.findall(answer)}
+    numbers = [n for n, _ in cited]
+    problems = [f"[{n}] in the text is not in the citation list" for n in sorted(markers - set(numbers))]
+    problems += [f"citation [{n}] is never referred to in the text" for n in sorted(set(numbers) - markers)]
+    if sorted(numbers) != list(range(1, len(numbers) + 1)):
+        problems.append(f"citations are numbered {sorted(numbers)}, not 1..{len(numbers)}")
+    problems += [f"citation [{n}] cites a chunk that was not retrieved" for n, chunk_id in cited
+                 if chunk_id not in retrieved_ids]
+    return problems
+
+
+def decision_scores(pairs: Iterable[tuple[str, str | None]]) -> dict[str, Score]:
+    """Accuracy, and precision and recall with escalate and offer_expert as positive classes.
+    A class nobody predicted has no precision; a class no case expects has no recall."""
+    pairs = list(pairs)
+    out: dict[str, Score] = {
+        "decision_accuracy": fmean(1.0 if e == a else 0.0 for e, a in pairs) if pairs else None
+    }
+    for cls in DECISION_CLASSES:
+        tp = sum(1 for e, a in pairs if e == cls and a == cls)
+        predicted = sum(1 for _, a in pairs if a == cls)
+        actual = sum(1 for e, _ in pairs if e == cls)
+        out[f"{cls}_precision"] = tp / predicted if predicted else None
+        out[f"{cls}_recall"] = tp / actual if actual else None
+    return out
+
+
+def _supplier_first(case: Case, record: CaseRecord) -> Score:
+    if case.type != CaseType.supplier:
+        return None
+    if not record.citations:
+        return 0.0
+    first = min(record.citations, key=lambda c: c.n).source
+    return 1.0 if first.split("#")[-1] in set(case.suppliers) else 0.0
+
+
+def score_case(case: Case, record: CaseRecord) -> None:
+    """Fill the record's own metrics (ragas' are added by `evals.ragas_metrics`)."""
+    s = record.scores
+    s["decision_correct"] = None if record.error else float(record.decision == case.expected_decision.value)
+    if case.sources:
+        rank = first_hit_rank([r.source for r in record.retrieved], set(case.sources))
+        record.hit_rank = rank
+        for key, value in ranking_summary([rank], MRR_AT).items():
+            s[key] = value
+    share, record.missing_facts = key_facts(record.answer, case.fact_options())
+    s["key_facts"] = share if case.type.value in CONTENT_TYPES else None
+    if record.citations or CITE.search(record.answer):
+        record.citation_problems = citation_problems(
+            record.answer, [(c.n, c.chunk_id) for c in record.citations],
+            {r.chunk_id for r in record.retrieved},
+        )
+        s["citation_validity"] = 0.0 if record.citation_problems else 1.0
+    s["supplier@1"] = _supplier_first(case, record)
+
+
+def _mean(records: list[CaseRecord], name: str) -> Score:
+    values = [v for r in records if (v := r.scores.get(name)) is not None]
+    return fmean(values) if values else None
+
+
+def summarize(records: list[CaseRecord]) -> dict[str, Score]:
+    """The headline metrics of a run."""
+    ok = [r for r in records if not r.error]
+    ranks = [r.hit_rank for r in ok if "hit@1" in r.scores]
+    out: dict[str, Score] = dict(ranking_summary(ranks, MRR_AT)) if ranks else {
+        "hit@1": None, "hit@5": None, f"mrr@{MRR_AT}": None}
+    out.update({name: _mean(ok, name) for name in AVERAGED})
+    out.update(decision_scores((r.expected_decision, r.decision) for r in ok))
+    out.update(latency_summary([r.latency_s for r in ok]))
+    out["errors"] = float(len(records) - len(ok))
+    return out
+
+
+def by_group(records: list[CaseRecord], key: Callable[[CaseRecord], str]) -> dict[str, dict[str, Score]]:
+    """A few metrics per group of cases (e.g. per tag kind or case type)."""
+    groups: dict[str, list[CaseRecord]] = {}
+    for r in records:
+        if not r.error:
+            groups.setdefault(key(r), []).append(r)
+    out: dict[str, dict[str, Score]] = {}
+    for name, members in sorted(groups.items()):
+        row: dict[str, Score] = {"cases": float(len(members))}
+        for metric in GROUP_METRICS:
+            source = "decision_correct" if metric == "decision_accuracy" else metric
+            row[metric] = _mean(members, source)
+        out[name] = row
+    return out

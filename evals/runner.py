@@ -1,0 +1,186 @@
+"""Run golden cases through the assistant's public service and score every answer.
+
+Each case gets a fresh conversation: a follow-up asks its earlier `turns` first, then its
+question. The run uses a throwaway database (tickets and conversations of the eval never
+reach the real one) and the data dir's knowledge stores, synced from `knowledge/` first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import FMError
+from assistant.settings import Settings
+from assistant.types import Answer, Channel, Question
+from evals.cases import Case
+from evals.metrics import by_group, score_case, summarize
+from evals.records import CaseRecord, Cited, Retrieved
+from evals.runs import Run, new_run_id, settings_snapshot
+from evals.suites import EVALS_DIR, Suite
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_DIR = EVALS_DIR.parent / "knowledge"
+Progress = Callable[[int, int], None]
+WARM_UP = "스마트공장 지원사업은 어떤 것이 있나요?"
+
+
+def ensure_ingested(settings: Settings, knowledge_dir: Path = KNOWLEDGE_DIR) -> dict[str, Any]:
+    """Sync the knowledge folder into the data dir (by content hash: a no-change run is cheap)."""
+    from assistant.stores import open_stores
+    from ingestion.pipeline import Ingestor
+
+    stores = open_stores(settings)
+    try:
+        report = Ingestor(stores).sync(knowledge_dir)
+    finally:
+        stores.close()
+    if report.failed:
+        raise RuntimeError(f"knowledge ingestion failed for {report.failed}")
+    return report.as_dict()
+
+
+def build_eval_assistant(settings: Settings) -> Any:
+    """The assistant exactly as the channels get it (the factory), or the bare service."""
+    try:
+        from assistant.factory import build_assistant
+    except ImportError:  # the factory is not there yet: the service over the stores
+        from assistant.service import Assistant
+        from assistant.stores import open_stores
+
+        return Assistant(settings, open_stores(settings))
+    return build_assistant(settings)
+
+
+def retrieve_for_case(assistant: Any, answer: Answer, question: str) -> list[Retrieved]:
+    """What the assistant retrieves for the question just answered, best first.
+
+    The one place the eval looks past the service's `ask`: it repeats the assistant's
+    search with the query the assistant used (the user turn's `subject`, which carries a
+    follow-up's subject) and its supplier filter when the answer recommended suppliers
+    (the supplier ranker weighs every profile, so the whole candidate list counts as
+    retrieved there). To be replaced by a public `Assistant.retrieve(question, k)` when the service has one.
+    """
+    query = question
+    if answer.conversation_id:
+        turns = assistant.conversations.history(answer.conversation_id, limit=4)
+        asked = [t for t in turns if t.role == "user"]
+        if asked and asked[-1].subject:
+            query = asked[-1].subject
+    k = assistant.settings.retrieval_k
+    filters = {"kind": "supplier"} if answer.suppliers else {}
+    if answer.suppliers:
+        k = max(k, assistant.settings.retrieval_candidates)
+    hits = assistant.searcher.search(query, k, filters=filters)
+    return [Retrieved(source=h.chunk.source, chunk_id=h.chunk.chunk_id, text=h.chunk.text) for h in hits]
+
+
+def _record(case: Case) -> CaseRecord:
+    return CaseRecord(
+        id=case.id, type=case.type.value, kind=case.tags.kind, difficulty=case.tags.difficulty,
+        topic=case.tags.topic, question=case.question, turns=list(case.turns),
+        expected_decision=case.expected_decision.value,
+    )
+
+
+async def run_case(assistant: Any, case: Case) -> CaseRecord:
+    record = _record(case)
+    try:
+        conversation: str | None = None
+        for turn in case.turns:
+            earlier = await assistant.aask(Question(text=turn, conversation_id=conversation, channel=Channel.api))
+            conversation = earlier.conversation_id
+        started = time.perf_counter()
+        answer = await assistant.aask(Question(text=case.question, conversation_id=conversation,
+                                               channel=Channel.api))
+        record.latency_s = time.perf_counter() - started
+        record.retrieved = await asyncio.to_thread(retrieve_for_case, assistant, answer, case.question)
+    except FMError as exc:
+        record.error = f"{exc.code}: {exc.detail or exc.message}"
+    except Exception as exc:  # noqa: BLE001 - one broken case must not hide the others
+        log.exception("case %s failed", case.id)
+        record.error = f"{type(exc).__name__}: {exc}"
+    else:
+        record.decision = answer.decision.value
+        record.answer, record.confidence = answer.answer, answer.confidence
+        record.mode, record.reason = answer.mode.value, answer.reason
+        record.citations = [Cited(n=c.n, source=c.source, chunk_id=c.chunk_id) for c in answer.citations]
+    score_case(case, record)
+    return record
+
+
+async def run_cases(assistant: Any, cases: list[Case], progress: Progress | None = None) -> list[CaseRecord]:
+    """Cases one after another (so each latency is the case's own), after one warm-up
+    question that loads the models and search view and is not scored."""
+    await assistant.aask(Question(text=WARM_UP, channel=Channel.api))
+    records = []
+    for i, case in enumerate(cases, start=1):
+        records.append(await run_case(assistant, case))
+        if progress:
+            progress(i, len(cases))
+    return records
+
+
+async def _run_and_score(
+    assistant: Any, suite: Suite, settings: Settings, llm_metrics: bool, progress: Progress | None,
+) -> tuple[list[CaseRecord], dict[str, str], dict[str, float]]:
+    from evals import ragas_metrics
+
+    t0 = time.perf_counter()
+    records = await run_cases(assistant, suite.cases, progress)
+    t1 = time.perf_counter()
+    pairs = list(zip(suite.cases, records, strict=True))
+    await ragas_metrics.score_offline(pairs)
+    if llm_metrics:
+        notes = await ragas_metrics.score_with_llm(pairs, settings)
+    else:
+        notes = dict.fromkeys(ragas_metrics.LLM_METRICS, "not run: switched off (--no-llm-metrics)")
+    return records, notes, {"cases_s": t1 - t0, "ragas_s": time.perf_counter() - t1}
+
+
+def run_suite(
+    settings: Settings, suite: Suite, *, knowledge_dir: Path = KNOWLEDGE_DIR, llm_metrics: bool = True,
+    progress: Progress | None = None,
+) -> Run:
+    """Ingest if needed, ask every case, score, and return the run (not yet saved)."""
+    from evals.ragas_metrics import prepare_offline
+
+    prepare_offline(settings.data_dir / "cache" / "tiktoken")
+    started = time.perf_counter()
+    ingest = ensure_ingested(settings, knowledge_dir)
+    ingest_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="fm-eval-") as work:
+        run_settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(work) / 'eval.sqlite'}"})
+        assistant = build_eval_assistant(run_settings)
+        try:
+            records, notes, timings = asyncio.run(
+                _run_and_score(assistant, suite, settings, llm_metrics, progress))
+        finally:
+            _close(assistant)
+    log.info("suite %s: %d cases in %.1f s", suite.name, len(records), timings["cases_s"])
+    return Run(
+        run_id=new_run_id(suite.name), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        suite=suite.name, suite_source=suite.source, settings=settings_snapshot(settings),
+        metrics=summarize(records), by_kind=by_group(records, lambda r: r.kind),
+        by_type=by_group(records, lambda r: r.type), notes=notes, records=records,
+        timings={"ingest_s": ingest_s, **timings, "total_s": time.perf_counter() - started,
+                 "files_ingested": float(ingest.get("added", 0) + ingest.get("updated", 0))},
+    )
+
+
+def _close(assistant: Any) -> None:
+    close = getattr(assistant, "close", None)
+    if callable(close):
+        close()
+        return
+    if getattr(assistant, "stores", None) is not None:
+        assistant.stores.close()
+    if getattr(assistant, "db", None) is not None:
+        assistant.db.dispose()

@@ -1,0 +1,161 @@
+"""Slack end to end through the real ASGI app: signed requests in, Web API calls out to a
+local fake Slack, the outbox worker of the app delivering expert answers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.stores import Stores
+from assistant.types import Answer, Decision
+from channels.slack import blocks
+from tests.integration.channel_app import (
+    assistant_for,
+    build_app,
+    channel_settings,
+    event_body,
+    interaction_body,
+    signed_headers,
+)
+from tests.integration.fake_servers import FakeSlack
+
+pytestmark = pytest.mark.integration
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+QUESTION = "스마트공장 구축 지원사업 신청 자격은?"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def env(tmp_path: Path, knowledge_stores: Stores, slack: FakeSlack) -> Iterator[dict[str, Any]]:
+    settings = channel_settings(tmp_path / "var", slack_bot_token=FakeSlack.TOKEN, slack_api_url=f"{slack.url}/api/")
+    with assistant_for(settings, knowledge_stores) as assistant:
+        app = build_app(settings, assistant)
+        with TestClient(app) as client:
+            yield {"client": client, "assistant": assistant, "settings": settings, "slack": slack}
+
+
+def post_event(client: TestClient, event: dict[str, Any], event_id: str, **headers: str) -> Any:
+    body = event_body(event, event_id)
+    return client.post("/slack/events", content=body, headers={**signed_headers(body, content_type=JSON), **headers})
+
+
+def post_interaction(client: TestClient, payload: dict[str, Any]) -> Any:
+    body = interaction_body(payload)
+    return client.post("/slack/events", content=body, headers=signed_headers(body, content_type=FORM))
+
+
+def mention(ts: str, text: str = QUESTION, **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "UOWNER", "text": f"<@UBOT> {text}", "ts": ts, "channel": "CQA",
+            "team": "T1", "event_ts": ts, **extra}
+
+
+def click(action_id: str, value: dict[str, Any], *, user: str, channel: str, message_ts: str,
+          thread_ts: str | None = None) -> dict[str, Any]:
+    message = {"ts": message_ts, "text": "...", **({"thread_ts": thread_ts} if thread_ts else {})}
+    return {
+        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "team_id": "T1"}, "api_app_id": "A1",
+        "trigger_id": "1.2.trigger", "channel": {"id": channel}, "message": message,
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
+                     "value": json.dumps(value), "action_ts": "1"}],
+    }
+
+
+def test_mention_is_answered_in_the_thread_with_blocks_and_citations(env: dict[str, Any]) -> None:
+    client, slack, assistant = env["client"], env["slack"], env["assistant"]
+    started = time.monotonic()
+    resp = post_event(client, mention("1700000000.000100"), "Ev100")
+    assert resp.status_code == 200 and time.monotonic() - started < 3  # acked before answering
+    (post,) = slack.wait_for("/chat.postMessage")
+    body = post.body
+    assert set(body) == {"channel", "thread_ts", "text", "blocks", "unfurl_links", "team_id"}
+    assert (body["channel"], body["thread_ts"], body["unfurl_links"], body["team_id"]) == (
+        "CQA", "1700000000.000100", False, "T1")
+    section, context, actions = body["blocks"]
+    assert section["type"] == "section" and "신청할 수 있습니다" in section["text"]["text"]
+    assert body["text"] == blocks.fallback(section["text"]["text"])
+    assert context == {"type": "context", "block_id": "fm_citations", "elements": [
+        {"type": "mrkdwn", "text": "[1] 스마트공장 지원사업 신청 자격과 제외 대상 (subsidies/eligibility.md)"}]}
+    assert [b["action_id"] for b in actions["elements"]] == [blocks.A_FEEDBACK_UP, blocks.A_FEEDBACK_DOWN,
+                                                            blocks.A_EXPERT]
+    ids = json.loads(actions["elements"][0]["value"])
+    turns = assistant.history(ids["c"])
+    assert [t.role for t in turns] == ["user", "assistant"] and turns[0].text == QUESTION
+    expected = Answer(answer=turns[1].text, decision=Decision.answered, confidence=0.0,
+                      citations=turns[1].citations, conversation_id=ids["c"], message_id=ids["m"])
+    assert body["blocks"] == blocks.answer_blocks(expected)
+
+
+def test_retried_event_and_double_delivery_are_answered_once(env: dict[str, Any]) -> None:
+    client, slack = env["client"], env["slack"]
+    event = mention("1700000000.000200")
+    assert post_event(client, event, "Ev200").status_code == 200
+    retry = post_event(client, event, "Ev200", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status_code == 200
+    # the same message also arrives as a `message` event (the bot is in the channel)
+    as_message = {**event, "type": "message", "channel_type": "channel", "text": event["text"]}
+    assert post_event(client, as_message, "Ev201").status_code == 200
+    slack.wait_for("/chat.postMessage")
+    time.sleep(1.5)
+    assert len(slack.calls("/chat.postMessage")) == 1
+
+
+def test_dm_and_thread_follow_up_continue_the_conversation(env: dict[str, Any]) -> None:
+    client, slack = env["client"], env["slack"]
+    dm = {"type": "message", "channel_type": "im", "user": "UOWNER", "text": "MES 공급기업 추천해줘 경기도",
+          "ts": "1700000000.000300", "channel": "DOWNER", "event_ts": "1700000000.000300"}
+    post_event(client, dm, "Ev300")
+    (first,) = slack.wait_for("/chat.postMessage")
+    assert (first.body["channel"], first.body["thread_ts"]) == ("DOWNER", "1700000000.000300")
+    follow = {**dm, "text": "그 회사 연락처는?", "ts": "1700000000.000400", "thread_ts": "1700000000.000300"}
+    post_event(client, follow, "Ev301")
+    second = slack.wait_for("/chat.postMessage", 2)[1]
+    assert second.body["thread_ts"] == "1700000000.000300"
+    conv = [json.loads(b["elements"][0]["value"])["c"] for b in (first.body["blocks"][-1], second.body["blocks"][-1])]
+    assert conv[0] == conv[1]
+    # a thread message in a channel thread we never answered is not ours to answer
+    stray = {**follow, "channel": "COTHER", "channel_type": "channel", "ts": "1700000000.000500",
+             "thread_ts": "1700000000.000499"}
+    post_event(client, stray, "Ev302")
+    time.sleep(1.0)
+    assert len(slack.calls("/chat.postMessage")) == 2
+
+
+def test_bad_signature_and_stale_timestamp_get_401(env: dict[str, Any]) -> None:
+    client = env["client"]
+    body = event_body(mention("1700000000.000600"), "Ev600")
+    bad = signed_headers(body, content_type=JSON, secret="not-the-secret")
+    assert client.post("/slack/events", content=body, headers=bad).status_code == 401
+    stale = signed_headers(body, content_type=JSON, timestamp=int(time.time()) - 10 * 60)
+    assert client.post("/slack/events", content=body, headers=stale).status_code == 401
+    tampered = signed_headers(body, content_type=JSON)
+    assert client.post("/slack/events", content=body.replace("자격", "조건"), headers=tampered).status_code == 401
+    time.sleep(0.5)
+    assert env["slack"].calls("/chat.postMessage") == []
+
+
+def test_feedback_buttons_record_a_rating(env: dict[str, Any]) -> None:
+    client, slack, assistant = env["client"], env["slack"], env["assistant"]
+    post_event(client, mention("1700000000.000700"), "Ev700")
+    (post,) = slack.wait_for("/chat.postMessage")
+    value = json.loads(post.body["blocks"][-1]["elements"][0]["value"])
+    resp = post_interaction(client, click(blocks.A_FEEDBACK_UP, value, user="UOWNER", channel="CQA",
+                                          message_ts="1800000000.000001", thread_ts="1700000000.000700"))
+    assert resp.status_code == 200
+    (note,) = slack.wait_for("/chat.postEphemeral")
+    assert (note.body["user"], note.body["thread_ts"]) == ("UOWNER", "1700000000.000700")
+    assert "감사" in note.body["text"]
+    assert assistant is not None

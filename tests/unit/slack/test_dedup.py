@@ -1,0 +1,52 @@
+"""Durable de-duplication and thread maps survive a restart (a new store on the same file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from channels.durable import KeyStore
+from channels.slack.blocks import TicketCard
+from channels.slack.dedup import SlackDedup
+from channels.slack.threads import SlackThreads
+
+
+def test_event_ids_are_seen_once_across_restarts(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "channels.sqlite")
+    dedup = SlackDedup(keys)
+    assert dedup.first_event("Ev1") is True
+    assert dedup.first_event("Ev1") is False
+    keys.close()
+    again = SlackDedup(KeyStore(tmp_path / "channels.sqlite"))
+    assert again.first_event("Ev1") is False
+    assert again.first_event("Ev2") is True
+
+
+def test_messages_and_deliveries_are_recorded(tmp_path: Path) -> None:
+    dedup = SlackDedup(KeyStore(tmp_path / "c.sqlite"))
+    assert dedup.first_message("C1", "1.1") and not dedup.first_message("C1", "1.1")
+    assert dedup.first_message("C2", "1.1")
+    assert not dedup.was_sent("ticket:1:2:expert_answer")
+    dedup.mark_sent("ticket:1:2:expert_answer", "9.9")
+    assert dedup.was_sent("ticket:1:2:expert_answer")
+
+
+def test_threads_and_ticket_messages(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    threads = SlackThreads(KeyStore(path))
+    assert threads.conversation("C1", "1.0") is None
+    threads.remember("C1", "1.0", "conv-1")
+    threads.remember_ticket("t-1", "CEXP", "5.5", TicketCard(id="t-1", question="질문", draft="초안"))
+    reopened = SlackThreads(KeyStore(path))
+    assert reopened.conversation("C1", "1.0") == "conv-1"
+    msg = reopened.ticket_message("t-1")
+    assert msg is not None and (msg.channel, msg.ts, msg.card.draft) == ("CEXP", "5.5", "초안")
+
+
+def test_key_store_values_expire_by_age(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "c.sqlite")
+    keys.put("ns", "k", "v1")
+    keys.put("ns", "k", "v2")
+    assert keys.get("ns", "k") == "v2"
+    assert keys.get("ns", "k", max_age_s=60) == "v2"
+    assert keys.get("ns", "k", max_age_s=-1) is None
+    assert keys.prune("ns", older_than_s=-1) == 1 and not keys.has("ns", "k")
