@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast eval bench lint knowledge clean
+.PHONY: install run test test-fast eval eval-fast bench lint knowledge clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# the full golden suite, gated against evals/baselines/full.json (EVAL_ARGS=--save-baseline to refresh it)
 eval: install
-	$(BIN)/factory-mentor eval --data-dir $(DATA_DIR)
+	$(BIN)/factory-mentor eval --data-dir $(DATA_DIR) $(EVAL_ARGS)
+
+# the fast suite (the one `make test` gates in tests/quality/test_gate.py)
+eval-fast: install
+	$(BIN)/factory-mentor eval --fast --data-dir $(DATA_DIR) $(EVAL_ARGS)
 
 lint: install
 	$(BIN)/ruff check assistant ingestion channels evals tests

@@ -58,7 +58,7 @@ def _is_question(sentence: str) -> bool:
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *, max_sentences: int = 4,
     min_score: float = 0.12, similarity: Callable[[str, list[str]], list[float]] | None = None,
-    similarity_weight: float = 0.5,
+    similarity_weight: float = 0.5, continuation: float = 0.1,
 ) -> Composition:
     """Pick up to `max_sentences` sentences from the hits, greedily by coverage gain."""
     if not hits or not q_terms:
@@ -80,7 +80,12 @@ def compose(
                         questions.add((hi, position))
                 position += 1
     term_sets = morphemes_many([c[2] for c in candidates])
-    candidates = [(hi, pos, text, set(ts)) for (hi, pos, text, _), ts in zip(candidates, term_sets, strict=True)]
+    asked = set(q_terms) | STOP_TERMS
+    # a sentence that says nothing beyond the question's own words only restates it
+    candidates = [
+        (hi, pos, text, set(ts)) for (hi, pos, text, _), ts in zip(candidates, term_sets, strict=True)
+        if set(ts) - asked
+    ]
 
     def overlap(terms: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
@@ -97,6 +102,8 @@ def compose(
     # a matching question (FAQ "Q." line, heading-like question) lends its score to the
     # sentence that follows it, which is where the answer is
     for hi, pos in sorted(questions):
+        if (hi, pos) not in scores:
+            continue
         if (hi, pos + 1) in scores:
             scores[(hi, pos + 1)] = max(scores[(hi, pos + 1)], scores[(hi, pos)] + 0.05)
         scores.pop((hi, pos))
@@ -112,28 +119,31 @@ def compose(
     covered: set[str] = set()
     per_hit: dict[int, int] = {}
     pool = [(scores[(hi, pos)], hi, pos, text, terms) for hi, pos, text, terms in candidates]
+    picked_at: set[tuple[int, int]] = set()
     while pool and len(picked) < max_sentences:
         best = None
         for entry in pool:
             score, hi, pos, text, terms = entry
+            if (hi, pos - 1) in picked_at:
+                score += continuation  # the next sentence of a picked one usually carries on
             gain = sum(w for t, w in weights.items() if t in terms and t not in covered) / total
             value = score * 0.5 + gain if picked else score
             if per_hit.get(hi, 0) >= 2:
                 value -= 0.2
             if best is None or value > best[0]:
-                best = (value, entry)
+                best = (value, score, entry)
         assert best is not None
-        value, entry = best
-        score, hi, pos, text, terms = entry
+        value, score, entry = best
+        _, hi, pos, text, terms = entry
         if score < min_score or (picked and (value < min_score or score < floor)):
             break
+        pool.remove(entry)
         if any(_similar(text, p.text) for p in picked):
-            pool.remove(entry)
             continue
         picked.append(Picked(hi, pos, text, score))
+        picked_at.add((hi, pos))
         covered |= terms & set(q_terms)
         per_hit[hi] = per_hit.get(hi, 0) + 1
-        pool.remove(entry)
     picked.sort(key=lambda p: (p.hit_index, p.position))
     coverage = sum(w for t, w in weights.items() if t in covered) / total
     missing = [t for t in q_terms if t not in covered and weights[t] >= 1.0]

@@ -162,7 +162,7 @@ class Assistant(TicketDesk):
         hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
         confidence = self._confidence(drafted) if drafted.text else 0.0
         verdict = decide(intent, confidence, bool(drafted.text), self.settings)
-        if store.is_held_by_human(cid) and verdict.decision != Decision.declined:
+        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
             verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
         return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
 

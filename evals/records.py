@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 Score = float | None
-SAVED_RETRIEVED = 10  # retrieved sources kept in a saved run (enough for hit@5 and MRR@10)
+SAVED_RETRIEVED = 5  # retrieved sources kept in a saved run (the rank of the first hit is kept too)
 
 
 class Cited(BaseModel):

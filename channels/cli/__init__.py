@@ -37,7 +37,7 @@ def build_settings(data_dir: Path | None = None, **overrides: object) -> Setting
 
 
 def _register() -> None:
-    from channels.cli import ask, bench, bench_load, eval, ingest, serve  # noqa: F401  (commands register themselves)
+    from channels.cli import ask, bench, bench_load, eval, ingest, serve, slack  # noqa: F401  (commands register themselves)
 
 
 def main() -> None:

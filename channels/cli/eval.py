@@ -63,6 +63,7 @@ def run(
         "--baseline", help="Run to compare with: a path or run id; 'none' for none (default: the suite's)")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Report folder")] = None,
     runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are saved")] = None,
+    gate: Annotated[Path | None, typer.Option("--gate", help="Gate rules (default: evals/gate.yaml)")] = None,
     knowledge: Annotated[Path | None, typer.Option(
         "--knowledge", help="Knowledge folder synced into the data dir first (default: the shipped one)")] = None,
     llm_metrics: Annotated[bool, typer.Option("--llm-metrics/--no-llm-metrics",
@@ -76,6 +77,7 @@ def run(
         return
     from evals import suites
     from evals.evaluate import evaluate
+    from evals.gate import GATE_FILE
     from evals.runner import KNOWLEDGE_DIR
     from evals.runs import save_run
 
@@ -86,7 +88,7 @@ def run(
                   console=err, transient=True) as bar:
         task = bar.add_task(f"{chosen.name} suite", total=len(chosen.cases))
         outcome = evaluate(settings, chosen, baseline=baseline, report_dir=report, runs_dir=runs_dir,
-                           knowledge_dir=knowledge_dir, llm_metrics=llm_metrics,
+                           knowledge_dir=knowledge_dir, llm_metrics=llm_metrics, rules_path=gate or GATE_FILE,
                            progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_outcome(outcome)
     if save_baseline:

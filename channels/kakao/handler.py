@@ -33,6 +33,7 @@ from channels.kakao.callback import allowed_callback, callback_host, post_callba
 logger = logging.getLogger(__name__)
 
 REPLAY_S = 60.0
+PRUNE_EVERY = 200
 CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
 _REPLAY, _READY = "kakao_reply", "kakao_ready"
 EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
@@ -59,6 +60,7 @@ class SkillHandler:
     _inflight: dict[str, asyncio.Task[Answer]] = field(default_factory=dict)
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
     _waiting: set[str] = field(default_factory=set)  # users whose answer is still being made
+    _asked: int = 0
 
     async def handle(self, u: Utterance) -> dict[str, Any]:
         command = u.extra.get("fm") or u.text.strip()
@@ -70,7 +72,7 @@ class SkillHandler:
             notices, ids = await self._pending(u)
             if not notices:
                 return r.text_response(NO_EXPERT_YET, [r.quick_reply(r.Q_EXPERT_CHECK)])
-            await self._delivered(ids)
+            await self._delivered(u.user_id, ids)
             return r.response([r.simple_text(n) for n in notices])
         if command == r.Q_ANSWER_CHECK:
             return self._ready(u)
@@ -103,12 +105,16 @@ class SkillHandler:
         return r.text_response(NOTHING_READY)
 
     async def _pending(self, u: Utterance) -> tuple[list[str], list[str]]:
-        items = await call(self.assistant().pending_deliveries, Channel.kakao.value, u.user_id)
+        try:
+            items = await call(self.assistant().pending_deliveries, Channel.kakao.value, u.user_id)
+        except FMError as exc:  # waiting answers must not stop a new one
+            logger.warning("kakao pending deliveries unavailable: %s", exc.code)
+            return [], []
         return [r.expert_notice(d) for d in items], [str(d.get("id")) for d in items]
 
-    async def _delivered(self, ids: list[str]) -> None:
+    async def _delivered(self, user_id: str, ids: list[str]) -> None:
         if ids:
-            await call(self.assistant().mark_delivered, ids)
+            await call(self.assistant().mark_delivered, user_id, ids)
 
     # -- asking --------------------------------------------------------------------------
     def _task(self, key: str, question: Question) -> asyncio.Task[Answer]:
@@ -127,6 +133,9 @@ class SkillHandler:
     async def _ask(self, u: Utterance) -> dict[str, Any]:
         started = time.monotonic()
         key = hashlib.sha256(f"{u.user_id}\n{u.text.strip()}".encode()).hexdigest()
+        self._asked += 1
+        if self._asked % PRUNE_EVERY == 0:
+            self.keys.prune(_REPLAY, older_than_s=REPLAY_S)
         if (stored := self.keys.get(_REPLAY, key, max_age_s=REPLAY_S)) is not None:
             logger.info("kakao: repeated utterance answered from the stored response")
             return json.loads(stored)
@@ -138,7 +147,7 @@ class SkillHandler:
         if task.done():
             body = self._render(task, notices)
             self.keys.put(_REPLAY, key, json.dumps(body, ensure_ascii=False))
-            await self._delivered(ids)
+            await self._delivered(u.user_id, ids)
             return body
         hosts = self.settings.kakao_callback_hosts
         if u.callback_url and allowed_callback(u.callback_url, hosts):
@@ -175,7 +184,7 @@ class SkillHandler:
         sent = await post_callback(str(u.callback_url), body, hosts=self.settings.kakao_callback_hosts,
                                    timeout=self.settings.kakao_callback_timeout_s)
         if sent and task.done():
-            await self._delivered(ids)
+            await self._delivered(u.user_id, ids)
         elif task.done():  # Kakao did not take it: show it on "답변 확인"
             self.keys.put(_READY, u.user_id, json.dumps(body, ensure_ascii=False))
 
@@ -187,5 +196,5 @@ class SkillHandler:
         finally:
             self._waiting.discard(user_id)
         self.keys.put(_READY, user_id, json.dumps(self._render(task, notices), ensure_ascii=False))
-        await self._delivered(ids)
+        await self._delivered(user_id, ids)
 

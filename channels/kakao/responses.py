@@ -164,6 +164,8 @@ def use_callback(text: str = "답변을 준비하고 있어요. 잠시만 기다
 def expert_notice(delivery: dict[str, Any]) -> str:
     """An expert's answer waiting for a Kakao user, as one text."""
     payload = delivery.get("payload") or delivery
+    if (payload.get("kind") or payload.get("type") or "expert_answer") != "expert_answer":
+        return str(payload.get("text") or "")  # a staff notice for a staff member on KakaoTalk
     who = payload.get("expert") or "전문가"
     question = payload.get("question")
     head = f"🧑‍🔧 {who}님의 답변" + (f" (질문: {clip(str(question), 40)})" if question else "")

@@ -18,14 +18,19 @@ _EVENTS = "slack_event"
 _MESSAGES = "slack_message"
 _SENT = "slack_sent"
 KEEP_S = 7 * 24 * 3600.0
+PRUNE_EVERY = 500
 
 
 class SlackDedup:
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
+        self._seen = 0
 
     def first_event(self, event_id: str) -> bool:
         """True the first time this event id arrives."""
+        self._seen += 1
+        if self._seen % PRUNE_EVERY == 0:
+            self.prune()
         first = self._keys.add(_EVENTS, event_id)
         if not first:
             logger.info("slack event %s already handled (retry)", event_id)

@@ -30,7 +30,8 @@ NOT_STAFF = "Factory Mentor에 등록된 전문가 계정과 연결된 Slack 사
 
 async def staff_user(deps: SlackDeps, slack_user_id: str) -> Any:
     """The staff `User` whose Slack handle is `slack_user_id`; FMError 403 otherwise."""
-    user = await call(deps.assistant().user_for_handle, "slack", slack_user_id)
+    lookup = getattr(deps.assistant(), "user_for_handle", None)
+    user = await call(lookup, "slack", slack_user_id) if lookup is not None else None
     if user is None:
         raise FMError("not_staff", NOT_STAFF, f"no staff user for slack {slack_user_id}", status=403)
     return user

@@ -135,4 +135,10 @@ def create_app(settings: Settings | None = None, *, assistant: Any = None) -> Fa
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Authorization", "X-Owner-Id", "Accept"])
+    # Slack (/slack/events) and KakaoTalk (/kakao/skill): each mounts only when configured
+    from channels.kakao.skill import mount as mount_kakao
+    from channels.slack.http import mount as mount_slack
+
+    mount_slack(app, settings, assistant)
+    mount_kakao(app, settings, assistant)
     return app

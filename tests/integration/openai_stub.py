@@ -52,9 +52,9 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             state.requests.append({"path": self.path, "body": body})
-            if self.path.endswith("/chat/completions"):
+            if self.path == "/v1/chat/completions":
                 self._send(200, _completion(body))
-            elif self.path.endswith("/embeddings"):
+            elif self.path == "/v1/embeddings":
                 self._send(200, _embeddings(body))
             else:
                 self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})

@@ -16,6 +16,7 @@ from assistant.stores import Stores
 from assistant.types import Answer, Decision
 from channels.slack import blocks
 from tests.integration.channel_app import (
+    add_staff,
     assistant_for,
     build_app,
     channel_settings,
@@ -159,3 +160,74 @@ def test_feedback_buttons_record_a_rating(env: dict[str, Any]) -> None:
     assert (note.body["user"], note.body["thread_ts"]) == ("UOWNER", "1700000000.000700")
     assert "감사" in note.body["text"]
     assert assistant is not None
+
+
+def _ticket_card_post(slack: FakeSlack, count: int = 1) -> Any:
+    return [p for p in slack.wait_for("/chat.postMessage", count + 1) if p.body["channel"] == "CEXPERTS"][count - 1]
+
+
+def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: dict[str, Any]) -> None:
+    client, slack, assistant = env["client"], env["slack"], env["assistant"]
+    add_staff(assistant, name="김전문", slack="UEXP")
+    post_event(client, mention("1700000000.000800"), "Ev800")
+    (answer,) = slack.wait_for("/chat.postMessage")
+    value = json.loads(answer.body["blocks"][-1]["elements"][2]["value"])
+    post_interaction(client, click(blocks.A_EXPERT, value, user="UOWNER", channel="CQA",
+                                   message_ts="1800000000.000001", thread_ts="1700000000.000800"))
+
+    # the asker hears it went to a person; the expert channel gets the ticket
+    posts = slack.wait_for("/chat.postMessage", 3)
+    ack_msg = next(p for p in posts if p.body["channel"] == "CQA" and "전문가에게 문의를 전달" in p.body["text"])
+    assert ack_msg.body["thread_ts"] == "1700000000.000800"
+    card = next(p for p in posts if p.body["channel"] == "CEXPERTS")
+    card_blocks = card.body["blocks"]
+    assert card_blocks[1]["text"]["text"].startswith("<@UEXP> 새 문의가 배정되었습니다")
+    assert f"질문: {QUESTION}" in json.dumps(card_blocks, ensure_ascii=False)
+    claim_btn, answer_btn = card_blocks[-1]["elements"]
+    assert (claim_btn["action_id"], answer_btn["action_id"]) == (blocks.A_CLAIM, blocks.A_ANSWER)
+    ticket_id = json.loads(claim_btn["value"])["t"]
+    card_ts = "1800000000.000003"
+
+    # Claim: the ticket message shows who holds it
+    post_interaction(client, click(blocks.A_CLAIM, {"t": ticket_id}, user="UEXP", channel="CEXPERTS",
+                                   message_ts=card_ts))
+    (update,) = slack.wait_for("/chat.update")
+    assert (update.body["channel"], update.body["ts"]) == ("CEXPERTS", card_ts)
+    state = json.dumps(update.body["blocks"], ensure_ascii=False)
+    assert "처리 중" in state and "담당: 김전문" in state
+    assert [b["action_id"] for b in update.body["blocks"][-1]["elements"]] == [blocks.A_ANSWER]
+
+    # Answer: a modal, then its submission
+    post_interaction(client, click(blocks.A_ANSWER, {"t": ticket_id}, user="UEXP", channel="CEXPERTS",
+                                   message_ts=card_ts))
+    (opened,) = slack.wait_for("/views.open")
+    view = opened.body["view"]
+    assert opened.body["trigger_id"] == "1.2.trigger" and view["callback_id"] == blocks.V_ANSWER
+    expert_text = "중소기업기본법상 중소기업이면 신청할 수 있습니다. 공고문을 꼭 확인하세요."
+    submission = {
+        "type": "view_submission", "team": {"id": "T1"}, "user": {"id": "UEXP", "team_id": "T1"},
+        "api_app_id": "A1", "trigger_id": "2.3.trigger",
+        "view": {**view, "id": "V1", "state": {"values": {blocks.B_ANSWER_INPUT: {
+            blocks.A_ANSWER_INPUT: {"type": "plain_text_input", "value": expert_text}}}}},
+    }
+    assert post_interaction(client, submission).status_code == 200
+
+    reply = next(p for p in slack.wait_for("/chat.postMessage", 4) if "전문가 답변" in p.body["text"])
+    assert (reply.body["channel"], reply.body["thread_ts"]) == ("CQA", "1700000000.000800")
+    assert reply.body["blocks"][0]["elements"][0]["text"] == "🧑‍🔧 *김전문* 님의 답변"
+    assert reply.body["blocks"][1]["text"]["text"] == expert_text
+    final = slack.wait_for("/chat.update", 2)
+    assert any("답변 완료" in json.dumps(u.body["blocks"], ensure_ascii=False) for u in final[1:])
+    turns = assistant.history(value["c"])
+    assert turns[-1].role == "expert" and turns[-1].text == expert_text
+    time.sleep(1.0)  # the outbox does not post twice
+    assert len([p for p in slack.calls("/chat.postMessage") if "전문가 답변" in p.body["text"]]) == 1
+
+
+def test_a_slack_user_who_is_not_staff_cannot_claim(env: dict[str, Any]) -> None:
+    client, slack = env["client"], env["slack"]
+    post_interaction(client, click(blocks.A_CLAIM, {"t": "no-such-ticket"}, user="UNOBODY", channel="CEXPERTS",
+                                   message_ts="1800000000.000009"))
+    (note,) = slack.wait_for("/chat.postEphemeral")
+    assert note.body["user"] == "UNOBODY" and "전문가 계정" in note.body["text"]
+    assert slack.calls("/chat.update") == []

@@ -1,0 +1,74 @@
+"""`factory-mentor slack --socket`: the Slack app over Socket Mode (no public URL needed).
+
+HTTP mode needs no command of its own: `factory-mentor serve` answers at /slack/events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from assistant.errors import FMError
+from assistant.settings import Settings
+from channels.cli import DataDirOpt, app, build_settings
+
+console = Console(stderr=True)
+logger = logging.getLogger(__name__)
+
+
+async def _run(settings: Settings, assistant: Any) -> None:
+    from assistant.factory import background_loop
+    from channels.slack.socket import socket_handler
+
+    handler = socket_handler(settings, assistant)  # registers the Slack sender first
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            running.add_signal_handler(sig, stop.set)
+    tasks = []
+    if settings.worker_in_process and getattr(assistant, "db", None) is not None:
+        tasks.append(asyncio.create_task(background_loop(assistant).run(stop), name="fm-background"))
+    await handler.connect_async()
+    console.print("Slack Socket Mode 연결됨 (Ctrl-C로 종료)")
+    try:
+        await stop.wait()
+    finally:
+        await handler.close_async()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@app.command()
+def slack(
+    socket: Annotated[bool, typer.Option("--socket", help="Socket Mode로 연결 (FM_SLACK_APP_TOKEN 필요)")] = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Run the Slack app in Socket Mode; HTTP mode is served by `serve` at /slack/events."""
+    if not socket:
+        console.print("HTTP 모드는 `factory-mentor serve`가 /slack/events 로 제공합니다. "
+                      "Socket Mode는 `factory-mentor slack --socket` 으로 실행하세요.")
+        raise typer.Exit(2)
+    from channels.slack.deps import secret
+
+    settings = build_settings(data_dir)
+    if not secret(settings.slack_bot_token) or not secret(settings.slack_app_token):
+        console.print("[red]FM_SLACK_BOT_TOKEN 과 FM_SLACK_APP_TOKEN 을 설정해 주세요.[/red]")
+        raise typer.Exit(1)
+    from assistant.factory import build_assistant
+
+    assistant = build_assistant(settings)
+    try:
+        asyncio.run(_run(settings, assistant))
+    except FMError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        close = getattr(assistant, "close", None)
+        if callable(close):
+            close()
