@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.korean import morphemes_many, sentences_by_line
+from assistant.korean import morphemes_many, sentences_of_chunk
 from assistant.retrieval import Hit
 
 # question words and light verbs that say nothing about the subject
@@ -71,7 +71,7 @@ def compose(
     questions: set[tuple[int, int]] = set()
     for hi, hit in enumerate(hits):
         position = 0
-        for line in sentences_by_line(hit.chunk.text):
+        for line in sentences_of_chunk(hit.chunk.text):
             for sentence in line:
                 text = _clean(sentence)
                 if len(text) >= 8:
@@ -79,7 +79,7 @@ def compose(
                     if _is_question(sentence):
                         questions.add((hi, position))
                 position += 1
-    term_sets = morphemes_many([c[2] for c in candidates])
+    term_sets = morphemes_many([c[2] for c in candidates], cache=True)
     asked = set(q_terms) | STOP_TERMS
     # a sentence that says nothing beyond the question's own words only restates it
     candidates = [

@@ -55,11 +55,34 @@ def morphemes(text: str) -> list[str]:
     return _token_terms(tokens)
 
 
-def morphemes_many(texts: list[str]) -> list[list[str]]:
+_CACHE_LIMIT = 50_000
+_terms_cache: dict[str, list[str]] = {}
+
+
+def morphemes_many(texts: list[str], *, cache: bool = False) -> list[list[str]]:
+    """Content morphemes of many texts in one Kiwi call. With `cache`, results are kept for
+    texts seen again (answer composition meets the same sentences query after query)."""
     if not texts:
         return []
+    todo = [t for t in dict.fromkeys(texts) if t not in _terms_cache] if cache else texts
     with _lock:
-        return [_token_terms(tokens) for tokens in kiwi().tokenize(texts)]
+        fresh = [_token_terms(tokens) for tokens in kiwi().tokenize(todo)] if todo else []
+    if not cache:
+        return fresh
+    if len(_terms_cache) > _CACHE_LIMIT:
+        _terms_cache.clear()
+    _terms_cache.update(zip(todo, fresh, strict=True))
+    return [_terms_cache[t] for t in texts]
+
+
+@lru_cache(maxsize=20_000)
+def _sentences_cached(text: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(line) for line in sentences_by_line(text))
+
+
+def sentences_of_chunk(text: str) -> list[list[str]]:
+    """`sentences_by_line` for chunk texts, cached: the same chunks come back query after query."""
+    return [list(line) for line in _sentences_cached(text)]
 
 
 def sentences_by_line(text: str) -> list[list[str]]:

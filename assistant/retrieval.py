@@ -86,6 +86,8 @@ class HybridSearcher:
         self._chunks: list[Chunk] = []
         self._pos: dict[str, int] = {}
         self._keyword: KeywordIndex | None = None
+        self._count = 0
+        self._count_generation = -2
 
     # -- loading -------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -121,6 +123,13 @@ class HybridSearcher:
         pos = self._pos.get(chunk_id)
         return self._chunks[pos] if pos is not None else None
 
+    def _vector_count(self) -> int:
+        """Vectors in the collection, asked once per catalog generation (it only moves then)."""
+        if self._count_generation != self._generation:
+            self._count = self.stores.collection.count()
+            self._count_generation = self._generation
+        return self._count
+
     # -- searching -----------------------------------------------------------------------
     def _mask(self, filters: dict[str, str]) -> np.ndarray | None:
         if not any(filters.values()):
@@ -135,7 +144,7 @@ class HybridSearcher:
         self, query: str, n: int, filters: dict[str, str], vector: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         collection = self.stores.collection
-        total = collection.count()
+        total = self._vector_count()
         if not total:
             return []
         vec = vector if vector is not None else encode(self.stores.embeddings, [query])[0]
@@ -169,7 +178,7 @@ class HybridSearcher:
         dn = self.dense_ranked(query, n, filters, query_vector) if mode in ("hybrid", "dense") else []
         hits = self._fuse(kw, dn, mode)
         if dedup:
-            hits = self._collapse(hits, self.settings.dedup_threshold)
+            hits = self._collapse(hits, self.settings.dedup_threshold, k)
         return hits[:k]
 
     def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode) -> list[Hit]:
@@ -206,10 +215,13 @@ class HybridSearcher:
         return dn[-1][1] if dn else 0.0
 
     @staticmethod
-    def _collapse(hits: list[Hit], threshold: float) -> list[Hit]:
+    def _collapse(hits: list[Hit], threshold: float, k: int | None = None) -> list[Hit]:
+        """Drop hits nearly identical (Jaccard of morphemes) to a better one; stop at k kept."""
         kept: list[Hit] = []
         kept_terms: list[set[str]] = []
         for hit in hits:
+            if k is not None and len(kept) >= k:
+                break
             terms = set(hit.chunk.terms)
             if any(_jaccard(terms, other) >= threshold for other in kept_terms):
                 continue

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from assistant.logs import configure_logging
 from assistant.settings import Settings, settings_with
 
 app = typer.Typer(
@@ -27,17 +27,14 @@ DataDirOpt = Annotated[
 def build_settings(data_dir: Path | None = None, **overrides: object) -> Settings:
     """Settings from the environment, with command-line flags on top."""
     settings = settings_with(data_dir=data_dir, **overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("bm25s", "alembic", "httpx", "chromadb"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings.log_level)
     return settings
 
 
 def _register() -> None:
-    from channels.cli import ask, bench, bench_load, eval, ingest, serve, slack  # noqa: F401  (commands register themselves)
+    from channels.cli import (  # noqa: F401  (commands register themselves)
+        ask, bench, bench_load, eval, ingest, serve, slack, users, worker,
+    )
 
 
 def main() -> None:

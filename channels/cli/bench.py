@@ -67,3 +67,22 @@ def bench_ingest(
     settings = build_settings(data_dir)
     result = bench.run(settings, documents=documents)
     _write(out or settings.data_dir / "bench", "ingest", result, bench.to_markdown(result))
+
+
+@bench_app.command("ask")
+def bench_ask(
+    scales: Annotated[str, typer.Option("--scales", help="Comma-separated chunk counts")] = "1000,10000,100000",
+    queries: Annotated[int, typer.Option("--queries", min=1)] = 200,
+    knowledge: Annotated[Path, typer.Option("--knowledge")] = Path("knowledge"),
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """p50/p95 latency of `ask` (extractive) at growing corpus sizes, beside LangChain's baseline."""
+    from evals.bench import ask as bench
+
+    settings = build_settings(data_dir)
+    bench_settings = settings.model_copy(update={"data_dir": settings.data_dir / "bench-ask", "chroma_url": None})
+    sizes = tuple(int(s) for s in scales.split(",") if s.strip())
+    result = bench.run(bench_settings, knowledge, scales=sizes, queries=queries,
+                       progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
+    _write(out or settings.data_dir / "bench", "ask", result, bench.to_markdown(result))

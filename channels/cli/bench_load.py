@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -22,6 +23,7 @@ def bench_load(
     from evals.bench import load
 
     settings = build_settings(data_dir)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the summary
     console.print(f"[dim]서버를 띄우고 {clients}개 클라이언트로 {seconds:.0f}초 동안 질문합니다...[/dim]")
     result = load.run(settings, clients=clients, seconds=seconds, stream=stream)
     _write(out or settings.data_dir / "bench", "load" + ("-sse" if stream else ""), result, load.to_markdown(result))

@@ -27,7 +27,7 @@ from channels.slack.tickets import register_ticket_listeners
 
 logger = logging.getLogger(__name__)
 
-THINKING_ERROR = "죄송합니다. 답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 물어봐 주세요."
+ANSWER_FAILED = "죄송합니다. 답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 물어봐 주세요."
 
 
 def build_bolt_app(settings: Settings, assistant: Any, *, deps: SlackDeps | None = None) -> AsyncApp:
@@ -60,10 +60,10 @@ async def _ack(ack: Any) -> None:
 
 
 def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
-    async def on_mention(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
         await answer_message(deps, event, client)
 
-    async def on_message(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+    async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
         if event.get("channel_type") == "im":
@@ -86,7 +86,8 @@ def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
         value = json.loads(action.get("value") or "{}")
         channel, thread_ts = _thread_of(body)
         try:
-            ticket = await call(deps.assistant().request_expert, value.get("c"), message_id=value.get("m"))
+            ticket = await call(deps.assistant().request_expert, value.get("c"), message_id=value.get("m"),
+                                owner_id=body["user"]["id"])  # only the asker hands their question over
         except FMError as exc:
             await _ephemeral(client, body, exc.message)
             return
@@ -142,7 +143,7 @@ async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWe
         return
     except Exception:
         logger.exception("slack answer failed in %s", channel)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=THINKING_ERROR)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ANSWER_FAILED)
         return
     if answer.conversation_id:
         deps.threads.remember(channel, thread_ts, answer.conversation_id)

@@ -64,6 +64,7 @@ async def _ask(client: httpx.AsyncClient, body: dict[str, Any], stream: bool, ta
         tally.latencies.append(time.perf_counter() - started)
         return response.json()
     final: dict[str, Any] | None = None
+    first_text: float | None = None
     event = ""
     async with client.stream("POST", "/v1/chat", json=body, headers={"Accept": "text/event-stream"}) as response:
         if response.status_code != 200:
@@ -72,8 +73,8 @@ async def _ask(client: httpx.AsyncClient, body: dict[str, Any], stream: bool, ta
         async for line in response.aiter_lines():
             if line.startswith("event: "):
                 event = line[7:]
-                if event == "text" and len(tally.first_text) < len(tally.latencies) + 1:
-                    tally.first_text.append(time.perf_counter() - started)
+                if event == "text" and first_text is None:
+                    first_text = time.perf_counter() - started
             elif line.startswith("data: ") and event == "final":
                 final = json.loads(line[6:])
             elif line.startswith("data: ") and event == "error":
@@ -83,6 +84,7 @@ async def _ask(client: httpx.AsyncClient, body: dict[str, Any], stream: bool, ta
         tally.errors["stream ended without a final event"] += 1
         return None
     tally.latencies.append(time.perf_counter() - started)
+    tally.first_text.append(first_text if first_text is not None else tally.latencies[-1])
     return final
 
 

@@ -231,3 +231,15 @@ def test_a_slack_user_who_is_not_staff_cannot_claim(env: dict[str, Any]) -> None
     (note,) = slack.wait_for("/chat.postEphemeral")
     assert note.body["user"] == "UNOBODY" and "전문가 계정" in note.body["text"]
     assert slack.calls("/chat.update") == []
+
+
+def test_only_the_asker_can_hand_the_question_to_an_expert(env: dict[str, Any]) -> None:
+    client, slack = env["client"], env["slack"]
+    post_event(client, mention("1700000000.000900"), "Ev900")
+    (answer,) = slack.wait_for("/chat.postMessage")
+    value = json.loads(answer.body["blocks"][-1]["elements"][2]["value"])
+    post_interaction(client, click(blocks.A_EXPERT, value, user="UCOLLEAGUE", channel="CQA",
+                                   message_ts="1800000000.000001", thread_ts="1700000000.000900"))
+    (note,) = slack.wait_for("/chat.postEphemeral")
+    assert note.body["user"] == "UCOLLEAGUE" and "권한" in note.body["text"]
+    assert len(slack.calls("/chat.postMessage")) == 1

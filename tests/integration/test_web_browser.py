@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +174,7 @@ def test_owner_asks_expert_answers_owner_sees_it(server: dict[str, Any], browser
     # the owner's page shows the expert's answer, marked as from a person, and keeps it on reload
     expert_turn = chat.locator(".turn.expert")
     expect(expert_turn).to_contain_text(EXPERT_ANSWER, timeout=30_000)
-    expect(expert_turn.locator(".who")).to_have_text("전문가 답변")
+    expect(expert_turn.locator(".who")).to_have_text("전문가 답변 · 사람이 직접 작성")
     chat.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
     chat.reload()
     expect(chat.locator(".turn.expert")).to_contain_text(EXPERT_ANSWER)
@@ -206,24 +209,55 @@ def test_owner_asks_expert_answers_owner_sees_it(server: dict[str, Any], browser
 
 
 def test_widget_opens_the_chat_on_another_site(server: dict[str, Any], browser: Any) -> None:
-    from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1024, "height": 800}, locale="ko-KR")
     page = context.new_page()
-    page.set_content("<!doctype html><html lang='ko'><body><h1>우리 공장 홈페이지</h1>"
-                     f"<script src='{server['url']}/widget.js'></script></body></html>")
+    host_page = ("<!doctype html><html lang='ko'><meta charset='utf-8'><body><h1>우리 공장 홈페이지</h1>"
+                 f"<script src='{server['url']}/widget.js' async></script></body></html>")
+    with _site(host_page) as site:  # another site (localhost, not 127.0.0.1) embeds the widget
+        page.goto(site)
+        _widget_story(page)
+    context.close()
+
+
+def _widget_story(page: Any) -> None:
+    from playwright.sync_api import expect
+
     button = page.locator("#fm-widget-button")
-    expect(button).to_have_text("💬 스마트공장 상담")
+    expect(button).to_have_text("스마트공장 상담")
     button.click()
     expect(page.locator("#fm-widget-frame")).to_be_visible()
     frame = page.frame_locator("#fm-widget-frame")
     expect(frame.locator("h1")).to_have_text("Factory Mentor")
     frame.locator("#message").fill("MES가 뭔가요?")
     frame.locator("#message").press("Enter")
-    page.wait_for_timeout(5000)
-    print(frame.locator("#messages").inner_text())
     expect(frame.locator(".turn.assistant[data-message-id]")).to_be_visible(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "widget.png"))
     button.click()
     expect(page.locator("#fm-widget-frame")).to_be_hidden()
-    context.close()
+
+
+@contextmanager
+def _site(html: str) -> Iterator[str]:
+    """A one-page web site on its own loopback port."""
+    body = html.encode("utf-8")
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

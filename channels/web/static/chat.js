@@ -7,8 +7,9 @@
   const form = $("ask");
   const input = $("message");
   const sendButton = $("send");
+  const store = storage();
   const OWNER = ownerId();
-  let conversationId = localStorage.getItem("fm.conversation");
+  let conversationId = store.getItem("fm.conversation");
   let turnCount = 0; // turns of the conversation already on the page (the events stream starts after them)
   let listening = false;
   const expertShown = new Set();
@@ -24,12 +25,25 @@
     return node;
   }
 
+  // localStorage, or memory where the browser refuses it (some third-party frames): the chat still works
+  function storage() {
+    try {
+      localStorage.setItem("fm.probe", "1");
+      localStorage.removeItem("fm.probe");
+      return localStorage;
+    } catch (_) {
+      const memory = new Map();
+      return { getItem: (k) => (memory.has(k) ? memory.get(k) : null), setItem: (k, v) => memory.set(k, String(v)),
+        removeItem: (k) => memory.delete(k) };
+    }
+  }
+
   function ownerId() {
-    let id = localStorage.getItem("fm.owner");
+    let id = store.getItem("fm.owner");
     if (!id) {
       const bytes = crypto.getRandomValues(new Uint8Array(16));
       id = "o-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-      localStorage.setItem("fm.owner", id);
+      store.setItem("fm.owner", id);
     }
     return id;
   }
@@ -73,7 +87,7 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const scrollDown = () => { messages.scrollTop = messages.scrollHeight; };
-  const LABELS = { user: "나", assistant: "Factory Mentor", expert: "전문가 답변" };
+  const LABELS = { user: "나", assistant: "Factory Mentor (자동 답변)", expert: "전문가 답변 · 사람이 직접 작성" };
 
   function addTurn(role, text) {
     const body = el("p", { class: "text" }, text);
@@ -103,8 +117,8 @@
   }
 
   function feedbackBar(cid, messageId) {
-    const up = el("button", { type: "button", class: "thumb up", "aria-pressed": "false", "aria-label": "도움이 됐어요" }, "👍");
-    const down = el("button", { type: "button", class: "thumb down", "aria-pressed": "false", "aria-label": "아쉬워요" }, "👎");
+    const up = el("button", { type: "button", class: "thumb up", "aria-pressed": "false" }, "도움 됐어요");
+    const down = el("button", { type: "button", class: "thumb down", "aria-pressed": "false" }, "아쉬워요");
     const comment = el("input", { name: "comment", maxlength: 1000, placeholder: "어떤 점이 아쉬웠나요? (선택)" });
     const commentForm = el("form", { class: "comment", hidden: true }, comment, el("button", { type: "submit" }, "의견 보내기"));
     const bar = el("div", { class: "feedback" }, up, down);
@@ -174,7 +188,7 @@
       });
       if (!final) throw new Error("답변이 중간에 끊겼습니다. 다시 시도해 주세요.");
       conversationId = final.conversation_id;
-      localStorage.setItem("fm.conversation", conversationId);
+      store.setItem("fm.conversation", conversationId);
       turnCount += 2;
       finishAnswer(turn, final);
     } catch (err) {
@@ -197,16 +211,16 @@
     if (turn.role !== "expert" || expertShown.has(turn.index)) return;
     expertShown.add(turn.index);
     showExpert(turn);
-    localStorage.removeItem("fm.waiting");
+    store.removeItem("fm.waiting");
   }
 
   // Hold an events stream open (it ends every ~25 s; reconnect) until an expert's answer arrives.
   async function waitForExpert() {
     const cid = conversationId;
-    localStorage.setItem("fm.waiting", cid);
+    store.setItem("fm.waiting", cid);
     if (listening) return;
     listening = true;
-    while (cid === conversationId && localStorage.getItem("fm.waiting") === cid) {
+    while (cid === conversationId && store.getItem("fm.waiting") === cid) {
       try {
         const res = await api(`/v1/conversations/${cid}/events?after=${turnCount}&wait=25`, { accept: "text/event-stream" });
         await readEvents(res, (event, turn) => { if (event === "turn" && cid === conversationId) onTurn(turn); });
@@ -228,10 +242,10 @@
         else addTurn(turn.role, turn.text);
       }
       turnCount = data.turns.length;
-      if (localStorage.getItem("fm.waiting") === conversationId) waitForExpert();
+      if (store.getItem("fm.waiting") === conversationId) waitForExpert();
     } catch (_) {
       conversationId = null;
-      localStorage.removeItem("fm.conversation");
+      store.removeItem("fm.conversation");
     }
   }
 
@@ -251,8 +265,8 @@
   $("new-chat").addEventListener("click", () => {
     conversationId = null;
     turnCount = 0;
-    localStorage.removeItem("fm.conversation");
-    localStorage.removeItem("fm.waiting");
+    store.removeItem("fm.conversation");
+    store.removeItem("fm.waiting");
     for (const node of messages.querySelectorAll(".turn:not(.intro)")) node.remove();
     input.focus();
   });

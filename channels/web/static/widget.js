@@ -14,7 +14,7 @@
   const button = document.createElement("button");
   button.id = "fm-widget-button";
   button.type = "button";
-  button.textContent = "💬 " + label;
+  button.textContent = label;
   button.setAttribute("aria-expanded", "false");
   place(button, { bottom: "16px", padding: "10px 16px", border: "0", borderRadius: "999px", background: "#0b5cad",
     color: "#fff", font: "600 15px system-ui, sans-serif", boxShadow: "0 4px 14px rgba(0,0,0,.2)", cursor: "pointer" });

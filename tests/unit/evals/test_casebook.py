@@ -64,7 +64,8 @@ def test_cli_add_case_refuses_a_bad_file_and_leaves_the_golden_set(golden: Path,
                       ' "expected_decision": "answered", "tags": {"kind": "policy"}}', encoding="utf-8")
     result = runner.invoke(app, ["eval", "add-case", str(source), "--golden-dir", str(golden)])
     assert result.exit_code == 2
-    assert "refused" in result.output and "an unanswerable case has no sources" in result.output
+    output = " ".join(result.output.split())  # Rich wraps long lines
+    assert "refused" in output and "an unanswerable case has no sources" in output
     assert {p.name: p.read_text(encoding="utf-8") for p in golden.glob("*.yaml")} == before
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump(GOOD, allow_unicode=True), encoding="utf-8")
@@ -83,3 +84,29 @@ def test_an_exported_case_is_a_draft_with_what_is_missing() -> None:
     assert yaml.safe_load(text)["cases"][0]["question"] == "MES 도입 비용은?"
     assert any(p.startswith("case 1 (conv-1a2b3c4d-003): id:") for p in problems)
     assert any("tags.kind" in p for p in problems)
+
+
+class _FakeAssistant:
+    """Stands in for the service's `authenticate` + `export_case` (assistant.exports' shape)."""
+
+    def authenticate(self, token: str) -> str:
+        return f"user:{token}"
+
+    def export_case(self, user: str, *, conversation_id: str | None = None,
+                    ticket_id: str | None = None) -> dict:
+        return {**GOOD, "id": "pol-960", "key_facts": [], "tags": {"source": "ticket", "kind": "policy"}}
+
+
+def test_cli_export_writes_a_draft_and_says_what_to_complete(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import evals.runner
+
+    monkeypatch.setattr(evals.runner, "build_eval_assistant", lambda settings: _FakeAssistant())
+    out = tmp_path / "draft.yaml"
+    result = runner.invoke(app, ["eval", "export", "--ticket", "t-1", "--token", "tok", "--out", str(out),
+                                 "--data-dir", str(tmp_path / "var")])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["cases"][0]["id"] == "pol-960"
+    assert "pol-960: a answer case needs key_facts" in " ".join(result.output.split())  # Rich wraps lines
+    both = runner.invoke(app, ["eval", "export", "--ticket", "t", "--conversation", "c", "--token", "x"])
+    assert both.exit_code == 2

@@ -1,0 +1,32 @@
+"""`factory-mentor bench load` against a real server: a short run, with the result files it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.settings import Settings
+from channels.cli import _register, app
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+_register()
+
+
+def test_short_load_run_serves_requests_without_errors(knowledge_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(app, ["bench", "load", "--clients", "4", "--seconds", "5", "--stream",
+                                      "--data-dir", str(knowledge_settings.data_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads((out / "load-sse.json").read_text(encoding="utf-8"))
+    assert figures["clients"] == 4 and figures["mode"] == "sse"
+    assert figures["requests_served"] >= 4 and figures["errors"] == 0
+    latency = figures["latency"]
+    assert 0 < latency["p50_ms"] <= latency["p95_ms"] <= latency["max_ms"]
+    assert 0 < figures["first_text_latency"]["p50_ms"] <= latency["max_ms"]
+    assert sum(figures["decisions"].values()) == figures["requests_served"]
+    assert "| requests served | errors |" in (out / "load-sse.md").read_text(encoding="utf-8")
+    assert not list(knowledge_settings.data_dir.glob("bench*"))  # the run used a copy of the data dir

@@ -1,0 +1,40 @@
+"""Every golden file follows the schema, so cases added later by evaluators are checked too."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from evals.cases import GOLDEN_DIR, GoldenFile, load_suite
+
+
+def test_all_golden_files_validate_and_ids_are_unique() -> None:
+    cases = load_suite()
+    counts = Counter(c.type.value for c in cases)
+    assert counts["answer"] + counts["followup"] >= 200
+    assert counts["unanswerable"] >= 30 and counts["human_request"] >= 10 and counts["supplier"] >= 20
+    assert counts["followup"] >= 10
+
+
+@pytest.mark.parametrize("broken", [
+    {"id": "x-001", "type": "answer", "question": "질문", "expected_decision": "answered", "tags": {"kind": "policy"}},
+    {"id": "bad id", "type": "unanswerable", "question": "q", "expected_decision": "escalate", "tags": {"kind": "p"}},
+    {"id": "una-999", "type": "unanswerable", "question": "날씨", "sources": ["policies/a.md"],
+     "expected_decision": "declined", "tags": {"kind": "policy"}},
+    {"id": "fol-001", "type": "followup", "question": "그럼요?", "sources": ["a.md"], "key_facts": ["x"],
+     "expected_decision": "answered", "tags": {"kind": "policy"}},
+    {"id": "hum-999", "type": "human_request", "question": "사람", "expected_decision": "answered",
+     "tags": {"kind": "policy"}},
+])
+def test_bad_cases_are_refused(broken: dict) -> None:
+    with pytest.raises(ValidationError):
+        GoldenFile.model_validate({"cases": [broken]})
+
+
+def test_every_file_is_yaml_with_cases() -> None:
+    for path in sorted(GOLDEN_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(data, dict) and data.get("cases"), path.name
