@@ -23,7 +23,9 @@ from assistant.sla import SweepResult, sweep
 
 logger = logging.getLogger(__name__)
 
-IN_APP_CHANNELS = ("web", "cli", "api")  # delivered to the in-app inbox unless a channel registers
+# delivered to the in-app inbox unless a channel registers its own sender; KakaoTalk cannot
+# push, so its deliveries wait in the inbox for the user's next message
+IN_APP_CHANNELS = ("web", "cli", "api", "kakao")
 
 
 def registry_with_inbox(db: Database, *, base: SenderRegistry | None = None) -> SenderRegistry:

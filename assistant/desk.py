@@ -65,6 +65,15 @@ class TicketDesk:
             s.expunge(user)
             return user
 
+    def user_for_handle(self, channel: str, handle: str) -> User | None:
+        """The active staff member whose channel handle (e.g. a Slack user id) this is."""
+        with self._db().session_scope() as s:
+            for user in auth.list_users(s):
+                if (user.handles or {}).get(channel) == handle and auth.is_staff(user):
+                    s.expunge(user)
+                    return user
+        return None
+
     def conversation_id_for(self, channel: str, user_id: str) -> str | None:
         return self.conversations.latest_for(channel=channel, user_id=user_id)  # type: ignore[attr-defined]
 

@@ -90,7 +90,8 @@ def export_conversation(
         citations=list(chosen.citations or []) if chosen else [],
         reference=reference,
         decision=decision,
-        tags={"source": "conversation", "channel": conv.channel, "expert_answer": bool(expert)},
+        tags={"source": "conversation", "kind": "mentoring" if expert else "policy", "channel": conv.channel,
+              "expert_answer": bool(expert)},
     )
 
 

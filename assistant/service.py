@@ -147,6 +147,17 @@ class Assistant(TicketDesk):
             channel=question.channel.value, user_id=question.user_id, reply_to=question.reply_to
         )
         history = store.history(cid, limit=10)
+        intent, query = await self._understand(text, history)
+        filters = dict(question.filters)
+        hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
+        confidence = self._confidence(drafted) if drafted.text else 0.0
+        verdict = decide(intent, confidence, bool(drafted.text), self.settings)
+        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
+            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
+        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
+
+    async def _understand(self, text: str, history: list[Turn]) -> tuple[Intent, str]:
+        """The message's intent and the retrieval query (a follow-up carries its subject)."""
         intent = classify(text)
         query, followed = resolve(text, history)
         if followed and self._llm is not None:
@@ -158,13 +169,26 @@ class Assistant(TicketDesk):
             prev = classify(query)
             intent.supplier = intent.supplier or (prev.supplier and not intent.human_request)
             intent.in_domain = intent.in_domain or prev.in_domain
-        filters = dict(question.filters)
-        hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
-        confidence = self._confidence(drafted) if drafted.text else 0.0
-        verdict = decide(intent, confidence, bool(drafted.text), self.settings)
-        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
-            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
-        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
+        return intent, query
+
+    async def aretrieve(self, question: Question, k: int | None = None) -> list[Citation]:
+        """What `ask` would retrieve for this question (follow-ups and supplier matching
+        included), best first, without answering or recording anything: for evaluators."""
+        self._validate(question.text)
+        text = question.text.strip()
+        history = self.conversations.history(question.conversation_id, limit=10) if question.conversation_id else []
+        intent, query = await self._understand(text, history)
+        k = k or self.settings.retrieval_k
+        if intent.supplier:
+            hits, drafted, _ = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent,
+                                                       dict(question.filters))
+            if drafted.text:
+                return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
+        hits = await asyncio.to_thread(self.searcher.search, query, k, filters=dict(question.filters))
+        return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
+
+    def retrieve(self, question: Question, k: int | None = None) -> list[Citation]:
+        return asyncio.run(self.aretrieve(question, k))
 
     def _retrieve_and_draft(
         self, text: str, query: str, intent: Intent, filters: dict[str, str]
@@ -178,7 +202,9 @@ class Assistant(TicketDesk):
             drafted.support = drafted.coverage
             subject = matches[0].company if matches else query
             if drafted.text:
-                return [h for h in hits if h.chunk.source in {m.chunk.source for m in matches}], drafted, subject
+                by_source = {h.chunk.source: h for h in hits}
+                used = [by_source.get(m.chunk.source) or Hit(chunk=m.chunk, score=m.score) for m in matches]
+                return used, drafted, subject
         hits = self.searcher.search(query, self.settings.retrieval_k, filters=filters)
         q_terms = question_terms(morphemes(query))
         # a follow-up is retrieved with the carried subject, but its sentences are picked for

@@ -7,7 +7,6 @@ append and restored if it no longer loads.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -118,6 +117,3 @@ def draft(case: dict[str, Any], existing_ids: set[str]) -> tuple[str, list[str]]
     text = yaml.safe_dump({"cases": [case]}, allow_unicode=True, sort_keys=False, width=1000)
     return text, problems
 
-
-def dumps_json(case: dict[str, Any]) -> str:
-    return json.dumps(case, ensure_ascii=False, indent=2)

@@ -32,7 +32,8 @@ class Tags(BaseModel):
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z]{2,8}-\d{3,4}$")
+    # <prefix>-<number> for written cases; exports add the conversation or ticket id
+    id: str = Field(pattern=r"^[a-z]{2,8}-[0-9a-f]{0,8}-?\d{3,4}$|^[a-z]{2,8}-[0-9a-f]{8}$")
     type: CaseType
     question: str = Field(min_length=1, max_length=2000)
     turns: list[str] = Field(default_factory=list)

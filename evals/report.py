@@ -50,7 +50,7 @@ def _delta(metric: str, value: Score, base: Score) -> tuple[str, str]:
     if value is None or base is None:
         return "", "same"
     diff = value - base
-    if abs(diff) < 1e-9:
+    if abs(diff) < 5e-4:  # saved runs keep 4 decimals
         return "±0", "same"
     better = (diff > 0) == (METRICS[metric].higher_is_better if metric in METRICS else True)
     text = f"{diff:+.0f}" if metric.endswith("_ms") or metric == "errors" else f"{diff:+.3f}"

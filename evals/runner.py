@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.errors import FMError
 from assistant.settings import Settings
-from assistant.types import Answer, Channel, Question
+from assistant.types import Channel, Question
 from evals.cases import Case
 from evals.metrics import by_group, score_case, summarize
 from evals.records import CaseRecord, Cited, Retrieved
@@ -26,6 +26,8 @@ from evals.runs import Run, new_run_id, settings_snapshot
 from evals.suites import EVALS_DIR, Suite
 
 log = logging.getLogger(__name__)
+
+RETRIEVE_K = 10  # hit@5 and MRR@10 need the top ten
 
 KNOWLEDGE_DIR = EVALS_DIR.parent / "knowledge"
 Progress = Callable[[int, int], None]
@@ -48,38 +50,19 @@ def ensure_ingested(settings: Settings, knowledge_dir: Path = KNOWLEDGE_DIR) -> 
 
 
 def build_eval_assistant(settings: Settings) -> Any:
-    """The assistant exactly as the channels get it (the factory), or the bare service."""
-    try:
-        from assistant.factory import build_assistant
-    except ImportError:  # the factory is not there yet: the service over the stores
-        from assistant.service import Assistant
-        from assistant.stores import open_stores
+    """The assistant exactly as the channels get it."""
+    from assistant.factory import build_assistant
 
-        return Assistant(settings, open_stores(settings))
     return build_assistant(settings)
 
 
-def retrieve_for_case(assistant: Any, answer: Answer, question: str) -> list[Retrieved]:
-    """What the assistant retrieves for the question just answered, best first.
-
-    The one place the eval looks past the service's `ask`: it repeats the assistant's
-    search with the query the assistant used (the user turn's `subject`, which carries a
-    follow-up's subject) and its supplier filter when the answer recommended suppliers
-    (the supplier ranker weighs every profile, so the whole candidate list counts as
-    retrieved there). To be replaced by a public `Assistant.retrieve(question, k)` when the service has one.
-    """
-    query = question
-    if answer.conversation_id:
-        turns = assistant.conversations.history(answer.conversation_id, limit=4)
-        asked = [t for t in turns if t.role == "user"]
-        if asked and asked[-1].subject:
-            query = asked[-1].subject
-    k = assistant.settings.retrieval_k
-    filters = {"kind": "supplier"} if answer.suppliers else {}
-    if answer.suppliers:
-        k = max(k, assistant.settings.retrieval_candidates)
-    hits = assistant.searcher.search(query, k, filters=filters)
-    return [Retrieved(source=h.chunk.source, chunk_id=h.chunk.chunk_id, text=h.chunk.text) for h in hits]
+async def retrieve_for_case(assistant: Any, question: Question) -> list[Retrieved]:
+    """What the assistant retrieves for the question, best first, through its public
+    `aretrieve` (follow-up resolution and supplier matching included). Called before the
+    question is asked, so the conversation is in the same state `ask` will see."""
+    k = max(assistant.settings.retrieval_k, RETRIEVE_K)
+    cited = await assistant.aretrieve(question, k)
+    return [Retrieved(source=c.source, chunk_id=c.chunk_id, text=c.snippet) for c in cited]
 
 
 def _record(case: Case) -> CaseRecord:
@@ -97,11 +80,11 @@ async def run_case(assistant: Any, case: Case) -> CaseRecord:
         for turn in case.turns:
             earlier = await assistant.aask(Question(text=turn, conversation_id=conversation, channel=Channel.api))
             conversation = earlier.conversation_id
+        question = Question(text=case.question, conversation_id=conversation, channel=Channel.api)
+        record.retrieved = await retrieve_for_case(assistant, question)
         started = time.perf_counter()
-        answer = await assistant.aask(Question(text=case.question, conversation_id=conversation,
-                                               channel=Channel.api))
+        answer = await assistant.aask(question)
         record.latency_s = time.perf_counter() - started
-        record.retrieved = await asyncio.to_thread(retrieve_for_case, assistant, answer, case.question)
     except FMError as exc:
         record.error = f"{exc.code}: {exc.detail or exc.message}"
     except Exception as exc:  # noqa: BLE001 - one broken case must not hide the others

@@ -33,7 +33,15 @@ def build_settings(data_dir: Path | None = None, **overrides: object) -> Setting
 
 def _register() -> None:
     from channels.cli import (  # noqa: F401  (commands register themselves)
-        ask, bench, bench_load, eval, ingest, serve, slack, users, worker,
+        ask,
+        bench,
+        bench_load,
+        eval,
+        ingest,
+        serve,
+        slack,
+        users,
+        worker,
     )
 
 

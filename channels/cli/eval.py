@@ -32,18 +32,19 @@ HEADLINE = ("hit@1", "hit@5", "mrr@10", "key_facts", "chrf", "citation_validity"
 
 
 def _print_outcome(outcome: Outcome) -> None:
+    from evals.compare import baseline_metrics
     from evals.metrics import METRICS
     from evals.report import fmt_value
 
     run, result = outcome.run, outcome.gate
+    base = baseline_metrics(run, outcome.baseline) if outcome.baseline else None
     table = Table(title=f"{run.suite} suite · {len(run.records)} cases · {run.run_id}")
     for col in ("metric", "this run", "baseline", "gate"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for name in HEADLINE:
         check = result.check(name)
-        base = check.baseline if check else None
         table.add_row(METRICS[name].label, fmt_value(name, run.metrics.get(name)),
-                      fmt_value(name, base) if result.baseline_run else "", check.status if check else "")
+                      fmt_value(name, base.get(name)) if base is not None else "", check.status if check else "")
     console.print(table)
     for failure in result.failures:
         err.print(f"[red]gate:[/red] {failure}")

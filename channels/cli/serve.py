@@ -27,5 +27,6 @@ def serve(
     settings = build_settings(data_dir, web_host=host, web_port=port)
     console.print(f"Factory Mentor: http://{settings.web_host}:{settings.web_port}/ "
                   f"(직원 콘솔 /console, API 문서 /docs)")
+    # open event streams end on their own within a minute; don't let them hold a restart longer than 10 s
     uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port,
-                log_level=settings.log_level.lower(), proxy_headers=False)
+                log_level=settings.log_level.lower(), proxy_headers=False, timeout_graceful_shutdown=10)

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 REPLAY_S = 60.0
 PRUNE_EVERY = 200
+NOTICES_WITH_ANSWER = r.MAX_OUTPUTS - 1  # waiting expert answers shown above a new answer
 CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
 _REPLAY, _READY = "kakao_reply", "kakao_ready"
 EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
@@ -72,8 +73,11 @@ class SkillHandler:
             notices, ids = await self._pending(u)
             if not notices:
                 return r.text_response(NO_EXPERT_YET, [r.quick_reply(r.Q_EXPERT_CHECK)])
-            await self._delivered(u.user_id, ids)
-            return r.response([r.simple_text(n) for n in notices])
+            shown = r.MAX_OUTPUTS
+            outputs = [r.simple_text(t) for t in (r.split_text(notices[0]) if len(notices) == 1 else notices[:shown])]
+            await self._delivered(u.user_id, ids[:shown])  # the rest wait for the next message
+            more = [r.quick_reply(r.Q_EXPERT_CHECK)] if len(notices) > shown else []
+            return r.response(outputs, more)
         if command == r.Q_ANSWER_CHECK:
             return self._ready(u)
         return await self._ask(u)
@@ -142,6 +146,7 @@ class SkillHandler:
         question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
                             user_id=u.user_id)
         notices, ids = await self._pending(u)
+        notices, ids = notices[:NOTICES_WITH_ANSWER], ids[:NOTICES_WITH_ANSWER]  # the rest: next message
         task = self._task(key, question)
         await asyncio.wait({task}, timeout=max(0.0, self.settings.kakao_answer_wait_s - (time.monotonic() - started)))
         if task.done():

@@ -17,12 +17,13 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from assistant.errors import FMError
 from assistant.outbox import Delivery, PermanentDeliveryError, SenderRegistry, register_sender
 from channels.calls import call
 from channels.slack import blocks
 from channels.slack.blocks import TicketCard
 from channels.slack.deps import SlackDeps
-from channels.slack.tickets import update_ticket_message
+from channels.slack.tickets import staff_user, update_ticket_message
 
 logger = logging.getLogger(__name__)
 
@@ -87,15 +88,18 @@ class SlackSender:
             logger.warning("ticket %s message not updated: %s", ticket_id, exc.response.get("error"))
 
     async def _card(self, delivery: Delivery) -> TicketCard:
+        """The notice's ticket summary, completed (sources, draft) from the service as the
+        notified expert when their Slack account is linked."""
         summary = dict(delivery.payload.get("ticket") or {})
         summary.setdefault("ticket_id", delivery.ticket_id)
-        card = TicketCard.of(summary, draft=delivery.payload.get("draft"), sources=delivery.payload.get("sources"))
-        detail = getattr(self.deps.assistant(), "ticket_detail", None)
-        if detail is not None and not (card.sources and card.draft):
-            try:  # the notice carries a summary; the service adds sources and the draft
-                card = TicketCard.of(await call(detail, card.id)).over(card)
-            except Exception as exc:  # noqa: BLE001 - post what we have
-                logger.warning("ticket %s detail unavailable: %s", card.id, type(exc).__name__)
+        card = TicketCard.of(summary)
+        handle = delivery.recipient.get("handle")
+        if handle and not (card.sources and card.draft):
+            try:
+                expert = await staff_user(self.deps, str(handle))
+                card = card.over(TicketCard.of(await call(self.deps.assistant().get_ticket, expert, card.id)))
+            except FMError as exc:  # post what the notice carries
+                logger.info("ticket %s details not loaded: %s", card.id, exc.code)
         known = self.deps.threads.ticket_message(card.id)
         return card.over(known.card) if known else card
 

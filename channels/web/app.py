@@ -88,7 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         app.state.assistant = await asyncio.to_thread(build_assistant, settings)
     assistant = app.state.assistant
-    register_web_sender(_inbox_sender(assistant))  # before the background loop copies the registered senders
+    unregister = register_web_sender(_inbox_sender(assistant))  # before the background loop copies the senders
     background = _Background(assistant)
     if settings.worker_in_process:
         await background.start()
@@ -97,6 +97,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await background.close()
+        unregister()
         if owned:
             await _call_hook(assistant, "close")
 

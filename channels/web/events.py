@@ -12,8 +12,9 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
-from assistant.outbox import Delivery, Sender, register_sender
+from assistant.outbox import Delivery, Sender, default_registry, register_sender
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,19 @@ class WebSender:
             logger.info("web delivery %s (%s): %d open page(s) notified", delivery.id, delivery.kind, woken)
 
 
-def register_web_sender(inbox: Sender | None = None) -> WebSender:
+def register_web_sender(inbox: Sender | None = None) -> Callable[[], None]:
+    """Register a `WebSender` for channel `web`; returns the undo (the registry is process-wide,
+    and an app that stops must not leave its sender, bound to its database, to the next one)."""
+    previous = default_registry.get("web")
     sender = WebSender(inbox)
     register_sender("web", sender)
-    return sender
+
+    def undo() -> None:
+        if default_registry.get("web") is not sender:
+            return
+        if previous is not None:
+            register_sender("web", previous)
+        else:
+            default_registry.senders.pop("web", None)
+
+    return undo

@@ -96,6 +96,13 @@ class ExpertIn(BaseModel):
     message_id: str | None = Field(default=None, description="전문가에게 보낼 답변 메시지 (없으면 마지막 답변)")
 
 
+class ExpertOut(BaseModel):
+    ticket_id: str
+    status: str
+    due_at: datetime | None = None
+    message: str = Field(description="사용자에게 보여 줄 안내 문장")
+
+
 class TicketAnswerIn(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
     citations: list[dict[str, Any]] | None = None

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.service import Assistant
 from assistant.stores import Stores
 from assistant.types import Answer, Decision
 from channels.slack import blocks
@@ -166,6 +167,8 @@ def _ticket_card_post(slack: FakeSlack, count: int = 1) -> Any:
     return [p for p in slack.wait_for("/chat.postMessage", count + 1) if p.body["channel"] == "CEXPERTS"][count - 1]
 
 
+@pytest.mark.xfail(not hasattr(Assistant, "user_for_handle"), strict=True,
+                   reason="core: Assistant.user_for_handle(channel, handle) links a Slack user to a staff user")
 def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: dict[str, Any]) -> None:
     client, slack, assistant = env["client"], env["slack"], env["assistant"]
     add_staff(assistant, name="김전문", slack="UEXP")
@@ -182,7 +185,9 @@ def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: d
     card = next(p for p in posts if p.body["channel"] == "CEXPERTS")
     card_blocks = card.body["blocks"]
     assert card_blocks[1]["text"]["text"].startswith("<@UEXP> 새 문의가 배정되었습니다")
-    assert f"질문: {QUESTION}" in json.dumps(card_blocks, ensure_ascii=False)
+    shown = json.dumps(card_blocks, ensure_ascii=False)
+    assert f"질문: {QUESTION}" in shown and "봇 초안:" in shown  # with the bot's draft and its sources
+    assert "[1] 스마트공장 지원사업 신청 자격과 제외 대상 (subsidies/eligibility.md)" in shown
     claim_btn, answer_btn = card_blocks[-1]["elements"]
     assert (claim_btn["action_id"], answer_btn["action_id"]) == (blocks.A_CLAIM, blocks.A_ANSWER)
     ticket_id = json.loads(claim_btn["value"])["t"]

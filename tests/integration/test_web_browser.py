@@ -94,6 +94,7 @@ def browser(server: dict[str, Any]) -> Iterator[Any]:
 
 def _sign_in(page: Any, url: str, token: str) -> None:
     page.goto(url + "/console")
+    page.wait_for_selector("body[data-ready=true]", state="attached")
     page.fill("#token", token)
     page.click("#signin button[type=submit]")
     page.wait_for_selector("#tabs:not([hidden])")
@@ -107,6 +108,7 @@ def test_owner_asks_expert_answers_owner_sees_it(server: dict[str, Any], browser
     chat = owner.new_page()
     chat.goto(url + "/")
     expect(chat.locator("h1")).to_have_text("Factory Mentor")
+    chat.wait_for_selector("body[data-ready=true]", state="attached")
     chat.evaluate(_WATCH_STREAM)
 
     # ask: the answer streams in, then carries numbered citation chips
@@ -177,6 +179,7 @@ def test_owner_asks_expert_answers_owner_sees_it(server: dict[str, Any], browser
     expect(expert_turn.locator(".who")).to_have_text("전문가 답변 · 사람이 직접 작성")
     chat.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
     chat.reload()
+    chat.wait_for_selector("body[data-ready=true]", state="attached")
     expect(chat.locator(".turn.expert")).to_contain_text(EXPERT_ANSWER)
     expect(chat.locator(".turn.assistant .chip").first).to_be_visible()
 
@@ -229,6 +232,7 @@ def _widget_story(page: Any) -> None:
     expect(page.locator("#fm-widget-frame")).to_be_visible()
     frame = page.frame_locator("#fm-widget-frame")
     expect(frame.locator("h1")).to_have_text("Factory Mentor")
+    expect(frame.locator("body[data-ready=true]")).to_have_count(1)  # chat.js has run
     frame.locator("#message").fill("MES가 뭔가요?")
     frame.locator("#message").press("Enter")
     expect(frame.locator(".turn.assistant[data-message-id]")).to_be_visible(timeout=60_000)

@@ -12,7 +12,7 @@ from fastapi.encoders import jsonable_encoder
 
 from channels.web.deps import AssistantDep, OwnerDep, RateLimitDep, owned_history
 from channels.web.events import conversation_events
-from channels.web.schemas import ConversationOut, ErrorOut, ExpertIn, FeedbackIn, OkOut, TurnOut
+from channels.web.schemas import ConversationOut, ErrorOut, ExpertIn, ExpertOut, FeedbackIn, OkOut, TurnOut
 from channels.web.sse import comment, event_stream, sse
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -75,12 +75,11 @@ async def feedback(conversation_id: str, message_id: str, body: FeedbackIn, assi
     return OkOut()
 
 
-@router.post("/{conversation_id}/expert", responses=_ERRORS, dependencies=[RateLimitDep])
+@router.post("/{conversation_id}/expert", response_model=ExpertOut, responses=_ERRORS, dependencies=[RateLimitDep])
 async def request_expert(conversation_id: str, body: ExpertIn, assistant: AssistantDep,
-                         owner: OwnerDep) -> dict[str, Any]:
+                         owner: OwnerDep) -> ExpertOut:
     """"전문가에게 물어보기": hand the conversation to a person (asking twice returns the same ticket)."""
     ticket = await asyncio.to_thread(assistant.request_expert, conversation_id, message_id=body.message_id,
                                      owner_id=owner)
-    return {"ticket_id": ticket.id, "status": str(ticket.status),
-            "due_at": jsonable_encoder(getattr(ticket, "due_at", None)),
-            "message": "전문가에게 질문을 전달했습니다. 답변이 오면 이 대화에 표시됩니다."}
+    return ExpertOut(ticket_id=ticket.id, status=ticket.status, due_at=ticket.due_at,
+                     message="전문가에게 질문을 전달했습니다. 답변이 오면 이 대화에 표시됩니다.")

@@ -38,8 +38,10 @@ def _check(assistant: Any) -> dict[str, bool]:
     check = getattr(assistant, "check_ready", None)
     if check is not None:
         return dict(check())
-    # TEMPORARY until the facade has `check_ready()`: touch the stores the service was built with
+    # TEMPORARY until the facade has `check_ready()`: touch the stores the service was built with,
+    # and the database through a cheap read of the facade
     stores = assistant.stores
     stores.collection.count()
     stores.catalog  # noqa: B018 - opening the keyword index is the check
-    return {"vector_store": True, "keyword_index": True}
+    assistant.conversation_id_for("web", "readyz-probe")
+    return {"vector_store": True, "keyword_index": True, "database": True}

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
 
+from assistant.types import NoteView, TicketView
 from channels.web.deps import AssistantDep, StaffUserDep
 from channels.web.schemas import (
     CitationOut,
@@ -42,45 +43,44 @@ async def me(user: StaffUserDep) -> StaffUserOut:
     return _user(user)
 
 
-@router.get("/tickets")
+@router.get("/tickets", response_model=list[TicketView])
 async def list_tickets(
     user: StaffUserDep, assistant: AssistantDep,
     status: str | None = Query(default=None, description="open | claimed | answered | closed | reopened"),
     topic: str | None = None, overdue: bool | None = None,
-) -> list[dict[str, Any]]:
-    """The ticket queue, soonest due first."""
-    tickets = await asyncio.to_thread(assistant.list_tickets, user, status=status or None, topic=topic or None,
-                                      overdue=overdue)
-    return _out(tickets)
+) -> list[TicketView]:
+    """The ticket queue, soonest due first (experts see theirs and the unassigned ones)."""
+    return await asyncio.to_thread(assistant.list_tickets, user, status=status or None, topic=topic or None,
+                                   overdue=overdue)
 
 
-@router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
+@router.get("/tickets/{ticket_id}", response_model=TicketView)
+async def get_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
     """One ticket with the whole conversation, the sources the bot found and its draft."""
-    return _out(await asyncio.to_thread(assistant.get_ticket, user, ticket_id))
+    return await asyncio.to_thread(assistant.get_ticket, user, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/claim")
-async def claim_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
-    return _out(await asyncio.to_thread(assistant.claim_ticket, user, ticket_id))
+@router.post("/tickets/{ticket_id}/claim", response_model=TicketView)
+async def claim_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
+    return await asyncio.to_thread(assistant.claim_ticket, user, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/answer")
+@router.post("/tickets/{ticket_id}/answer", response_model=TicketView)
 async def answer_ticket(ticket_id: str, body: TicketAnswerIn, user: StaffUserDep,
-                        assistant: AssistantDep) -> dict[str, Any]:
+                        assistant: AssistantDep) -> TicketView:
     """Send the expert's answer: it reaches the asker on their channel and becomes a note to review."""
-    return _out(await asyncio.to_thread(assistant.answer_ticket, user, ticket_id, body.text,
-                                        citations=body.citations))
+    return await asyncio.to_thread(assistant.answer_ticket, user, ticket_id, body.text,
+                                   citations=body.citations)
 
 
-@router.post("/tickets/{ticket_id}/close")
-async def close_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
-    return _out(await asyncio.to_thread(assistant.close_ticket, user, ticket_id))
+@router.post("/tickets/{ticket_id}/close", response_model=TicketView)
+async def close_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
+    return await asyncio.to_thread(assistant.close_ticket, user, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/reopen")
-async def reopen_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
-    return _out(await asyncio.to_thread(assistant.reopen_ticket, user, ticket_id))
+@router.post("/tickets/{ticket_id}/reopen", response_model=TicketView)
+async def reopen_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
+    return await asyncio.to_thread(assistant.reopen_ticket, user, ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/draft", response_model=DraftOut)
@@ -90,16 +90,9 @@ async def ticket_draft(ticket_id: str, user: StaffUserDep, assistant: AssistantD
 
 
 @router.post("/drafts", response_model=DraftOut)
-async def draft(body: DraftIn, user: StaffUserDep, assistant: AssistantDep) -> DraftOut:
-    """Mentors: paste a mentee's question, get a draft with suggested citations."""
-    return _draft(await asyncio.to_thread(_draft_for, assistant, user, body))
-
-
-def _draft_for(assistant: Any, user: Any, body: DraftIn) -> Any:
-    try:
-        return assistant.draft(body.question, body.context, user=user)
-    except TypeError:  # TEMPORARY: the facade's draft() does not take the user (role check) yet
-        return assistant.draft(body.question, body.context)
+async def draft(body: DraftIn, _user: StaffUserDep, assistant: AssistantDep) -> DraftOut:
+    """Mentors: paste a mentee's question, get a draft with suggested citations (any staff token)."""
+    return _draft(await asyncio.to_thread(assistant.draft, body.question, body.context))
 
 
 def _draft(d: Any) -> DraftOut:
@@ -108,21 +101,21 @@ def _draft(d: Any) -> DraftOut:
                     suggestions=[{**CitationOut.of(c).model_dump(), "reason": c.reason} for c in d.suggestions])
 
 
-@router.get("/notes")
+@router.get("/notes", response_model=list[NoteView])
 async def list_notes(user: StaffUserDep, assistant: AssistantDep,
-                     status: str = Query(default="pending")) -> list[dict[str, Any]]:
+                     status: str = Query(default="pending")) -> list[NoteView]:
     """Expert answers waiting to become knowledge."""
-    return _out(await asyncio.to_thread(assistant.list_notes, user, status=status))
+    return await asyncio.to_thread(assistant.list_notes, user, status=status)
 
 
-@router.post("/notes/{note_id}/approve")
-async def approve_note(note_id: str, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
-    return _out(await asyncio.to_thread(assistant.approve_note, user, note_id))
+@router.post("/notes/{note_id}/approve", response_model=NoteView)
+async def approve_note(note_id: str, user: StaffUserDep, assistant: AssistantDep) -> NoteView:
+    return await asyncio.to_thread(assistant.approve_note, user, note_id)
 
 
-@router.post("/notes/{note_id}/reject")
-async def reject_note(note_id: str, body: RejectIn, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
-    return _out(await asyncio.to_thread(assistant.reject_note, user, note_id, body.reason))
+@router.post("/notes/{note_id}/reject", response_model=NoteView)
+async def reject_note(note_id: str, body: RejectIn, user: StaffUserDep, assistant: AssistantDep) -> NoteView:
+    return await asyncio.to_thread(assistant.reject_note, user, note_id, body.reason)
 
 
 @router.post("/exports")

@@ -271,5 +271,5 @@
     input.focus();
   });
   if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embed");
-  restore();
+  restore().finally(() => { document.body.dataset.ready = "true"; });
 })();

@@ -213,4 +213,5 @@
   });
   $("notes-refresh").addEventListener("click", loadNotes);
   if (token) signIn();
+  document.body.dataset.ready = "true";
 })();

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from assistant.db import open_database
 from assistant.db.models import Feedback
-from assistant.outbox import Delivery
+from assistant.outbox import Delivery, default_registry
 from channels.web.events import ConversationEvents, WebSender
 from tests.unit.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
 
@@ -115,3 +116,11 @@ async def test_web_sender_wakes_waiters_and_keeps_the_inbox_copy() -> None:
                           recipient={"user_id": "u1"}, payload={"text": "새 티켓"}, attempt=1))
     assert kept == ["d1", "d2"]
     assert await events.wait("c1", 0.05) is False  # nobody notified it since
+
+
+def test_a_stopped_app_leaves_no_web_sender_behind(make_client: Callable[..., TestClient]) -> None:
+    before = default_registry.get("web")
+    client = make_client()
+    assert isinstance(default_registry.get("web"), WebSender)
+    client.__exit__(None, None, None)
+    assert default_registry.get("web") is before
