@@ -15,7 +15,7 @@ from assistant.db import Database
 from assistant.db.conversations import ensure_can_view, load_history
 from assistant.db.models import KnowledgeNote, Ticket, User, utcnow
 from assistant.errors import FMError
-from assistant.inbox import list_inbox, mark_read
+from assistant.inbox import InboxSender, list_inbox, mark_read
 from assistant.settings import Settings
 from assistant.types import Draft, NoteView, Question, TicketView, Turn
 
@@ -197,6 +197,10 @@ class TicketDesk:
             items = list_inbox(s, user_id=user_id, channel=channel, unread_only=True)
             return [{"id": i.id, "kind": i.kind, "conversation_id": i.conversation_id, **i.payload}
                     for i in reversed(items)]
+
+    def inbox_sender(self) -> InboxSender:
+        """The in-app inbox as an outbox sender (for channels that also keep what they deliver)."""
+        return InboxSender(self._db().sessions)
 
     def mark_delivered(self, user_id: str, delivery_ids: list[str]) -> int:
         with self._db().session_scope() as s:

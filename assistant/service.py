@@ -76,6 +76,27 @@ class Assistant(TicketDesk):
             self._llm = LLMClient(settings)
 
     # -- public API ----------------------------------------------------------------------
+    def check_ready(self) -> dict[str, bool]:
+        """Can the stores and the database answer? (for `/readyz`)"""
+        checks: dict[str, bool] = {}
+        for name, probe in (
+            ("catalog", lambda: self.stores.catalog.generation),
+            ("vectors", lambda: self.stores.collection.count()),
+            ("database", lambda: self.db is None or self.db.ping()),
+        ):
+            try:
+                probe()
+                checks[name] = True
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                log.warning("readiness: %s unavailable (%s)", name, type(exc).__name__)
+                checks[name] = False
+        return checks
+
+    def close(self) -> None:
+        self.stores.close()
+        if self.db is not None:
+            self.db.dispose()
+
     def ask(self, question: Question) -> Answer:
         """Synchronous `aask` for scripts and the CLI."""
         return asyncio.run(self.aask(question))

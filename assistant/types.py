@@ -106,6 +106,7 @@ class Turn(BaseModel):
     decision: Decision | None = None
     citations: list[Citation] = Field(default_factory=list)
     subject: str | None = None  # the retrieval subject carried into follow-ups
+    message_id: str | None = None  # set when read back from a store
 
 
 class TicketView(BaseModel):

@@ -111,6 +111,7 @@ def message_to_turn(message: Message) -> Turn:
             "decision": message.decision,
             "citations": message.citations or [],
             "subject": message.subject,
+            "message_id": message.id,
         }
     )
 

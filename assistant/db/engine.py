@@ -123,5 +123,10 @@ class Database:
     def session_scope(self) -> AbstractContextManager[Session]:
         return session_scope(self.sessions)
 
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()

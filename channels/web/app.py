@@ -40,12 +40,10 @@ async def _call_hook(assistant: Any, name: str) -> Any:
 
 
 def _inbox_sender(assistant: Any) -> Any:
-    # TEMPORARY until the facade exposes the in-app inbox sender: the web sender keeps staff notices there
+    """The web sender keeps staff notices in the in-app inbox too."""
     if getattr(assistant, "db", None) is None:
         return None
-    from assistant.inbox import InboxSender
-
-    return InboxSender(assistant.db.sessions)
+    return assistant.inbox_sender()
 
 
 class _Background:

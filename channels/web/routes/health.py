@@ -35,13 +35,4 @@ async def readyz(assistant: AssistantDep) -> JSONResponse:
 
 
 def _check(assistant: Any) -> dict[str, bool]:
-    check = getattr(assistant, "check_ready", None)
-    if check is not None:
-        return dict(check())
-    # TEMPORARY until the facade has `check_ready()`: touch the stores the service was built with,
-    # and the database through a cheap read of the facade
-    stores = assistant.stores
-    stores.collection.count()
-    stores.catalog  # noqa: B018 - opening the keyword index is the check
-    assistant.conversation_id_for("web", "readyz-probe")
-    return {"vector_store": True, "keyword_index": True, "database": True}
+    return dict(assistant.check_ready())
