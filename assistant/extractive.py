@@ -57,8 +57,7 @@ def _is_question(sentence: str) -> bool:
 
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *, max_sentences: int = 4,
-    min_score: float = 0.12, similarity: Callable[[str, list[str]], list[float]] | None = None,
-    similarity_weight: float = 0.5, continuation: float = 0.1,
+    min_score: float = 0.12, continuation: float = 0.1,
 ) -> Composition:
     """Pick up to `max_sentences` sentences from the hits, greedily by coverage gain."""
     if not hits or not q_terms:
@@ -90,12 +89,9 @@ def compose(
     def overlap(terms: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
 
-    sims = similarity(question, [c[2] for c in candidates]) if similarity and candidates else None
     scores: dict[tuple[int, int], float] = {}
-    for i, (hi, pos, text, terms) in enumerate(candidates):
+    for hi, pos, text, terms in candidates:
         score = overlap(terms) + 0.12 / (hi + 1)  # prefer sentences from better-ranked chunks
-        if sims is not None:
-            score += similarity_weight * max(0.0, sims[i])
         if wants_number and _DIGIT.search(text):
             score += 0.08
         scores[(hi, pos)] = score
