@@ -16,7 +16,7 @@ until it is closed (see `assistant.conversations`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from assistant.auth import require_role
 from assistant.db.conversations import HOLDING_STATUSES, load_history
-from assistant.db.engine import Database
 from assistant.db.models import Conversation, Priority, Role, Ticket, TicketStatus, User, utcnow
 from assistant.errors import FMError, Forbidden, NotFound
 from assistant.routing import pick_expert, topic_for
@@ -246,20 +245,6 @@ def create_ticket_for_question(
         created_by=created_by,
         now=now,
     )
-
-
-def escalation_hook(db: Database, *, settings: Settings) -> Callable[..., str | None]:
-    """`Assistant(on_escalate=...)`: (question, answer, hits, history) -> the ticket id."""
-
-    def on_escalate(question: Question, answer: Answer, hits: Sequence[Any], history: Sequence[Turn]) -> str:
-        sources = [h.as_dict() if hasattr(h, "as_dict") else h for h in hits]
-        with db.session_scope() as session:
-            ticket = create_ticket_for_question(
-                session, settings=settings, question=question, answer=answer, sources=sources, history=history
-            )
-            return ticket.id
-
-    return on_escalate
 
 
 def relay_user_message(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 
 @dataclass
 class Script:
-    reply: str = "답변입니다 [1]."
+    # the reply, or a function of the request's prompt (all message contents joined)
+    reply: str | Callable[[str], str] = "답변입니다 [1]."
     delay_s: float = 0.0  # before the first token
     status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -44,7 +46,8 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             if script.status != 200:
                 self._json(script.status, {"error": {"message": "scripted failure", "type": "server_error"}})
                 return
-            if self.path.endswith("/embeddings"):
+            path = self.path.split("?")[0]
+            if path == "/v1/embeddings":
                 inputs = body.get("input") or []
                 inputs = [inputs] if isinstance(inputs, str) else inputs
                 data = [{"object": "embedding", "index": i, "embedding": [0.1] * script.embedding_dims}
@@ -52,13 +55,18 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self._json(200, {"object": "list", "data": data, "model": body.get("model"),
                                  "usage": {"prompt_tokens": 1, "total_tokens": 1}})
                 return
+            if path != "/v1/chat/completions":
+                self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                return
             created = int(time.time())
+            prompt = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+            reply = script.reply(prompt) if callable(script.reply) else script.reply
             if not body.get("stream"):
                 self._json(200, {
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": created,
                     "model": body.get("model", "fake"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": script.reply},
-                                 "finish_reason": "stop"}],
+                    "choices": [{"index": i, "message": {"role": "assistant", "content": reply},
+                                 "finish_reason": "stop"} for i in range(int(body.get("n") or 1))],
                     "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
                 })
                 return
@@ -67,7 +75,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Connection", "close")
             self.end_headers()
-            pieces = [script.reply[i : i + 7] for i in range(0, len(script.reply), 7)]
+            pieces = [reply[i : i + 7] for i in range(0, len(reply), 7)]
             for n, piece in enumerate(pieces):
                 delta = {"role": "assistant", "content": piece} if n == 0 else {"content": piece}
                 chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,

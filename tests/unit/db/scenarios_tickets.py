@@ -328,9 +328,9 @@ def event_count(db: Database) -> int:
 
 
 def check_escalation_glue(db: Database, settings: Settings) -> None:
-    """What the answering service calls: the escalation hook and the relay while held."""
+    """A ticket from what the answering service has, and the relay while held."""
     from assistant.conversations import SqlConversationStore
-    from assistant.tickets import escalation_hook, question_for_ticket, relay_user_message
+    from assistant.tickets import create_ticket_for_question, question_for_ticket, relay_user_message
     from assistant.types import Answer, Channel, Question
 
     with db.session_scope() as s:
@@ -355,7 +355,12 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
         confidence=0.4,
         citations=[citation(title="정책자금 안내", source="subsidies/loan.md", kind="subsidy")],
     )
-    hook = escalation_hook(db, settings=settings)
+    def hook(question: Question, answer: Answer, sources: list, history: list) -> str:
+        with db.session_scope() as s:
+            return create_ticket_for_question(
+                s, settings=settings, question=question, answer=answer, sources=sources, history=history
+            ).id
+
     tid = hook(
         question, answer, [{"title": "정책자금 안내", "kind": "subsidy", "source": "subsidies/loan.md"}], []
     )
