@@ -168,13 +168,15 @@ class Assistant(TicketDesk):
             channel=question.channel.value, user_id=question.user_id, reply_to=question.reply_to
         )
         history = store.history(cid, limit=10)
+        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
+            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
+            return Prepared(question, cid, history, classify(text), text, [], Drafted("", [], 0.0), verdict, 0.0,
+                            started, text)
         intent, query = await self._understand(text, history)
         filters = dict(question.filters)
         hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
         confidence = self._confidence(drafted) if drafted.text else 0.0
         verdict = decide(intent, confidence, bool(drafted.text), self.settings)
-        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
-            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
         return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
 
     async def _understand(self, text: str, history: list[Turn]) -> tuple[Intent, str]:
