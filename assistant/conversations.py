@@ -14,7 +14,7 @@ When a person holds a conversation, the bot stays silent. The rule: a conversati
   goes to the expert too (the channel appends it to the conversation and the ticket holder
   sees it), not to the bot.
 The bot resumes when the ticket is closed: by the expert, a mentor, the asker ("해결됐어요"),
-or automatically `ticket_auto_close_hours` after the answer (see `assistant.sla`).
+or automatically `ticket_auto_close_hours` after the answer (see `assistant.experts.sla`).
 """
 
 from __future__ import annotations

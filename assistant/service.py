@@ -13,19 +13,19 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answering import Drafted, citation_for, extractive_text, supplier_text
-from assistant.decision import HELD_TEXT, Verdict, decide
-from assistant.desk import TicketDesk
+from assistant.answers.composition import compose, question_terms
+from assistant.answers.decision import HELD_TEXT, Verdict, decide
+from assistant.answers.drafting import Drafted, citation_for, extractive_text, supplier_text
+from assistant.answers.followup import resolve
+from assistant.answers.guard import check_sentence
+from assistant.answers.intent import Intent, classify
+from assistant.answers.retrieval import Hit, HybridSearcher
+from assistant.answers.suppliers import parse_need, rank
 from assistant.errors import FMError
-from assistant.extractive import compose, question_terms
-from assistant.followup import resolve
-from assistant.guard import check_sentence
-from assistant.intent import Intent, classify
+from assistant.experts.desk import TicketDesk
 from assistant.korean import morphemes
-from assistant.retrieval import Hit, HybridSearcher
 from assistant.settings import Settings
 from assistant.stores import Stores
-from assistant.suppliers import parse_need, rank
 from assistant.types import Answer, Citation, Decision, Draft, Mode, Question, StreamEvent, Turn
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ class Prepared:
 
 
 class Assistant(TicketDesk):
-    """Answering (this module) plus the staff desk (tickets, notes, feedback: `assistant.desk`).
+    """Answering (this module) plus the staff desk (tickets, notes, feedback: `assistant.experts.desk`).
 
     Without a database (`db=None`) conversations live in memory and escalations open no
-    ticket; `assistant.factory.build_assistant` wires the real thing from settings.
+    ticket; `assistant.wiring.build_assistant` wires the real thing from settings.
     """
 
     def __init__(
@@ -71,7 +71,7 @@ class Assistant(TicketDesk):
         self.ingest_note = ingest_note
         self._llm = llm
         if self._llm is None and settings.llm_enabled:
-            from assistant.generative import LLMClient
+            from assistant.answers.generative import LLMClient
 
             self._llm = LLMClient(settings)
 

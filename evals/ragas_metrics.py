@@ -117,7 +117,7 @@ def llm_judges(settings: Settings) -> tuple[Any, Any] | None:
         return None
     from langchain_openai import ChatOpenAI
 
-    from assistant.embeddings import make_embeddings
+    from assistant.stores.embeddings import make_embeddings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

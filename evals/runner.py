@@ -51,7 +51,7 @@ def ensure_ingested(settings: Settings, knowledge_dir: Path = KNOWLEDGE_DIR) -> 
 
 def build_eval_assistant(settings: Settings) -> Any:
     """The assistant exactly as the channels get it."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     return build_assistant(settings)
 

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.catalog import Chunk, FileRecord
-from assistant.embeddings import encode
 from assistant.korean import morphemes_many
 from assistant.stores import Stores
+from assistant.stores.catalog import Chunk, FileRecord
+from assistant.stores.embeddings import encode
 from ingestion.documents import LoadedDocument, LoadError
 from ingestion.loaders import is_ingestible, load
 from ingestion.splitter import KoreanSentenceSplitter, split_document

@@ -7,8 +7,8 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter, TextSplitter
 
-from assistant.catalog import Chunk
 from assistant.korean import normalize, sentences_by_line
+from assistant.stores.catalog import Chunk
 from ingestion.documents import LoadedDocument
 
 

@@ -52,7 +52,7 @@ def ask(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Ask one question (or a batch), get a cited answer."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     if not question and not batch:
         raise typer.BadParameter("질문을 주거나 --batch FILE 을 지정해 주세요.")
@@ -82,7 +82,7 @@ def ask(
 @app.command()
 def chat(data_dir: DataDirOpt = None) -> None:
     """A conversation in the terminal (빈 줄 또는 Ctrl-D로 끝내기)."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     settings = build_settings(data_dir)
     assistant = build_assistant(settings)

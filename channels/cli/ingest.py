@@ -94,7 +94,7 @@ def search(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Print the best-matching chunks with scores and sources."""
-    from assistant.retrieval import HybridSearcher
+    from assistant.answers.retrieval import HybridSearcher
 
     if mode not in ("hybrid", "dense", "keyword"):
         raise typer.BadParameter("--mode must be hybrid, dense or keyword")

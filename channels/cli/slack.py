@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 async def _run(settings: Settings, assistant: Any) -> None:
-    from assistant.factory import background_loop
+    from assistant.wiring import background_loop
     from channels.slack.socket import socket_handler
 
     handler = socket_handler(settings, assistant)  # registers the Slack sender first
@@ -60,7 +60,7 @@ def slack(
     if not secret(settings.slack_bot_token) or not secret(settings.slack_app_token):
         console.print("[red]FM_SLACK_BOT_TOKEN 과 FM_SLACK_APP_TOKEN 을 설정해 주세요.[/red]")
         raise typer.Exit(1)
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     assistant = build_assistant(settings)
     try:

@@ -9,11 +9,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.auth import create_user, issue_token, list_tokens, list_users, revoke_token, revoke_user_tokens
-from assistant.auth import deactivate_user as _deactivate
 from assistant.db import open_database
 from assistant.db.models import ApiToken, Role
 from assistant.errors import FMError
+from assistant.experts.staff import (
+    create_user,
+    issue_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+    revoke_user_tokens,
+)
+from assistant.experts.staff import deactivate_user as _deactivate
 from channels.cli import DataDirOpt, app, build_settings
 
 users_app = typer.Typer(help="직원 계정과 API 토큰 (staff users and API tokens)", no_args_is_help=True)

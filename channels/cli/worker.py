@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.background import BackgroundLoop, registry_with_inbox
 from assistant.db import Database, open_database
-from assistant.outbox import SenderRegistry, default_registry
+from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
+from assistant.delivery.outbox import SenderRegistry, default_registry
 from assistant.settings import Settings
 from channels.cli import DataDirOpt, app, build_settings
 

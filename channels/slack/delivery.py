@@ -17,8 +17,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry, register_sender
 from assistant.errors import FMError
-from assistant.outbox import Delivery, PermanentDeliveryError, SenderRegistry, register_sender
 from channels.calls import call
 from channels.slack import blocks
 from channels.slack.blocks import TicketCard

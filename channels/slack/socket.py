@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from assistant.delivery.outbox import SenderRegistry
 from assistant.errors import FMError
-from assistant.outbox import SenderRegistry
 from assistant.settings import Settings
 from channels.calls import as_ref
 from channels.slack.app import build_bolt_app

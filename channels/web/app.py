@@ -62,7 +62,7 @@ class _Background:
         if getattr(self.assistant, "db", None) is None:
             logger.warning("assistant has no database: no outbox worker in this process")
             return
-        from assistant.factory import background_loop
+        from assistant.wiring import background_loop
 
         self.task = asyncio.create_task(background_loop(self.assistant).run(self.stop), name="fm-background")
 
@@ -82,7 +82,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     owned = app.state.assistant is None
     if owned:
-        from assistant.factory import build_assistant
+        from assistant.wiring import build_assistant
 
         app.state.assistant = await asyncio.to_thread(build_assistant, settings)
     assistant = app.state.assistant

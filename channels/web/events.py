@@ -14,7 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 
-from assistant.outbox import Delivery, Sender, default_registry, register_sender
+from assistant.delivery.outbox import Delivery, Sender, default_registry, register_sender
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assistant.answers.retrieval import HybridSearcher
 from assistant.korean import split_sentences
-from assistant.retrieval import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import open_stores

@@ -47,7 +47,7 @@ def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = No
     stores = open_stores(bench_settings)
     ingestor = Ingestor(stores)
     # model loading is not ingestion throughput: warm it up first
-    from assistant.embeddings import encode
+    from assistant.stores.embeddings import encode
 
     encode(stores.embeddings, ["준비"])
     t0 = time.perf_counter()

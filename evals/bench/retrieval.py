@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.embeddings import encode
-from assistant.retrieval import HybridSearcher
+from assistant.answers.retrieval import HybridSearcher
 from assistant.settings import Settings
 from assistant.stores import open_stores
+from assistant.stores.embeddings import encode
 from evals.bench import korquad
 from evals.bench.metrics import first_hit_rank, latency_summary, ranking_summary
 from ingestion.documents import Block, LoadedDocument

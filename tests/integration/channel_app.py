@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.auth import create_user
-from assistant.factory import build_assistant
-from assistant.outbox import default_registry
+from assistant.delivery.outbox import default_registry
+from assistant.experts.staff import create_user
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores
+from assistant.wiring import build_assistant
 from tests.conftest import make_settings
 
 SIGNING_SECRET = "test-signing-secret-0123456789"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answers.retrieval import HybridSearcher
 from assistant.errors import Unavailable
-from assistant.retrieval import HybridSearcher
 from assistant.stores import open_stores
 from ingestion.pipeline import Ingestor
 from tests.conftest import make_settings

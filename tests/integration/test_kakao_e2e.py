@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.background import IN_APP_CHANNELS
+from assistant.delivery.loop import IN_APP_CHANNELS
 from assistant.stores import Stores
 from channels.kakao import responses as r
 from tests.integration.channel_app import KAKAO_SECRET, assistant_for, build_app, channel_settings

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from assistant.db.engine import Database
 from assistant.db.migrations import upgrade
 from assistant.db.models import OutboxItem
-from assistant.outbox import Delivery, SenderRegistry, Worker, enqueue
+from assistant.delivery.outbox import Delivery, SenderRegistry, Worker, enqueue
 from assistant.settings import Settings
 from tests.integration.pg_server import NoPostgres, PostgresServer, throwaway_server
 from tests.unit.db import scenarios_access as access

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.outbox import Delivery, PermanentDeliveryError, SenderRegistry
+from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry
 from channels.slack.delivery import SlackSender, register_slack_sender
 from channels.slack.deps import SlackDeps, make_deps
 from tests.conftest import make_settings

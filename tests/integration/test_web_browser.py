@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from assistant.auth import create_user, issue_token
 from assistant.db import open_database
 from assistant.db.models import utcnow
+from assistant.experts.staff import create_user, issue_token
+from assistant.experts.tickets import create_ticket
 from assistant.settings import Settings
-from assistant.tickets import create_ticket
 from evals.bench.server import LocalServer
 from tests.conftest import REPO, make_settings
 

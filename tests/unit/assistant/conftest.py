@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import HybridSearcher
+from assistant.answers.retrieval import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import auth
 from assistant.errors import FMError
-from assistant.factory import background_loop, build_assistant
+from assistant.experts import staff
 from assistant.types import Channel, Decision, Question
+from assistant.wiring import background_loop, build_assistant
 from ingestion.pipeline import Ingestor
 from tests.conftest import make_settings
 
@@ -32,12 +32,12 @@ def service(tmp_path: Path):
     assistant = build_assistant(settings)
     Ingestor(assistant.stores).sync(tmp_path / "docs")
     with assistant.db.session_scope() as s:
-        automation = auth.create_user(s, name="김자동", role="expert", expertise=["자동화"], region="경기")
-        auth.create_user(s, name="이품질", role="expert", expertise=["품질"], region="경기")
-        mentor = auth.create_user(s, name="박멘토", role="mentor")
+        automation = staff.create_user(s, name="김자동", role="expert", expertise=["자동화"], region="경기")
+        staff.create_user(s, name="이품질", role="expert", expertise=["품질"], region="경기")
+        mentor = staff.create_user(s, name="박멘토", role="mentor")
         tokens = {
-            "expert": auth.issue_token(s, user_id=automation.id).token,
-            "mentor": auth.issue_token(s, user_id=mentor.id).token,
+            "expert": staff.issue_token(s, user_id=automation.id).token,
+            "mentor": staff.issue_token(s, user_id=mentor.id).token,
         }
     yield assistant, tokens
     assistant.db.dispose()

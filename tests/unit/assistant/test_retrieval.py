@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.catalog import Chunk
-from assistant.retrieval import Hit, HybridRetriever, HybridSearcher
+from assistant.answers.retrieval import Hit, HybridRetriever, HybridSearcher
 from assistant.stores import Stores
+from assistant.stores.catalog import Chunk
 
 
 def test_hybrid_finds_the_document_in_other_words(knowledge_stores: Stores) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.auth import create_user
 from assistant.db.conversations import append_message, create_conversation
 from assistant.db.models import Ticket, User
+from assistant.experts.staff import create_user
+from assistant.experts.tickets import create_ticket
 from assistant.settings import Settings
-from assistant.tickets import create_ticket
 from assistant.types import Citation, Turn
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday morning, UTC

@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from assistant.auth import (
+from assistant.conversations import ConversationStore
+from assistant.db.conversations import ensure_can_view, list_conversations
+from assistant.db.engine import Database
+from assistant.db.models import ApiToken, Feedback, Message, User
+from assistant.errors import FMError, Forbidden, NotFound
+from assistant.experts.exports import export_conversation, export_ticket
+from assistant.experts.feedback import record_feedback
+from assistant.experts.staff import (
     Unauthorized,
     authenticate,
     deactivate_user,
@@ -18,15 +25,8 @@ from assistant.auth import (
     revoke_token,
     revoke_user_tokens,
 )
-from assistant.conversations import ConversationStore
-from assistant.db.conversations import ensure_can_view, list_conversations
-from assistant.db.engine import Database
-from assistant.db.models import ApiToken, Feedback, Message, User
-from assistant.errors import FMError, Forbidden, NotFound
-from assistant.exports import export_conversation, export_ticket
-from assistant.feedback import record_feedback
+from assistant.experts.workflow import answer_ticket
 from assistant.settings import Settings
-from assistant.ticket_workflow import answer_ticket
 from assistant.types import Decision, Turn
 from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
 

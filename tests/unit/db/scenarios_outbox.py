@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from assistant.db.engine import Database
 from assistant.db.models import InboxItem, OutboxItem
-from assistant.inbox import InboxSender
-from assistant.outbox import Delivery, PermanentDeliveryError, SenderRegistry, Worker, enqueue
+from assistant.delivery.inbox import InboxSender
+from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry, Worker, enqueue
 from assistant.settings import Settings
 from tests.unit.db.factories import FakeClock
 
@@ -203,8 +203,8 @@ _CHILD = textwrap.dedent(
     import asyncio, sys
     from pathlib import Path
     from assistant.db import Database
-    from assistant.inbox import InboxSender
-    from assistant.outbox import SenderRegistry, Worker
+    from assistant.delivery.inbox import InboxSender
+    from assistant.delivery.outbox import SenderRegistry, Worker
     from assistant.settings import Settings
 
     mode, marker = sys.argv[1], Path(sys.argv[2])

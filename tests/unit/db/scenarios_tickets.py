@@ -13,13 +13,13 @@ from sqlalchemy import select
 from assistant.db.engine import Database
 from assistant.db.models import KnowledgeNote, OutboxItem, Ticket, TicketEvent, User
 from assistant.errors import FMError, Forbidden
-from assistant.notes import NoteDocument, approve_note, list_notes, reject_note
-from assistant.routing import GENERAL_TOPIC, topic_for
+from assistant.experts.events import list_events
+from assistant.experts.notes import NoteDocument, approve_note, list_notes, reject_note
+from assistant.experts.routing import GENERAL_TOPIC, topic_for
+from assistant.experts.sla import sweep
+from assistant.experts.tickets import get_ticket, list_tickets
+from assistant.experts.workflow import answer_ticket, claim_ticket, close_ticket, reopen_ticket
 from assistant.settings import Settings
-from assistant.sla import sweep
-from assistant.ticket_events import list_events
-from assistant.ticket_workflow import answer_ticket, claim_ticket, close_ticket, reopen_ticket
-from assistant.tickets import get_ticket, list_tickets
 from assistant.types import Decision, Turn
 from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
 
@@ -330,7 +330,7 @@ def event_count(db: Database) -> int:
 def check_escalation_glue(db: Database, settings: Settings) -> None:
     """A ticket from what the answering service has, and the relay while held."""
     from assistant.conversations import SqlConversationStore
-    from assistant.tickets import create_ticket_for_question, question_for_ticket, relay_user_message
+    from assistant.experts.tickets import create_ticket_for_question, question_for_ticket, relay_user_message
     from assistant.types import Answer, Channel, Question
 
     with db.session_scope() as s:

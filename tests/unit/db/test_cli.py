@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 import channels.cli.users  # noqa: F401  (registers `users`)
 import channels.cli.worker  # noqa: F401  (registers `worker`)
-from assistant.auth import Unauthorized, authenticate
 from assistant.db import open_database
-from assistant.outbox import enqueue
+from assistant.delivery.outbox import enqueue
+from assistant.experts.staff import Unauthorized, authenticate
 from channels.cli import app
 from tests.unit.db.factories import storage_settings
 
@@ -95,7 +95,7 @@ def test_worker_once_delivers_in_app(tmp_path: Path) -> None:
     result = runner.invoke(app, ["worker", "--once", "--data-dir", str(tmp_path / "var")])
     assert result.exit_code == 0, result.output
     assert "전달 1건" in result.output
-    from assistant.inbox import list_inbox
+    from assistant.delivery.inbox import list_inbox
 
     with db.session_scope() as s:
         assert [i.payload["text"] for i in list_inbox(s, user_id="u1")] == ["안녕"]

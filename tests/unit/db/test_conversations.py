@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from assistant.conversations import ConversationStore, InMemoryConversationStore, SqlConversationStore
 from assistant.db.engine import Database
+from assistant.experts.tickets import holding_ticket
+from assistant.experts.workflow import close_ticket
 from assistant.settings import Settings
-from assistant.ticket_workflow import close_ticket
-from assistant.tickets import holding_ticket
 from tests.unit.db.factories import make_ticket
 from tests.unit.db.scenarios_access import check_store_contract
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.db.engine import Database
-from assistant.outbox import backoff_delay
+from assistant.delivery.outbox import backoff_delay
 from assistant.settings import Settings
 from tests.unit.db import scenarios_outbox as sc
 
@@ -45,9 +45,9 @@ async def test_background_loop_sweeps_and_delivers(db: Database, settings: Setti
     import asyncio
     from datetime import timedelta
 
-    from assistant.background import BackgroundLoop, registry_with_inbox
-    from assistant.inbox import list_inbox
-    from assistant.outbox import SenderRegistry
+    from assistant.delivery.inbox import list_inbox
+    from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
+    from assistant.delivery.outbox import SenderRegistry
     from tests.unit.db.factories import T0, FakeClock, make_expert, make_ticket
 
     with db.session_scope() as s:

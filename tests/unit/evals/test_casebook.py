@@ -75,7 +75,7 @@ def test_cli_add_case_refuses_a_bad_file_and_leaves_the_golden_set(golden: Path,
 
 
 def test_an_exported_case_is_a_draft_with_what_is_missing() -> None:
-    exported = {  # the shape assistant.exports returns for a conversation
+    exported = {  # the shape assistant.experts.exports returns for a conversation
         "id": "conv-1a2b3c4d-003", "type": "answer", "question": "MES 도입 비용은?", "turns": [],
         "sources": ["policies/mes-erp-adoption.md"], "key_facts": [], "reference_answer": "전문가 답변",
         "expected_decision": "answered", "suppliers": [], "tags": {"source": "conversation", "channel": "web"},
@@ -87,7 +87,7 @@ def test_an_exported_case_is_a_draft_with_what_is_missing() -> None:
 
 
 class _FakeAssistant:
-    """Stands in for the service's `authenticate` + `export_case` (assistant.exports' shape)."""
+    """Stands in for the service's `authenticate` + `export_case` (assistant.experts.exports' shape)."""
 
     def authenticate(self, token: str) -> str:
         return f"user:{token}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import HybridSearcher
+from assistant.answers.retrieval import HybridSearcher
 from assistant.stores import Stores
 from ingestion.pipeline import Ingestor
 

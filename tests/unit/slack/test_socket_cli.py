@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.delivery.outbox import SenderRegistry
 from assistant.errors import FMError
-from assistant.outbox import SenderRegistry
 from channels.cli import _register, app
 from channels.slack.socket import socket_handler
 from tests.conftest import make_settings

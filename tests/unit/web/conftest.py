@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.auth import create_user, issue_token
 from assistant.db import open_database
-from assistant.factory import build_assistant
+from assistant.experts.staff import create_user, issue_token
 from assistant.settings import Settings
 from assistant.stores import Stores
+from assistant.wiring import build_assistant
 from channels.web.app import create_app
 from tests.conftest import make_settings
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assistant.db import open_database
 from assistant.db.models import Feedback
-from assistant.outbox import Delivery, default_registry
+from assistant.delivery.outbox import Delivery, default_registry
 from channels.web.events import ConversationEvents, WebSender
 from tests.unit.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
 

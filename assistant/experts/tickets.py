@@ -1,12 +1,12 @@
 """Tickets: questions handed to people. This module creates, routes, finds and lists them;
-`assistant.ticket_workflow` moves them through their states.
+`assistant.experts.workflow` moves them through their states.
 
     open --claim--> claimed --answer--> answered --close--> closed
       ^                                    |                  |
       +-- reopened <------reopen-----------+------------------+
 
 Created on `escalate`, on the user's "전문가 연결" after `offer_expert`, or by a mentor;
-routed at creation (`assistant.routing`); due by priority (`assistant.sla`). The ticket,
+routed at creation (`assistant.experts.routing`); due by priority (`assistant.experts.sla`). The ticket,
 its first events and its notices are written in the caller's transaction.
 
 A conversation with a ticket that is not closed is held by a human: the bot stays silent
@@ -23,14 +23,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.auth import require_role
 from assistant.db.conversations import HOLDING_STATUSES, load_history
 from assistant.db.models import Conversation, Priority, Role, Ticket, TicketStatus, User, utcnow
 from assistant.errors import FMError, Forbidden, NotFound
-from assistant.routing import pick_expert, topic_for
+from assistant.experts.events import notify_staff, record_event
+from assistant.experts.routing import pick_expert, topic_for
+from assistant.experts.sla import due_at_for
+from assistant.experts.staff import require_role
 from assistant.settings import Settings
-from assistant.sla import due_at_for
-from assistant.ticket_events import notify_staff, record_event
 from assistant.types import Answer, Channel, Citation, Decision, Question, Turn
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.catalog import Chunk
-from assistant.intent import find_industry, find_region
+from assistant.answers.intent import find_industry, find_region
+from assistant.stores.catalog import Chunk
 
 # solution label -> words an owner uses for it
 SOLUTION_WORDS: dict[str, tuple[str, ...]] = {

@@ -14,10 +14,10 @@ from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
-from assistant.catalog import Catalog
-from assistant.embeddings import encode, make_embeddings, model_slug
 from assistant.errors import Unavailable
 from assistant.settings import Settings
+from assistant.stores.catalog import Catalog
+from assistant.stores.embeddings import encode, make_embeddings, model_slug
 
 log = logging.getLogger(__name__)
 

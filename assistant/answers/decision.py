@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.intent import Intent
+from assistant.answers.intent import Intent
 from assistant.settings import Settings
 from assistant.types import Decision
 

@@ -23,15 +23,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.auth import has_role, require_role
 from assistant.db.conversations import append_message, ensure_can_view
 from assistant.db.models import Role, Ticket, TicketStatus, User, utcnow
 from assistant.errors import FMError, Forbidden
-from assistant.notes import create_note
+from assistant.experts.events import deliver_answer, notify_staff, record_event
+from assistant.experts.notes import create_note
+from assistant.experts.sla import due_at_for
+from assistant.experts.staff import has_role, require_role
+from assistant.experts.tickets import (
+    CLAIMABLE,
+    HANDLER_ROLES,
+    citation_dicts,
+    conflict,
+    get_ticket,
+    route_ticket,
+)
 from assistant.settings import Settings
-from assistant.sla import due_at_for
-from assistant.ticket_events import deliver_answer, notify_staff, record_event
-from assistant.tickets import CLAIMABLE, HANDLER_ROLES, citation_dicts, conflict, get_ticket, route_ticket
 from assistant.types import Citation, Turn
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.guard import split_complete
-from assistant.retrieval import Hit
+from assistant.answers.guard import split_complete
+from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
 from assistant.types import Turn
 

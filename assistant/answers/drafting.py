@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.extractive import Composition
-from assistant.retrieval import Hit
-from assistant.suppliers import Match, Need
+from assistant.answers.composition import Composition
+from assistant.answers.retrieval import Hit
+from assistant.answers.suppliers import Match, Need
 from assistant.types import Citation
 
 SNIPPET_CHARS = 300

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.intent import classify
+from assistant.answers.intent import classify
 from assistant.types import Decision, Turn
 
 _POINTS_AT_SUPPLIER = re.compile(r"거기|그\s*업체|그\s*회사|그곳|이\s*업체|연락처|전화|담당자|이메일|메일")

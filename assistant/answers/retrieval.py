@@ -17,11 +17,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.catalog import Chunk
-from assistant.embeddings import encode
-from assistant.keyword_index import KeywordIndex
 from assistant.korean import morphemes
 from assistant.stores import Stores
+from assistant.stores.catalog import Chunk
+from assistant.stores.embeddings import encode
+from assistant.stores.keyword_index import KeywordIndex
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.auth import require_role
 from assistant.db.models import KnowledgeNote, NoteStatus, Role, Ticket, User, utcnow
 from assistant.errors import FMError, NotFound
+from assistant.experts.staff import require_role
 
 logger = logging.getLogger(__name__)
 

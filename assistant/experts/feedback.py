@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.auth import require_role
 from assistant.db.conversations import ensure_can_view
 from assistant.db.models import Feedback, Message, Role, User, utcnow
 from assistant.errors import FMError, NotFound
+from assistant.experts.staff import require_role
 
 _UP = {"1", "+1", "up", "good", "like", "👍", "좋아요"}
 _DOWN = {"-1", "down", "bad", "dislike", "👎", "싫어요"}

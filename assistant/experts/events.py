@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import OutboxItem, Ticket, TicketEvent, User
-from assistant.inbox import STAFF_INBOX
-from assistant.outbox import enqueue
+from assistant.delivery.inbox import STAFF_INBOX
+from assistant.delivery.outbox import enqueue
 from assistant.settings import Settings
 
 SYSTEM_ACTOR = "system"

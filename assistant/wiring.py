@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from assistant.background import BackgroundLoop, registry_with_inbox
 from assistant.conversations import SqlConversationStore
 from assistant.db import Database, open_database
-from assistant.notes import NoteDocument, write_note_file
+from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
+from assistant.experts.notes import NoteDocument, write_note_file
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores, open_stores

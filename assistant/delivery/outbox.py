@@ -14,7 +14,7 @@ Delivery is at-least-once with idempotent receivers:
 - A worker that dies mid-delivery leaves the row `sending`; once the lease expires another
   worker claims it again. Nothing is lost. The delivery may then reach the receiver twice,
   so every delivery carries a stable `idempotency_key` (and id), and receivers dedupe by
-  it: the in-app inbox (`assistant.inbox.InboxSender`) keeps a unique key; channel senders
+  it: the in-app inbox (`assistant.delivery.inbox.InboxSender`) keeps a unique key; channel senders
   pass it on where the platform supports it, or keep their own record of keys sent.
 
 The core knows no channel: senders are registered by channel name (`register_sender`),

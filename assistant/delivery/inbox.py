@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import session_scope
 from assistant.db.models import InboxItem, utcnow
-from assistant.outbox import Delivery
+from assistant.delivery.outbox import Delivery
 
 logger = logging.getLogger(__name__)
 

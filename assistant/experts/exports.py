@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.auth import require_role
 from assistant.db.conversations import ensure_can_view
 from assistant.db.models import Message, Role, Ticket, TicketStatus, User
 from assistant.errors import FMError, NotFound
-from assistant.tickets import get_ticket
+from assistant.experts.staff import require_role
+from assistant.experts.tickets import get_ticket
 
 EXPORT_ROLES = (Role.evaluator,)  # and admin
 

@@ -10,12 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from assistant import auth, exports, feedback, notes, ticket_workflow, tickets
 from assistant.db import Database
 from assistant.db.conversations import ensure_can_view, load_history
 from assistant.db.models import KnowledgeNote, Ticket, User, utcnow
+from assistant.delivery.inbox import InboxSender, list_inbox, mark_read
 from assistant.errors import FMError
-from assistant.inbox import InboxSender, list_inbox, mark_read
+from assistant.experts import exports, feedback, notes, staff, tickets, workflow
 from assistant.settings import Settings
 from assistant.types import Draft, NoteView, Question, TicketView, Turn
 
@@ -61,15 +61,15 @@ class TicketDesk:
     # -- people --------------------------------------------------------------------------
     def authenticate(self, token: str) -> User:
         with self._db().session_scope() as s:
-            user = auth.authenticate(s, token=token)
+            user = staff.authenticate(s, token=token)
             s.expunge(user)
             return user
 
     def user_for_handle(self, channel: str, handle: str) -> User | None:
         """The active staff member whose channel handle (e.g. a Slack user id) this is."""
         with self._db().session_scope() as s:
-            for user in auth.list_users(s):
-                if (user.handles or {}).get(channel) == handle and auth.is_staff(user):
+            for user in staff.list_users(s):
+                if (user.handles or {}).get(channel) == handle and staff.is_staff(user):
                     s.expunge(user)
                     return user
         return None
@@ -135,30 +135,30 @@ class TicketDesk:
 
     def claim_ticket(self, user: User, ticket_id: str) -> TicketView:
         with self._db().session_scope() as s:
-            return self._view(s, ticket_workflow.claim_ticket(s, ticket_id=ticket_id, user=user))
+            return self._view(s, workflow.claim_ticket(s, ticket_id=ticket_id, user=user))
 
     def answer_ticket(self, user: User, ticket_id: str, text: str,
                       citations: list[dict[str, Any]] | None = None) -> TicketView:
         if not text or not text.strip():
             raise FMError("empty_answer", "답변 내용을 입력해 주세요.", "empty expert answer")
         with self._db().session_scope() as s:
-            ticket = ticket_workflow.answer_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
+            ticket = workflow.answer_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
                                                    answer=text.strip(), sources=citations)
             return self._view(s, ticket)
 
     def close_ticket(self, user: User | None, ticket_id: str, reason: str = "") -> TicketView:
         with self._db().session_scope() as s:
-            return self._view(s, ticket_workflow.close_ticket(s, ticket_id=ticket_id, user=user, reason=reason))
+            return self._view(s, workflow.close_ticket(s, ticket_id=ticket_id, user=user, reason=reason))
 
     def reopen_ticket(self, user: User | None, ticket_id: str, reason: str = "") -> TicketView:
         with self._db().session_scope() as s:
-            ticket = ticket_workflow.reopen_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
+            ticket = workflow.reopen_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
                                                    reason=reason)
             return self._view(s, ticket)
 
     def ticket_draft(self, user: User, ticket_id: str) -> Draft:
         ticket = self.get_ticket(user, ticket_id)
-        auth.require_role(user, "mentor", "expert")
+        staff.require_role(user, "mentor", "expert")
         return self.draft(ticket.question)  # type: ignore[attr-defined]
 
     # -- notes, feedback, exports, deliveries ---------------------------------------------

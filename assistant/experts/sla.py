@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Priority, Ticket, TicketStatus, User, utcnow
-from assistant.routing import pick_expert
+from assistant.experts.events import notify_staff, record_event
+from assistant.experts.routing import pick_expert
 from assistant.settings import Settings
-from assistant.ticket_events import notify_staff, record_event
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.answers.retrieval import Hit
 from assistant.korean import morphemes_many, sentences_of_chunk
-from assistant.retrieval import Hit
 
 # question words and light verbs that say nothing about the subject
 STOP_TERMS = frozenset(

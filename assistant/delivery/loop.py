@@ -16,10 +16,10 @@ from datetime import datetime
 
 from assistant.db.engine import Database
 from assistant.db.models import utcnow
-from assistant.inbox import InboxSender
-from assistant.outbox import SenderRegistry, Worker, default_registry
+from assistant.delivery.inbox import InboxSender
+from assistant.delivery.outbox import SenderRegistry, Worker, default_registry
+from assistant.experts.sla import SweepResult, sweep
 from assistant.settings import Settings
-from assistant.sla import SweepResult, sweep
 
 logger = logging.getLogger(__name__)
 
