@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 STAFF_INBOX = "staff"  # user id of the shared staff queue (unassigned tickets)
 
+# channels delivered to the in-app inbox unless the process has a sender of their own;
+# KakaoTalk cannot push, so its deliveries wait here for the user's next message
+IN_APP_CHANNELS = ("web", "cli", "api", "kakao")
+
 
 def store_delivery(session: Session, *, delivery: Delivery, now: datetime | None = None) -> bool:
     """Keep the delivery in the inbox; False if its key was already delivered."""
@@ -45,7 +49,7 @@ def store_delivery(session: Session, *, delivery: Delivery, now: datetime | None
 
 
 class InboxSender:
-    """Outbox sender for in-app delivery (register it for the `web` channel)."""
+    """Outbox sender for in-app delivery (the composition root gives it the `IN_APP_CHANNELS`)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions

@@ -16,8 +16,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant.errors import FMError
+from assistant.service import Assistant
 from assistant.settings import Settings
-from channels.calls import AssistantRef, as_ref
+from channels.calls import AssistantRef, app_assistant, as_ref
 from channels.durable import KeyStore
 from channels.kakao import responses as r
 from channels.kakao.handler import SkillHandler, Utterance
@@ -81,7 +82,7 @@ def build_router(settings: Settings, handler: SkillHandler) -> APIRouter:
     return router
 
 
-def mount(app: FastAPI, settings: Settings, assistant: Any = None) -> SkillHandler | None:
+def mount(app: FastAPI, settings: Settings, assistant: Assistant | None = None) -> SkillHandler | None:
     """Add `POST /kakao/skill` (only when `FM_KAKAO_SKILL_SECRET` is set).
 
     `assistant` defaults to `app.state.assistant`, looked up per request.
@@ -89,7 +90,7 @@ def mount(app: FastAPI, settings: Settings, assistant: Any = None) -> SkillHandl
     if settings.kakao_skill_secret is None:
         logger.info("kakao not configured (FM_KAKAO_SKILL_SECRET): %s not mounted", PATH)
         return None
-    ref: AssistantRef = as_ref(assistant) if assistant is not None else (lambda: app.state.assistant)
+    ref: AssistantRef = as_ref(assistant) if assistant is not None else app_assistant(app)
     handler = SkillHandler(settings, ref, KeyStore.from_settings(settings))
     app.include_router(build_router(settings, handler))
     app.state.kakao = handler

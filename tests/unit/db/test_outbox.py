@@ -46,8 +46,8 @@ async def test_background_loop_sweeps_and_delivers(db: Database, settings: Setti
     from datetime import timedelta
 
     from assistant.delivery.inbox import list_inbox
-    from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
-    from assistant.delivery.outbox import SenderRegistry
+    from assistant.delivery.loop import BackgroundLoop
+    from assistant.wiring import senders_for
     from tests.unit.db.factories import T0, FakeClock, make_expert, make_ticket
 
     with db.session_scope() as s:
@@ -55,7 +55,7 @@ async def test_background_loop_sweeps_and_delivers(db: Database, settings: Setti
         make_ticket(s, settings, now=T0)
     clock = FakeClock(T0 + timedelta(hours=settings.sla_hours_normal, minutes=5))
     loop = BackgroundLoop(
-        db, settings=settings, registry=registry_with_inbox(db, base=SenderRegistry()), clock=clock
+        db, settings=settings, registry=senders_for(db), clock=clock
     )
     first = await loop.run_once()
     assert first.sweep is not None and len(first.sweep.renotified) == 1
