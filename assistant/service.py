@@ -272,9 +272,11 @@ class Assistant:
         sources = {n: h.chunk.text for n, h in enumerate(hits, start=1)}
         sentences: list[str] = []
         failure: str | None = None
+        llm = self._llm
+        assert llm is not None  # ask_stream generates only with an LLM
         try:
             async with asyncio.timeout(self.settings.llm_timeout_s):
-                async for sentence in self._llm.stream_sentences(p.query, hits, p.history):  # type: ignore[union-attr]
+                async for sentence in llm.stream_sentences(p.query, hits, p.history):
                     problem = check_sentence(sentence, sources)
                     if problem:
                         failure = f"guard: {problem}: {sentence[:80]}"

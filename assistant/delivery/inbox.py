@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import rowcount, session_scope
 from assistant.db.models import InboxItem, utcnow
 from assistant.delivery.outbox import Delivery
 
@@ -84,4 +84,4 @@ def mark_read(session: Session, *, user_id: str, item_ids: list[str], now: datet
         .where(InboxItem.user_id == user_id, InboxItem.id.in_(item_ids), InboxItem.read_at.is_(None))
         .values(read_at=now or utcnow())
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)

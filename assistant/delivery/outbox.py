@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import rowcount, session_scope
 from assistant.db.models import OutboxItem, OutboxStatus, new_id, utcnow
 from assistant.settings import Settings
 
@@ -194,7 +194,7 @@ class Worker:
                     )
                     .execution_options(synchronize_session=False)
                 )
-                if result.rowcount == 1:
+                if rowcount(result) == 1:
                     claimed.append(
                         Delivery(
                             id=row.id,
@@ -226,7 +226,7 @@ class Worker:
                 .where(*self._fence(delivery))
                 .values(status=OutboxStatus.sent, sent_at=self._clock(), locked_until=None, last_error=None)
             )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             logger.warning("delivery %s: lease lost before completion (receiver dedupes)", delivery.id)
             return False
         return True

@@ -75,7 +75,8 @@ class TicketDesk:
             raise Forbidden("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id)
 
     def _view(self, session: Session, ticket: Ticket) -> TicketView:
-        assignee = session.get(User, ticket.assignee_id).name if ticket.assignee_id else None
+        holder = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+        assignee = holder.name if holder is not None else None
         conversation = (load_history(session, conversation_id=ticket.conversation_id, limit=100)
                         if ticket.conversation_id else None)
         return ticket_view(ticket, conversation=conversation, assignee=assignee)
@@ -197,9 +198,11 @@ class TicketDesk:
 
     def record_feedback(self, message_id: str, *, rating: str | int, comment: str | None = None,
                         user_id: str | None = None, user: User | None = None) -> None:
+        rater = user_id or (user.id if user else None)
+        if rater is None:
+            raise FMError("no_rater", "누가 남긴 평가인지 알 수 없습니다.", "feedback without user_id or user")
         with self._db().session_scope() as s:
-            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=user_id or (user.id if user else None),
-                                     comment=comment, user=user)
+            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=rater, comment=comment, user=user)
 
     def export_case(self, user: User, *, conversation_id: str | None = None,
                     ticket_id: str | None = None) -> dict[str, Any]:

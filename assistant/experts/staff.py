@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from assistant.db.engine import rowcount
 from assistant.db.models import ApiToken, Expert, Role, User, utcnow
 from assistant.errors import FMError, Forbidden, NotFound, Unauthorized
 
@@ -178,8 +179,9 @@ def revoke_user_tokens(session: Session, *, user_id: str, now: datetime | None =
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
     )
-    logger.info("tokens revoked for user %s: %d", user_id, result.rowcount)
-    return int(result.rowcount or 0)
+    count = rowcount(result)
+    logger.info("tokens revoked for user %s: %d", user_id, count)
+    return count
 
 
 def deactivate_user(session: Session, *, user_id: str, now: datetime | None = None) -> User:

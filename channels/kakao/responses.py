@@ -178,7 +178,8 @@ def _supplier_items(answer: Answer) -> list[dict[str, Any]]:
     by_n = {c.n: c for c in answer.citations}
     items = []
     for s in answer.suppliers:
-        c = by_n.get(s.get("n"))
+        n = s.get("n")
+        c = by_n.get(n) if isinstance(n, int) else None
         items.append({"title": s.get("company") or (c.title if c else ""), "description": s.get("reason"),
                       "url": c.url if c else None})
     return items

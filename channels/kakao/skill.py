@@ -41,7 +41,9 @@ def secret_ok(given: str | None, settings: Settings) -> bool:
 def parse(body: Any) -> Utterance:
     """The parts of a skill payload we use; FMError 400 when they are missing."""
     request = body.get("userRequest") if isinstance(body, dict) else None
-    user = (request or {}).get("user") or {}
+    if not isinstance(request, dict):
+        raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest missing")
+    user = request.get("user") or {}
     user_id = user.get("id")
     if not isinstance(user_id, str) or not user_id or len(user_id) > MAX_USER_ID:
         raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest.user.id missing or invalid")

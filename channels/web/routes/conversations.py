@@ -17,8 +17,9 @@ from channels.web.sse import comment, event_stream, sse
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
-_ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-           429: {"model": ErrorOut}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut},
+}
 RECHECK_S = 5.0  # an event stream re-reads the conversation at least this often (other workers' news)
 
 
