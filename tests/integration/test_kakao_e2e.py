@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.delivery.loop import IN_APP_CHANNELS
+from assistant.delivery.inbox import IN_APP_CHANNELS
 from assistant.stores import Stores
 from channels.kakao import responses as r
 from tests.integration.channel_app import KAKAO_SECRET, assistant_for, build_app, channel_settings
 from tests.integration.fake_servers import CallbackReceiver
-from tests.unit.kakao.test_responses import assert_limits
+from tests.unit.channels.kakao.test_responses import assert_limits
 
 pytestmark = pytest.mark.integration
 

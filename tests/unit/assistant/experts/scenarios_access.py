@@ -27,7 +27,14 @@ from assistant.experts.staff import (
 from assistant.experts.workflow import answer_ticket
 from assistant.settings import Settings
 from assistant.types import Decision, Turn
-from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
+from tests.unit.assistant.db.factories import (
+    T0,
+    citation,
+    make_conversation,
+    make_expert,
+    make_ticket,
+    make_user,
+)
 
 
 def check_tokens(db: Database) -> None:

@@ -7,7 +7,7 @@ import pytest
 from assistant.db.engine import Database
 from assistant.delivery.outbox import backoff_delay
 from assistant.settings import Settings
-from tests.unit.db import scenarios_outbox as sc
+from tests.unit.assistant.delivery import scenarios_outbox as sc
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
@@ -48,7 +48,7 @@ async def test_background_loop_sweeps_and_delivers(db: Database, settings: Setti
     from assistant.delivery.inbox import list_inbox
     from assistant.delivery.loop import BackgroundLoop
     from assistant.wiring import senders_for
-    from tests.unit.db.factories import T0, FakeClock, make_expert, make_ticket
+    from tests.unit.assistant.db.factories import T0, FakeClock, make_expert, make_ticket
 
     with db.session_scope() as s:
         expert_id = make_expert(s, name="웹전문가").id  # no handles: notices go to the in-app inbox

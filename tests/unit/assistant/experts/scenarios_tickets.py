@@ -21,7 +21,14 @@ from assistant.experts.tickets import get_ticket, list_tickets
 from assistant.experts.workflow import answer_ticket, claim_ticket, close_ticket, reopen_ticket
 from assistant.settings import Settings
 from assistant.types import Decision, Turn
-from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
+from tests.unit.assistant.db.factories import (
+    T0,
+    citation,
+    make_conversation,
+    make_expert,
+    make_ticket,
+    make_user,
+)
 
 
 def _outbox(db: Database, **where: str) -> list[OutboxItem]:

@@ -13,7 +13,7 @@ from assistant.db import open_database
 from assistant.db.models import Feedback
 from assistant.delivery.outbox import Delivery
 from channels.web.events import ConversationEvents, WebSender
-from tests.unit.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
+from tests.unit.channels.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
 
 
 def test_history_lists_the_turns_with_their_citations(client: TestClient) -> None:
