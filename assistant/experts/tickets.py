@@ -125,6 +125,31 @@ def _checked_priority(request: TicketRequest, created_by: User | None) -> str:
         raise FMError("invalid_priority", "알 수 없는 우선순위입니다.", str(request.priority)) from exc
 
 
+def _new_ticket(settings: Settings, request: TicketRequest, conversation_id: str | None,
+                history: Sequence[Turn] | None, priority: str, created_by: User | None, now: datetime) -> Ticket:
+    source_dicts = citation_dicts(request.sources)
+    return Ticket(
+        conversation_id=conversation_id,
+        question=request.question,
+        history=[t.model_dump(mode="json") for t in history or []],
+        sources=source_dicts,
+        draft=request.draft,
+        channel=str(request.channel),
+        user_id=request.user_id,
+        reply_to=dict(request.reply_to or {}),
+        region=request.region,
+        topic=request.topic or topic_for(request.question, source_dicts),
+        priority=priority,
+        origin=request.origin,
+        status=TicketStatus.open,
+        created_by=created_by.id if created_by else None,
+        due_at=due_at_for(settings, priority, now),
+        sla_stage=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def create_ticket(
     session: Session,
     *,
@@ -150,27 +175,7 @@ def create_ticket(
             return existing
         if history is None:
             history = load_history(session, conversation_id=conversation_id, limit=50)
-    source_dicts = citation_dicts(request.sources)
-    ticket = Ticket(
-        conversation_id=conversation_id,
-        question=request.question,
-        history=[t.model_dump(mode="json") for t in history or []],
-        sources=source_dicts,
-        draft=request.draft,
-        channel=str(request.channel),
-        user_id=request.user_id,
-        reply_to=dict(request.reply_to or {}),
-        region=request.region,
-        topic=request.topic or topic_for(request.question, source_dicts),
-        priority=priority,
-        origin=request.origin,
-        status=TicketStatus.open,
-        created_by=created_by.id if created_by else None,
-        due_at=due_at_for(settings, priority, now),
-        sla_stage=0,
-        created_at=now,
-        updated_at=now,
-    )
+    ticket = _new_ticket(settings, request, conversation_id, history, priority, created_by, now)
     session.add(ticket)
     session.flush()
     detail = {"origin": request.origin, "priority": priority, "topic": ticket.topic, "channel": ticket.channel}

@@ -107,33 +107,9 @@ def answer_ticket(
     if not answer.strip():
         raise FMError("empty_answer", "답변 내용을 입력해 주세요.")
     now = now or utcnow()
-    ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
-    if ticket.status in CLAIMABLE:
-        claim_ticket(session, ticket_id=ticket_id, user=user, now=now)
-    if ticket.status != TicketStatus.claimed:
-        raise Conflict(
-            "ticket_not_answerable", "답변할 수 없는 상태의 문의입니다.", f"{ticket_id} is {ticket.status}"
-        )
-    if ticket.assignee_id != user.id and not has_role(user, Role.admin):
-        raise Forbidden(
-            "forbidden", "다른 담당자가 맡은 문의입니다.", f"{ticket_id} held by {ticket.assignee_id}"
-        )
+    ticket = _answerable(session, ticket_id=ticket_id, user=user, now=now)
     citations = citation_dicts(sources) if sources is not None else list(ticket.sources or [])
-    message_id = None
-    if ticket.conversation_id is not None:
-        turn = Turn(
-            role="expert", text=answer, created_at=now, citations=[Citation(**c) for c in _valid(citations)]
-        )
-        message = append_message(
-            session,
-            conversation_id=ticket.conversation_id,
-            turn=turn,
-            author_id=user.id,
-            ticket_id=ticket.id,
-            meta={"expert": user.name},
-            now=now,
-        )
-        message_id = message.id
+    message_id = _expert_turn(session, ticket, user, answer, citations, now)
     from_status = _change(ticket, TicketStatus.answered, now)
     ticket.answer = answer
     ticket.answered_by = user.id
@@ -161,6 +137,33 @@ def answer_ticket(
     )
     _flush(session, ticket_id)
     return ticket
+
+
+def _answerable(session: Session, *, ticket_id: str, user: User, now: datetime) -> Ticket:
+    """The ticket, locked, claimed by `user` on the way if it is open; refused otherwise."""
+    ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
+    if ticket.status in CLAIMABLE:
+        claim_ticket(session, ticket_id=ticket_id, user=user, now=now)
+    if ticket.status != TicketStatus.claimed:
+        raise Conflict(
+            "ticket_not_answerable", "답변할 수 없는 상태의 문의입니다.", f"{ticket_id} is {ticket.status}"
+        )
+    if ticket.assignee_id != user.id and not has_role(user, Role.admin):
+        raise Forbidden(
+            "forbidden", "다른 담당자가 맡은 문의입니다.", f"{ticket_id} held by {ticket.assignee_id}"
+        )
+    return ticket
+
+
+def _expert_turn(session: Session, ticket: Ticket, user: User, answer: str, citations: list[dict[str, Any]],
+                 now: datetime) -> str | None:
+    """The expert's answer joins the asker's conversation; its message id (None without one)."""
+    if ticket.conversation_id is None:
+        return None
+    turn = Turn(role="expert", text=answer, created_at=now, citations=[Citation(**c) for c in _valid(citations)])
+    message = append_message(session, conversation_id=ticket.conversation_id, turn=turn, author_id=user.id,
+                             ticket_id=ticket.id, meta={"expert": user.name}, now=now)
+    return message.id
 
 
 def _valid(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
