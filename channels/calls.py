@@ -29,7 +29,7 @@ def plain(obj: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
 
 def as_ref(assistant: Assistant | AssistantRef) -> AssistantRef:
     """A callable returning the service, from the service itself or such a callable."""
-    if isinstance(assistant, Assistant):
+    if isinstance(assistant, Assistant) or not callable(assistant):  # the service (or a stand-in for it)
         return lambda: assistant
     return assistant
 

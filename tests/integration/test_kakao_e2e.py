@@ -186,10 +186,24 @@ def test_concurrent_duplicates_share_one_answer(slow_kakao: tuple[TestClient, An
     assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", "dup-user-2"))) == 2
 
 
+class _LongDesk:
+    """The desk of `_LongAnswers`: no conversation yet, one oversized pending delivery."""
+
+    def conversation_id_for(self, channel: str, user_id: str) -> None:
+        return None
+
+    def pending_deliveries(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        return [{"id": "d1", "text": "전문가 답변 " * 500, "expert": "김전문", "question": "이전 질문"}]
+
+    def mark_delivered(self, user_id: str, ids: list[str]) -> int:
+        return len(ids)
+
+
 class _LongAnswers:
     """A stand-in service whose answers break every limit unless the converters hold them."""
 
     db = None
+    desk = _LongDesk()
 
     async def aask(self, question: Any) -> Any:
         from assistant.types import Answer, Citation, Decision
@@ -201,15 +215,6 @@ class _LongAnswers:
                       follow_ups=[f"후속 질문 {n}번은 무엇인가요 아주 길게" for n in range(20)],
                       suppliers=[{"n": n, "company": f"(주)공급기업{n} " * 6, "reason": "이유 " * 80}
                                  for n in range(1, 13)])
-
-    def conversation_id_for(self, channel: str, user_id: str) -> None:
-        return None
-
-    def pending_deliveries(self, channel: str, user_id: str) -> list[dict[str, Any]]:
-        return [{"id": "d1", "text": "전문가 답변 " * 500, "expert": "김전문", "question": "이전 질문"}]
-
-    def mark_delivered(self, user_id: str, ids: list[str]) -> int:
-        return len(ids)
 
 
 def test_limits_hold_for_an_oversized_answer(tmp_path: Path) -> None:

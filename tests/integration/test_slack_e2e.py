@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.service import Assistant
 from assistant.stores import Stores
 from assistant.types import Answer, Decision
 from channels.slack import blocks
@@ -167,8 +166,6 @@ def _ticket_card_post(slack: FakeSlack, count: int = 1) -> Any:
     return [p for p in slack.wait_for("/chat.postMessage", count + 1) if p.body["channel"] == "CEXPERTS"][count - 1]
 
 
-@pytest.mark.xfail(not hasattr(Assistant, "user_for_handle"), strict=True,
-                   reason="core: Assistant.user_for_handle(channel, handle) links a Slack user to a staff user")
 def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: dict[str, Any]) -> None:
     client, slack, assistant = env["client"], env["slack"], env["assistant"]
     add_staff(assistant, name="김전문", slack="UEXP")
