@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast eval eval-fast bench lint knowledge clean
+.PHONY: install run test typecheck test-fast eval eval-fast bench lint knowledge clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ run: install
 	$(BIN)/factory-mentor ingest knowledge --data-dir $(DATA_DIR)
 	$(BIN)/factory-mentor serve --data-dir $(DATA_DIR)
 
-test: install
+# the type check (mypy over assistant/ ingestion/ channels/, config in pyproject.toml), then the
+# suite, which includes the architecture test (tests/unit/test_architecture.py)
+test: install typecheck
 	$(BIN)/python -m pytest -q
+
+typecheck: install
+	$(BIN)/mypy
 
 # the full golden suite, gated against evals/baselines/full.json (EVAL_ARGS=--save-baseline to refresh it)
 eval: install
@@ -43,4 +48,4 @@ knowledge: install
 	$(BIN)/python knowledge/_sources/build.py
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache

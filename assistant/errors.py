@@ -1,4 +1,8 @@
-"""One error type for the whole product: a code, a Korean message for the user, a detail for logs."""
+"""One error type for the whole product: a code, a Korean message for the user, a detail for logs.
+
+One class per meaning; each channel turns them into its own response (HTTP status,
+Slack ephemeral, Kakao text) and services never raise a web framework's exceptions.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +28,33 @@ class FMError(Exception):
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
 
+class Unauthorized(FMError):
+    """No valid credentials (a missing, malformed, unknown or revoked token)."""
+
+    status = 401
+    MESSAGE = "인증에 실패했습니다. 올바른 API 토큰을 사용해 주세요."
+
+    def __init__(self, detail: str = "", *, code: str = "unauthorized", message: str = MESSAGE) -> None:
+        super().__init__(code, message, detail)
+
+
+class Forbidden(FMError):
+    """Known, but not allowed to do this (role, owner of a conversation, assignee)."""
+
+    status = 403
+
+
 class NotFound(FMError):
     status = 404
 
 
-class Forbidden(FMError):
-    status = 403
+class Conflict(FMError):
+    """The thing is in a state that refuses this change (already claimed, closed...)."""
+
+    status = 409
 
 
 class Unavailable(FMError):
-    """A dependency (store, database, LLM) is down."""
+    """A dependency (store, database, LLM, note ingestion) is down or not configured."""
 
     status = 503

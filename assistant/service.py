@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.answers.composition import compose, question_terms
 from assistant.answers.decision import HELD_TEXT, Verdict, decide
@@ -21,12 +21,18 @@ from assistant.answers.guard import check_sentence
 from assistant.answers.intent import Intent, classify
 from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.suppliers import parse_need, rank
+from assistant.conversations import ConversationStore, InMemoryConversationStore
+from assistant.db import Database
 from assistant.errors import FMError
 from assistant.experts.desk import TicketDesk
+from assistant.experts.notes import IngestNote
 from assistant.korean import morphemes
 from assistant.settings import Settings
 from assistant.stores import Stores
 from assistant.types import Answer, Citation, Decision, Draft, Mode, Question, StreamEvent, Turn
+
+if TYPE_CHECKING:
+    from assistant.answers.generative import LLMClient
 
 log = logging.getLogger(__name__)
 
@@ -49,26 +55,24 @@ class Prepared:
     events: list[str] = field(default_factory=list)
 
 
-class Assistant(TicketDesk):
-    """Answering (this module) plus the staff desk (tickets, notes, feedback: `assistant.experts.desk`).
+class Assistant:
+    """Answering (this module); the staff desk (tickets, notes, feedback) is `assistant.desk`.
 
     Without a database (`db=None`) conversations live in memory and escalations open no
     ticket; `assistant.wiring.build_assistant` wires the real thing from settings.
     """
 
     def __init__(
-        self, settings: Settings, stores: Stores, *, conversations: Any | None = None,
-        searcher: HybridSearcher | None = None, llm: Any | None = None, db: Any | None = None,
-        ingest_note: Callable[[Any], None] | None = None,
-    ):
-        from assistant.conversations import InMemoryConversationStore
-
+        self, settings: Settings, stores: Stores, *, conversations: ConversationStore | None = None,
+        searcher: HybridSearcher | None = None, llm: LLMClient | None = None, db: Database | None = None,
+        ingest_note: IngestNote | None = None,
+    ) -> None:
         self.settings = settings
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
-        self.conversations = conversations or InMemoryConversationStore()
+        self.conversations: ConversationStore = conversations or InMemoryConversationStore()
         self.db = db
-        self.ingest_note = ingest_note
+        self.desk = TicketDesk(settings, db, self.conversations, draft=self.draft, ingest_note=ingest_note)
         self._llm = llm
         if self._llm is None and settings.llm_enabled:
             from assistant.answers.generative import LLMClient
@@ -268,9 +272,11 @@ class Assistant(TicketDesk):
         sources = {n: h.chunk.text for n, h in enumerate(hits, start=1)}
         sentences: list[str] = []
         failure: str | None = None
+        llm = self._llm
+        assert llm is not None  # ask_stream generates only with an LLM
         try:
             async with asyncio.timeout(self.settings.llm_timeout_s):
-                async for sentence in self._llm.stream_sentences(p.query, hits, p.history):  # type: ignore[union-attr]
+                async for sentence in llm.stream_sentences(p.query, hits, p.history):
                     problem = check_sentence(sentence, sources)
                     if problem:
                         failure = f"guard: {problem}: {sentence[:80]}"
@@ -309,12 +315,12 @@ class Assistant(TicketDesk):
         )
         if self.db is not None and answer.decision == Decision.escalate:
             if p.verdict.reason == "held_by_human":
-                self.relay_to_expert(p.conversation_id, p.question.text)
+                self.desk.relay_to_expert(p.conversation_id, p.question.text)
             else:
-                answer.ticket_id = self.escalate(
+                answer.ticket_id = self.desk.escalate(
                     p.question.model_copy(update={"conversation_id": p.conversation_id}),
                     draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
-                    history=p.history, priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
+                    priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
                 )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,

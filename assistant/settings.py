@@ -140,4 +140,4 @@ def get_settings() -> Settings:
 def settings_with(**overrides: object) -> Settings:
     """A copy of the environment's settings with some fields replaced (CLI flags, tests)."""
     data = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**data)
+    return Settings(**data)  # type: ignore[arg-type]  # values are validated by pydantic

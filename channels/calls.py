@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-AssistantRef = Callable[[], Any]  # returns the assistant service (it may be built after mounting)
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from assistant.service import Assistant
+
+AssistantRef = Callable[[], Assistant]  # returns the assistant service (it may be built after mounting)
 
 
 async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -17,17 +22,23 @@ async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
-def field(obj: Any, name: str, default: Any = None) -> Any:
-    """`obj.name` or `obj[name]`: the service returns pydantic views, deliveries carry dicts."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+def plain(obj: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    """A pydantic value (as the service returns) or a mapping (as a delivery carries) as a dict."""
+    return obj.model_dump() if isinstance(obj, BaseModel) else dict(obj)
 
 
-def as_ref(assistant: Any) -> AssistantRef:
+def as_ref(assistant: Assistant | AssistantRef) -> AssistantRef:
     """A callable returning the service, from the service itself or such a callable."""
-    if hasattr(assistant, "aask"):
+    if isinstance(assistant, Assistant) or not callable(assistant):  # the service (or a stand-in for it)
         return lambda: assistant
-    if not callable(assistant):
-        raise TypeError("assistant must be the service or a callable returning it")
     return assistant
+
+
+def app_assistant(app: FastAPI) -> AssistantRef:
+    """The assistant the web app builds in its lifespan, looked up when a request needs it."""
+
+    def ref() -> Assistant:
+        assistant: Assistant = app.state.assistant
+        return assistant
+
+    return ref

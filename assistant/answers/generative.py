@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import SecretStr
 
 from assistant.answers.guard import split_complete
 from assistant.answers.retrieval import Hit
@@ -46,7 +47,7 @@ class LLMClient:
         self.model = ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model or "",
-            api_key=settings.llm_api_key or "not-needed",  # local servers (vLLM, Ollama) need none
+            api_key=SecretStr(settings.llm_api_key or "not-needed"),  # local servers (vLLM, Ollama) need none
             timeout=settings.llm_timeout_s,
             max_retries=0,
             temperature=0,

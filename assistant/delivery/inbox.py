@@ -15,13 +15,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import rowcount, session_scope
 from assistant.db.models import InboxItem, utcnow
 from assistant.delivery.outbox import Delivery
 
 logger = logging.getLogger(__name__)
 
 STAFF_INBOX = "staff"  # user id of the shared staff queue (unassigned tickets)
+
+# channels delivered to the in-app inbox unless the process has a sender of their own;
+# KakaoTalk cannot push, so its deliveries wait here for the user's next message
+IN_APP_CHANNELS = ("web", "cli", "api", "kakao")
 
 
 def store_delivery(session: Session, *, delivery: Delivery, now: datetime | None = None) -> bool:
@@ -45,7 +49,7 @@ def store_delivery(session: Session, *, delivery: Delivery, now: datetime | None
 
 
 class InboxSender:
-    """Outbox sender for in-app delivery (register it for the `web` channel)."""
+    """Outbox sender for in-app delivery (the composition root gives it the `IN_APP_CHANNELS`)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -80,4 +84,4 @@ def mark_read(session: Session, *, user_id: str, item_ids: list[str], now: datet
         .where(InboxItem.user_id == user_id, InboxItem.id.in_(item_ids), InboxItem.read_at.is_(None))
         .values(read_at=now or utcnow())
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)

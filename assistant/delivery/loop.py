@@ -16,27 +16,11 @@ from datetime import datetime
 
 from assistant.db.engine import Database
 from assistant.db.models import utcnow
-from assistant.delivery.inbox import InboxSender
-from assistant.delivery.outbox import SenderRegistry, Worker, default_registry
+from assistant.delivery.outbox import SenderRegistry, Worker
 from assistant.experts.sla import SweepResult, sweep
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-# delivered to the in-app inbox unless a channel registers its own sender; KakaoTalk cannot
-# push, so its deliveries wait in the inbox for the user's next message
-IN_APP_CHANNELS = ("web", "cli", "api", "kakao")
-
-
-def registry_with_inbox(db: Database, *, base: SenderRegistry | None = None) -> SenderRegistry:
-    """A copy of `base` (default: the registered senders) plus the inbox for in-app channels."""
-    registry = SenderRegistry(dict((base or default_registry).senders))
-    inbox = InboxSender(db.sessions)
-    for channel in IN_APP_CHANNELS:
-        if registry.get(channel) is None:
-            registry.register(channel, inbox)
-    return registry
-
 
 @dataclass
 class Round:
@@ -50,7 +34,7 @@ class BackgroundLoop:
         db: Database,
         *,
         settings: Settings,
-        registry: SenderRegistry | None = None,
+        registry: SenderRegistry,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db

@@ -17,8 +17,8 @@ Delivery is at-least-once with idempotent receivers:
   it: the in-app inbox (`assistant.delivery.inbox.InboxSender`) keeps a unique key; channel senders
   pass it on where the platform supports it, or keep their own record of keys sent.
 
-The core knows no channel: senders are registered by channel name (`register_sender`),
-and a worker only claims rows for channels it has a sender for.
+The core knows no channel: a composition root builds the senders (one per channel name)
+and hands them to the `Worker`, which only claims rows for channels it has a sender for.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import rowcount, session_scope
 from assistant.db.models import OutboxItem, OutboxStatus, new_id, utcnow
 from assistant.settings import Settings
 
@@ -67,6 +67,9 @@ class PermanentDeliveryError(Exception):
 
 @dataclass
 class SenderRegistry:
+    """The senders one worker delivers with, by channel name; built and passed in by the
+    process's composition root (there is no process-wide instance)."""
+
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def register(self, channel: str, sender: Sender) -> None:
@@ -77,14 +80,6 @@ class SenderRegistry:
 
     def channels(self) -> list[str]:
         return sorted(self.senders)
-
-
-default_registry = SenderRegistry()
-
-
-def register_sender(channel: str, sender: Sender, *, registry: SenderRegistry | None = None) -> None:
-    """Register the async callable that delivers rows of `channel` (web, slack, kakao...)."""
-    (registry or default_registry).register(channel, sender)
 
 
 def enqueue(
@@ -139,21 +134,21 @@ def _claimable(now: datetime) -> Any:
 
 
 class Worker:
-    """Claims due deliveries, sends them through the registered senders, records the outcome."""
+    """Claims due deliveries, sends them through the given senders, records the outcome."""
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         *,
         settings: Settings,
-        registry: SenderRegistry | None = None,
+        registry: SenderRegistry,
         worker_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         jitter: float = 0.1,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
-        self.registry = registry or default_registry
+        self.registry = registry
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id()[:8]}"
         self._clock = clock
         self._jitter = jitter
@@ -199,7 +194,7 @@ class Worker:
                     )
                     .execution_options(synchronize_session=False)
                 )
-                if result.rowcount == 1:
+                if rowcount(result) == 1:
                     claimed.append(
                         Delivery(
                             id=row.id,
@@ -231,7 +226,7 @@ class Worker:
                 .where(*self._fence(delivery))
                 .values(status=OutboxStatus.sent, sent_at=self._clock(), locked_until=None, last_error=None)
             )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             logger.warning("delivery %s: lease lost before completion (receiver dedupes)", delivery.id)
             return False
         return True

@@ -1,7 +1,9 @@
 """The staff half of the assistant service: tickets, notes, feedback, auth, exports.
 
-Mixed into `Assistant`, so channels see one service. Every method opens its own
-transaction; role checks happen in the workflow functions it calls.
+`TicketDesk` is its own object with declared dependencies (settings, database, the
+conversation store, a draft function, note ingestion); the `Assistant` holds one as
+`assistant.desk`, and channels call it there. Every method opens its own transaction;
+role checks happen in the workflow functions it calls.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from assistant.conversations import ConversationStore
 from assistant.db import Database
 from assistant.db.conversations import ensure_can_view, load_history
 from assistant.db.models import KnowledgeNote, Ticket, User, utcnow
-from assistant.delivery.inbox import InboxSender, list_inbox, mark_read
-from assistant.errors import FMError
+from assistant.delivery.inbox import list_inbox, mark_read
+from assistant.errors import FMError, Forbidden, Unavailable
 from assistant.experts import exports, feedback, notes, staff, tickets, workflow
 from assistant.settings import Settings
 from assistant.types import Draft, NoteView, Question, TicketView, Turn
+
+DraftFn = Callable[[str], Draft]
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +49,34 @@ def note_view(note: KnowledgeNote) -> NoteView:
 
 
 class TicketDesk:
-    settings: Settings
-    db: Database | None
-    ingest_note: Callable[[notes.NoteDocument], None] | None
+    """Tickets, notes, feedback, staff sign-in and exports, over the database.
+
+    Without a database (`db=None`) every method raises `Unavailable`; without
+    `ingest_note`, approving a note does.
+    """
+
+    def __init__(
+        self, settings: Settings, db: Database | None, conversations: ConversationStore, *,
+        draft: DraftFn, ingest_note: notes.IngestNote | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.conversations = conversations
+        self.draft = draft
+        self.ingest_note = ingest_note
 
     def _db(self) -> Database:
         if self.db is None:
-            raise FMError("no_database", "이 기능은 데이터베이스가 필요합니다.", "assistant built without a database",
-                          status=503)
+            raise Unavailable("no_database", "이 기능은 데이터베이스가 필요합니다.", "assistant built without a database")
         return self.db
 
-    def _view(self, session: Any, ticket: Ticket) -> TicketView:
-        assignee = session.get(User, ticket.assignee_id).name if ticket.assignee_id else None
+    def _ensure_owner(self, conversation_id: str, owner_id: str | None) -> None:
+        if owner_id is not None and self.conversations.owner_of(conversation_id).user_id != owner_id:
+            raise Forbidden("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id)
+
+    def _view(self, session: Session, ticket: Ticket) -> TicketView:
+        holder = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+        assignee = holder.name if holder is not None else None
         conversation = (load_history(session, conversation_id=ticket.conversation_id, limit=100)
                         if ticket.conversation_id else None)
         return ticket_view(ticket, conversation=conversation, assignee=assignee)
@@ -75,48 +98,45 @@ class TicketDesk:
         return None
 
     def conversation_id_for(self, channel: str, user_id: str) -> str | None:
-        return self.conversations.latest_for(channel=channel, user_id=user_id)  # type: ignore[attr-defined]
+        return self.conversations.latest_for(channel=channel, user_id=user_id)
 
     def history(self, conversation_id: str, *, user: User | None = None, owner_id: str | None = None) -> list[Turn]:
         """A conversation's turns: staff by role, owners only their own (by channel user id)."""
         if user is not None:
             with self._db().session_scope() as s:
                 ensure_can_view(s, user=user, conversation_id=conversation_id)
-        elif owner_id is not None:
-            owner = self.conversations.owner_of(conversation_id)  # type: ignore[attr-defined]
-            if owner.user_id != owner_id:
-                raise FMError("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id, status=403)
-        return self.conversations.history(conversation_id, limit=200)  # type: ignore[attr-defined]
+        else:
+            self._ensure_owner(conversation_id, owner_id)
+        return self.conversations.history(conversation_id, limit=200)
 
     # -- tickets -------------------------------------------------------------------------
-    def request_expert(self, conversation_id: str, *, message_id: str | None = None,
-                       owner_id: str | None = None) -> TicketView:
+    def request_expert(self, conversation_id: str, *, owner_id: str | None = None) -> TicketView:
         """The user's "전문가 연결": a ticket carrying the conversation (one per conversation)."""
-        owner = self.conversations.owner_of(conversation_id)  # type: ignore[attr-defined]
-        if owner_id is not None and owner.user_id != owner_id:
-            raise FMError("not_your_conversation", "이 대화를 볼 권한이 없습니다.", conversation_id, status=403)
-        turns = self.conversations.history(conversation_id, limit=50)  # type: ignore[attr-defined]
+        self._ensure_owner(conversation_id, owner_id)
+        owner = self.conversations.owner_of(conversation_id)
+        turns = self.conversations.history(conversation_id, limit=50)
         last_user = next((t for t in reversed(turns) if t.role == "user"), None)
         last_bot = next((t for t in reversed(turns) if t.role == "assistant"), None)
         if last_user is None:
             raise FMError("nothing_to_escalate", "먼저 질문을 남겨 주세요.", conversation_id)
         with self._db().session_scope() as s:
-            ticket = tickets.create_ticket(
-                s, settings=self.settings, question=last_user.text, channel=owner.channel, user_id=owner.user_id,
-                reply_to=owner.reply_to, conversation_id=conversation_id,
-                sources=[c.model_dump() for c in (last_bot.citations if last_bot else [])],
+            request = tickets.TicketRequest(
+                question=last_user.text, channel=owner.channel, user_id=owner.user_id, reply_to=owner.reply_to,
+                conversation_id=conversation_id, sources=[c.model_dump() for c in (last_bot.citations if last_bot else [])],
                 draft=last_bot.text if last_bot else None, origin="offer_expert",
             )
+            ticket = tickets.create_ticket(s, settings=self.settings, request=request)
             return self._view(s, ticket)
 
     def escalate(self, question: Question, *, draft: str | None, sources: list[dict[str, Any]],
-                 history: list[Turn], priority: str = "normal") -> str:
+                 priority: str = "normal") -> str:
+        """A ticket for a question the bot hands over; it carries the conversation so far."""
+        cid = question.conversation_id
+        history = self.conversations.history(cid, limit=50) if cid else None
         with self._db().session_scope() as s:
-            ticket = tickets.create_ticket(
-                s, settings=self.settings, question=question.text, channel=question.channel.value,
-                user_id=question.user_id, reply_to=question.reply_to, conversation_id=question.conversation_id,
-                sources=sources, draft=draft or None, region=question.region, priority=priority,
-            )
+            request = tickets.TicketRequest.for_question(question, history=history, sources=sources,
+                                                         draft=draft or None, priority=priority)
+            ticket = tickets.create_ticket(s, settings=self.settings, request=request)
             return ticket.id
 
     def relay_to_expert(self, conversation_id: str, text: str) -> None:
@@ -159,7 +179,7 @@ class TicketDesk:
     def ticket_draft(self, user: User, ticket_id: str) -> Draft:
         ticket = self.get_ticket(user, ticket_id)
         staff.require_role(user, "mentor", "expert")
-        return self.draft(ticket.question)  # type: ignore[attr-defined]
+        return self.draft(ticket.question)
 
     # -- notes, feedback, exports, deliveries ---------------------------------------------
     def list_notes(self, user: User, status: str | None = "pending") -> list[NoteView]:
@@ -168,7 +188,7 @@ class TicketDesk:
 
     def approve_note(self, user: User, note_id: str) -> NoteView:
         if self.ingest_note is None:
-            raise FMError("no_ingestion", "지식 반영 기능이 설정되지 않았습니다.", "no ingest_note", status=503)
+            raise Unavailable("no_ingestion", "지식 반영 기능이 설정되지 않았습니다.", "no ingest_note")
         with self._db().session_scope() as s:
             return note_view(notes.approve_note(s, note_id=note_id, user=user, ingest_note=self.ingest_note))
 
@@ -178,9 +198,11 @@ class TicketDesk:
 
     def record_feedback(self, message_id: str, *, rating: str | int, comment: str | None = None,
                         user_id: str | None = None, user: User | None = None) -> None:
+        rater = user_id or (user.id if user else None)
+        if rater is None:
+            raise FMError("no_rater", "누가 남긴 평가인지 알 수 없습니다.", "feedback without user_id or user")
         with self._db().session_scope() as s:
-            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=user_id or (user.id if user else None),
-                                     comment=comment, user=user)
+            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=rater, comment=comment, user=user)
 
     def export_case(self, user: User, *, conversation_id: str | None = None,
                     ticket_id: str | None = None) -> dict[str, Any]:
@@ -197,10 +219,6 @@ class TicketDesk:
             items = list_inbox(s, user_id=user_id, channel=channel, unread_only=True)
             return [{"id": i.id, "kind": i.kind, "conversation_id": i.conversation_id, **i.payload}
                     for i in reversed(items)]
-
-    def inbox_sender(self) -> InboxSender:
-        """The in-app inbox as an outbox sender (for channels that also keep what they deliver)."""
-        return InboxSender(self._db().sessions)
 
     def mark_delivered(self, user_id: str, delivery_ids: list[str]) -> int:
         with self._db().session_scope() as s:

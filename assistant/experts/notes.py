@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import KnowledgeNote, NoteStatus, Role, Ticket, User, utcnow
-from assistant.errors import FMError, NotFound
+from assistant.errors import Conflict, NotFound
 from assistant.experts.staff import require_role
 
 logger = logging.getLogger(__name__)
@@ -107,12 +107,7 @@ def list_notes(
 def _pending(session: Session, note_id: str) -> KnowledgeNote:
     note = get_note(session, note_id=note_id, lock=True)
     if note.status != NoteStatus.pending:
-        raise FMError(
-            "note_already_reviewed",
-            "이미 검토가 끝난 지식 노트입니다.",
-            f"note {note_id} is {note.status}",
-            status=409,
-        )
+        raise Conflict("note_already_reviewed", "이미 검토가 끝난 지식 노트입니다.", f"note {note_id} is {note.status}")
     return note
 
 

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from assistant.db.engine import rowcount
 from assistant.db.models import ApiToken, Expert, Role, User, utcnow
-from assistant.errors import FMError, Forbidden, NotFound
+from assistant.errors import FMError, Forbidden, NotFound, Unauthorized
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +31,9 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write on every request
 
 STAFF_ROLES: tuple[Role, ...] = (Role.mentor, Role.expert, Role.admin, Role.evaluator)
 
-
-class Unauthorized(FMError):
-    status = 401
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__("unauthorized", "인증에 실패했습니다. 올바른 API 토큰을 사용해 주세요.", detail)
+# a signed-in user as channels receive it from the desk: a detached row, to read and to
+# hand back to the desk, never to write (channels import this name, not the models)
+StaffUser = User
 
 
 @dataclass(frozen=True)
@@ -181,8 +179,9 @@ def revoke_user_tokens(session: Session, *, user_id: str, now: datetime | None =
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
     )
-    logger.info("tokens revoked for user %s: %d", user_id, result.rowcount)
-    return int(result.rowcount or 0)
+    count = rowcount(result)
+    logger.info("tokens revoked for user %s: %d", user_id, count)
+    return count
 
 
 def deactivate_user(session: Session, *, user_id: str, now: datetime | None = None) -> User:

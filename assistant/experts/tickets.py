@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,17 +32,13 @@ from assistant.experts.routing import pick_expert, topic_for
 from assistant.experts.sla import due_at_for
 from assistant.experts.staff import require_role
 from assistant.settings import Settings
-from assistant.types import Answer, Channel, Citation, Decision, Question, Turn
+from assistant.types import Citation, Question, Turn
 
 logger = logging.getLogger(__name__)
 
 ORIGINS = ("escalate", "offer_expert", "mentor")
 CLAIMABLE: tuple[str, ...] = (TicketStatus.open, TicketStatus.reopened)
 HANDLER_ROLES = (Role.expert, Role.mentor)  # (admin passes every check)
-
-
-def conflict(code: str, message: str, detail: str = "") -> FMError:
-    return FMError(code, message, detail, status=409)
 
 
 def citation_dicts(sources: Sequence[Citation | dict[str, Any]]) -> list[dict[str, Any]]:
@@ -92,60 +89,58 @@ def route_ticket(
     )
 
 
-def create_ticket(
-    session: Session,
-    *,
-    settings: Settings,
-    question: str,
-    channel: str,
-    user_id: str | None,
-    reply_to: dict[str, Any] | None = None,
-    conversation_id: str | None = None,
-    history: Sequence[Turn] | None = None,
-    sources: Sequence[Citation | dict[str, Any]] = (),
-    draft: str | None = None,
-    region: str | None = None,
-    priority: str = Priority.normal,
-    origin: str = "escalate",
-    topic: str | None = None,
-    created_by: User | None = None,
-    now: datetime | None = None,
-) -> Ticket:
-    """Open a ticket (or return the one already holding this conversation) and route it.
+@dataclass(frozen=True)
+class TicketRequest:
+    """What a new ticket is made of: the question, where the asker is, what the bot had."""
 
-    `history` defaults to the stored conversation; `topic` to `routing.topic_for`. A mentor
-    creating a ticket passes `created_by` and `origin="mentor"`.
-    """
-    if origin not in ORIGINS:
-        raise FMError("invalid_origin", "알 수 없는 문의 경로입니다.", origin)
-    if origin == "mentor" or created_by is not None:
+    question: str
+    channel: str
+    user_id: str | None
+    reply_to: dict[str, Any] = field(default_factory=dict)
+    conversation_id: str | None = None
+    history: Sequence[Turn] | None = None  # default: the stored conversation
+    sources: Sequence[Citation | dict[str, Any]] = ()
+    draft: str | None = None
+    region: str | None = None
+    priority: str = Priority.normal
+    origin: str = "escalate"
+    topic: str | None = None  # default: `routing.topic_for`
+
+    @classmethod
+    def for_question(cls, question: Question, **rest: Any) -> TicketRequest:
+        """A request carrying a channel's `Question` (text, asker, reply address, region)."""
+        return cls(question=question.text, channel=question.channel.value, user_id=question.user_id,
+                   reply_to=dict(question.reply_to or {}), conversation_id=question.conversation_id,
+                   region=question.region, **rest)
+
+
+def _checked_priority(request: TicketRequest, created_by: User | None) -> str:
+    if request.origin not in ORIGINS:
+        raise FMError("invalid_origin", "알 수 없는 문의 경로입니다.", request.origin)
+    if request.origin == "mentor" or created_by is not None:
         require_role(created_by, Role.mentor)
     try:
-        priority = Priority(priority).value
+        return Priority(request.priority).value
     except ValueError as exc:
-        raise FMError("invalid_priority", "알 수 없는 우선순위입니다.", str(priority)) from exc
-    now = now or utcnow()
-    if conversation_id is not None:
-        existing = holding_ticket(session, conversation_id=conversation_id)
-        if existing is not None:
-            logger.info("conversation %s already held by ticket %s", conversation_id, existing.id)
-            return existing
-        if history is None:
-            history = load_history(session, conversation_id=conversation_id, limit=50)
-    source_dicts = citation_dicts(sources)
-    ticket = Ticket(
+        raise FMError("invalid_priority", "알 수 없는 우선순위입니다.", str(request.priority)) from exc
+
+
+def _new_ticket(settings: Settings, request: TicketRequest, conversation_id: str | None,
+                history: Sequence[Turn] | None, priority: str, created_by: User | None, now: datetime) -> Ticket:
+    source_dicts = citation_dicts(request.sources)
+    return Ticket(
         conversation_id=conversation_id,
-        question=question,
+        question=request.question,
         history=[t.model_dump(mode="json") for t in history or []],
         sources=source_dicts,
-        draft=draft,
-        channel=str(channel),
-        user_id=user_id,
-        reply_to=dict(reply_to or {}),
-        region=region,
-        topic=topic or topic_for(question, source_dicts),
+        draft=request.draft,
+        channel=str(request.channel),
+        user_id=request.user_id,
+        reply_to=dict(request.reply_to or {}),
+        region=request.region,
+        topic=request.topic or topic_for(request.question, source_dicts),
         priority=priority,
-        origin=origin,
+        origin=request.origin,
         status=TicketStatus.open,
         created_by=created_by.id if created_by else None,
         due_at=due_at_for(settings, priority, now),
@@ -153,9 +148,37 @@ def create_ticket(
         created_at=now,
         updated_at=now,
     )
+
+
+def create_ticket(
+    session: Session,
+    *,
+    settings: Settings,
+    request: TicketRequest,
+    created_by: User | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket (or return the one already holding this conversation) and route it.
+
+    A mentor creating a ticket passes `created_by` and `origin="mentor"`. A conversation
+    the database does not keep (an in-memory store) is not linked; its `history` is copied.
+    """
+    priority = _checked_priority(request, created_by)
+    now = now or utcnow()
+    conversation_id, history = request.conversation_id, request.history
+    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
+        conversation_id = None
+    if conversation_id is not None:
+        existing = holding_ticket(session, conversation_id=conversation_id)
+        if existing is not None:
+            logger.info("conversation %s already held by ticket %s", conversation_id, existing.id)
+            return existing
+        if history is None:
+            history = load_history(session, conversation_id=conversation_id, limit=50)
+    ticket = _new_ticket(settings, request, conversation_id, history, priority, created_by, now)
     session.add(ticket)
     session.flush()
-    detail = {"origin": origin, "priority": priority, "topic": ticket.topic, "channel": ticket.channel}
+    detail = {"origin": request.origin, "priority": priority, "topic": ticket.topic, "channel": ticket.channel}
     record_event(
         session,
         ticket=ticket,
@@ -207,46 +230,6 @@ def list_tickets(
     return list(session.scalars(query))
 
 
-def create_ticket_for_question(
-    session: Session,
-    *,
-    settings: Settings,
-    question: Question,
-    answer: Answer | None = None,
-    sources: Sequence[Citation | dict[str, Any]] | None = None,
-    history: Sequence[Turn] | None = None,
-    origin: str = "escalate",
-    priority: str = Priority.normal,
-    created_by: User | None = None,
-    now: datetime | None = None,
-) -> Ticket:
-    """A ticket from what the answering service has: the Question, the bot's Answer (its
-    text becomes the draft, its citations the sources unless `sources` is given)."""
-    conversation_id = question.conversation_id
-    if conversation_id is not None and session.get(Conversation, conversation_id) is None:
-        conversation_id = None  # the conversation lives elsewhere (an in-memory store)
-    if sources is None:
-        sources = list(answer.citations) if answer is not None else []
-    draft = answer.answer if answer is not None and answer.decision != Decision.escalate else None
-    return create_ticket(
-        session,
-        settings=settings,
-        question=question.text,
-        channel=question.channel.value,
-        user_id=question.user_id,
-        reply_to=question.reply_to,
-        conversation_id=conversation_id,
-        history=history if conversation_id is None else None,
-        sources=sources,
-        draft=draft,
-        region=question.region,
-        priority=priority,
-        origin=origin,
-        created_by=created_by,
-        now=now,
-    )
-
-
 def relay_user_message(
     session: Session, *, settings: Settings, conversation_id: str, text: str, now: datetime | None = None
 ) -> Ticket | None:
@@ -276,14 +259,3 @@ def relay_user_message(
     )
     return ticket
 
-
-def question_for_ticket(ticket: Ticket) -> Question:
-    """The ticket as a `Question`, e.g. for `Assistant.draft` when a mentor asks for a draft."""
-    return Question(
-        text=ticket.question,
-        conversation_id=ticket.conversation_id,
-        channel=Channel(ticket.channel),
-        user_id=ticket.user_id,
-        reply_to=dict(ticket.reply_to or {}),
-        region=ticket.region,
-    )

@@ -1,4 +1,4 @@
-"""Ticket state changes: claim, draft, answer, close, reopen.
+"""Ticket state changes: claim, answer, close, reopen.
 
 Each one locks the ticket row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite every
 transaction holds the write lock from `BEGIN IMMEDIATE`), checks the state and the
@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from assistant.db.conversations import append_message, ensure_can_view
 from assistant.db.models import Role, Ticket, TicketStatus, User, utcnow
-from assistant.errors import FMError, Forbidden
+from assistant.errors import Conflict, FMError, Forbidden
 from assistant.experts.events import deliver_answer, notify_staff, record_event
 from assistant.experts.notes import create_note
 from assistant.experts.sla import due_at_for
@@ -34,7 +34,6 @@ from assistant.experts.tickets import (
     CLAIMABLE,
     HANDLER_ROLES,
     citation_dicts,
-    conflict,
     get_ticket,
     route_ticket,
 )
@@ -55,7 +54,7 @@ def _flush(session: Session, ticket_id: str) -> None:
     try:
         session.flush()
     except StaleDataError as exc:
-        raise conflict(
+        raise Conflict(
             "ticket_changed", "다른 사람이 먼저 이 문의를 변경했습니다. 다시 시도해 주세요.", ticket_id
         ) from exc
 
@@ -66,7 +65,7 @@ def claim_ticket(session: Session, *, ticket_id: str, user: User, now: datetime 
     now = now or utcnow()
     ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
     if ticket.status not in CLAIMABLE:
-        raise conflict(
+        raise Conflict(
             "ticket_not_claimable",
             "이미 다른 담당자가 맡았거나 끝난 문의입니다.",
             f"{ticket_id} is {ticket.status}",
@@ -85,20 +84,6 @@ def claim_ticket(session: Session, *, ticket_id: str, user: User, now: datetime 
         to_status=TicketStatus.claimed,
         detail={"previous_assignee": previous},
     )
-    _flush(session, ticket_id)
-    return ticket
-
-
-def save_draft(
-    session: Session, *, ticket_id: str, user: User, draft: str, now: datetime | None = None
-) -> Ticket:
-    """Keep a (mentor's) draft answer on the ticket; no state change."""
-    require_role(user, *HANDLER_ROLES)
-    now = now or utcnow()
-    ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
-    ticket.draft = draft
-    ticket.updated_at = now
-    record_event(session, ticket=ticket, kind="drafted", actor=user, now=now, detail={"chars": len(draft)})
     _flush(session, ticket_id)
     return ticket
 
@@ -122,33 +107,9 @@ def answer_ticket(
     if not answer.strip():
         raise FMError("empty_answer", "답변 내용을 입력해 주세요.")
     now = now or utcnow()
-    ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
-    if ticket.status in CLAIMABLE:
-        claim_ticket(session, ticket_id=ticket_id, user=user, now=now)
-    if ticket.status != TicketStatus.claimed:
-        raise conflict(
-            "ticket_not_answerable", "답변할 수 없는 상태의 문의입니다.", f"{ticket_id} is {ticket.status}"
-        )
-    if ticket.assignee_id != user.id and not has_role(user, Role.admin):
-        raise Forbidden(
-            "forbidden", "다른 담당자가 맡은 문의입니다.", f"{ticket_id} held by {ticket.assignee_id}"
-        )
+    ticket = _answerable(session, ticket_id=ticket_id, user=user, now=now)
     citations = citation_dicts(sources) if sources is not None else list(ticket.sources or [])
-    message_id = None
-    if ticket.conversation_id is not None:
-        turn = Turn(
-            role="expert", text=answer, created_at=now, citations=[Citation(**c) for c in _valid(citations)]
-        )
-        message = append_message(
-            session,
-            conversation_id=ticket.conversation_id,
-            turn=turn,
-            author_id=user.id,
-            ticket_id=ticket.id,
-            meta={"expert": user.name},
-            now=now,
-        )
-        message_id = message.id
+    message_id = _expert_turn(session, ticket, user, answer, citations, now)
     from_status = _change(ticket, TicketStatus.answered, now)
     ticket.answer = answer
     ticket.answered_by = user.id
@@ -176,6 +137,33 @@ def answer_ticket(
     )
     _flush(session, ticket_id)
     return ticket
+
+
+def _answerable(session: Session, *, ticket_id: str, user: User, now: datetime) -> Ticket:
+    """The ticket, locked, claimed by `user` on the way if it is open; refused otherwise."""
+    ticket = get_ticket(session, ticket_id=ticket_id, user=user, lock=True)
+    if ticket.status in CLAIMABLE:
+        claim_ticket(session, ticket_id=ticket_id, user=user, now=now)
+    if ticket.status != TicketStatus.claimed:
+        raise Conflict(
+            "ticket_not_answerable", "답변할 수 없는 상태의 문의입니다.", f"{ticket_id} is {ticket.status}"
+        )
+    if ticket.assignee_id != user.id and not has_role(user, Role.admin):
+        raise Forbidden(
+            "forbidden", "다른 담당자가 맡은 문의입니다.", f"{ticket_id} held by {ticket.assignee_id}"
+        )
+    return ticket
+
+
+def _expert_turn(session: Session, ticket: Ticket, user: User, answer: str, citations: list[dict[str, Any]],
+                 now: datetime) -> str | None:
+    """The expert's answer joins the asker's conversation; its message id (None without one)."""
+    if ticket.conversation_id is None:
+        return None
+    turn = Turn(role="expert", text=answer, created_at=now, citations=[Citation(**c) for c in _valid(citations)])
+    message = append_message(session, conversation_id=ticket.conversation_id, turn=turn, author_id=user.id,
+                             ticket_id=ticket.id, meta={"expert": user.name}, now=now)
+    return message.id
 
 
 def _valid(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -208,7 +196,7 @@ def close_ticket(
     ticket = get_ticket(session, ticket_id=ticket_id, lock=True)
     _may_close_or_reopen(session, user, ticket)
     if ticket.status == TicketStatus.closed:
-        raise conflict("ticket_closed", "이미 종료된 문의입니다.", ticket_id)
+        raise Conflict("ticket_closed", "이미 종료된 문의입니다.", ticket_id)
     from_status = _change(ticket, TicketStatus.closed, now)
     ticket.closed_at = now
     record_event(
@@ -239,7 +227,7 @@ def reopen_ticket(
     ticket = get_ticket(session, ticket_id=ticket_id, lock=True)
     _may_close_or_reopen(session, user, ticket)
     if ticket.status not in (TicketStatus.answered, TicketStatus.closed):
-        raise conflict(
+        raise Conflict(
             "ticket_not_reopenable", "답변되었거나 종료된 문의만 다시 열 수 있습니다.", ticket.status
         )
     from_status = _change(ticket, TicketStatus.reopened, now)

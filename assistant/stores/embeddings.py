@@ -13,6 +13,7 @@ import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -63,7 +64,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.path = model_name_or_path
         self.name = name or model_name_or_path
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None
 
     def _load(self):
         if self._model is None:

@@ -14,6 +14,7 @@ from rich.panel import Panel
 from assistant.errors import FMError
 from assistant.types import Answer, Channel, Decision, Question
 from channels.cli import DataDirOpt, app, build_settings
+from channels.runtime import Runtime
 
 console = Console()
 err = Console(stderr=True)
@@ -52,12 +53,10 @@ def ask(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Ask one question (or a batch), get a cited answer."""
-    from assistant.wiring import build_assistant
-
     if not question and not batch:
         raise typer.BadParameter("질문을 주거나 --batch FILE 을 지정해 주세요.")
     settings = build_settings(data_dir)
-    assistant = build_assistant(settings)
+    assistant = Runtime(settings).assistant
     questions = _lines(batch) if batch else [question or ""]
     failed = 0
     for text in questions:
@@ -82,10 +81,8 @@ def ask(
 @app.command()
 def chat(data_dir: DataDirOpt = None) -> None:
     """A conversation in the terminal (빈 줄 또는 Ctrl-D로 끝내기)."""
-    from assistant.wiring import build_assistant
-
     settings = build_settings(data_dir)
-    assistant = build_assistant(settings)
+    assistant = Runtime(settings).assistant
     conversation: str | None = None
     console.print("[bold]Factory Mentor[/bold] · 스마트공장 질문을 입력하세요. 빈 줄이면 끝납니다.")
     while True:

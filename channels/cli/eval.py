@@ -132,13 +132,9 @@ def export(
 
     if bool(conversation) == bool(ticket):
         raise typer.BadParameter("--conversation 또는 --ticket 중 하나만 지정해 주세요.")
-    assistant = build_eval_assistant(build_settings(data_dir))
-    if not hasattr(assistant, "export_case"):
-        err.print("[red]이 버전의 도우미에는 사례 내보내기(export_case)가 아직 없습니다.[/red]")
-        raise typer.Exit(2)
+    desk = build_eval_assistant(build_settings(data_dir)).desk
     try:
-        user = assistant.authenticate(token)
-        case = assistant.export_case(user, conversation_id=conversation, ticket_id=ticket)
+        case = desk.export_case(desk.authenticate(token), conversation_id=conversation, ticket_id=ticket)
     except FMError as exc:
         err.print(f"[red]{exc.message}[/red] ({exc.code})")
         raise typer.Exit(2) from exc

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal, cast
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assistant.errors import FMError
-from assistant.stores import open_stores
 from channels.cli import DataDirOpt, app, build_settings
-from ingestion.pipeline import Ingestor, SyncReport, scan
+from channels.runtime import Ingestor, SyncReport, count_files, ingestion, searcher
 
 console = Console()
 err = Console(stderr=True)
@@ -45,41 +44,43 @@ def ingest(
 ) -> None:
     """Sync folders of documents into the vector store and keyword index (by content hash)."""
     settings = build_settings(data_dir)
-    stores = open_stores(settings)
-    ingestor = Ingestor(stores)
-    failed = 0
-    summaries = []
     try:
-        for path in paths:
-            if not path.exists():
-                err.print(f"[red]경로를 찾을 수 없습니다:[/red] {path}")
-                failed += 1
-                continue
-            total = len(scan(path.resolve()))
-            with Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
-                console=err, transient=True, disable=as_json,
-            ) as bar:
-                task = bar.add_task(f"수집 {path}", total=total, current="")
-
-                def advance(n: int, rel: str, task=task, bar=bar) -> None:
-                    bar.update(task, advance=n, current=rel)
-
-                report = ingestor.sync(path, progress=advance)
-            failed += len(report.failed)
-            summaries.append({"path": str(path), **report.as_dict()})
-            if not as_json:
-                _summary(path, report)
+        with ingestion(settings) as ingestor:
+            failed, summaries = _ingest_all(ingestor, paths, as_json)
     except FMError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
-    finally:
-        stores.close()
     if as_json:
         typer.echo(json.dumps(summaries, ensure_ascii=False, indent=2))
     if strict and failed:
         raise typer.Exit(1)
+
+
+def _ingest_all(ingestor: Ingestor, paths: list[Path], as_json: bool) -> tuple[int, list[dict[str, Any]]]:
+    """Sync each path with a progress bar; (files failed, one summary per path)."""
+    failed = 0
+    summaries: list[dict[str, Any]] = []
+    for path in paths:
+        if not path.exists():
+            err.print(f"[red]경로를 찾을 수 없습니다:[/red] {path}")
+            failed += 1
+            continue
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+            console=err, transient=True, disable=as_json,
+        ) as bar:
+            task = bar.add_task(f"수집 {path}", total=count_files(path), current="")
+
+            def advance(n: int, rel: str, task: TaskID = task, bar: Progress = bar) -> None:
+                bar.update(task, advance=n, current=rel)
+
+            report = ingestor.sync(path, progress=advance)
+        failed += len(report.failed)
+        summaries.append({"path": str(path), **report.as_dict()})
+        if not as_json:
+            _summary(path, report)
+    return failed, summaries
 
 
 @app.command()
@@ -94,16 +95,13 @@ def search(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Print the best-matching chunks with scores and sources."""
-    from assistant.answers.retrieval import HybridSearcher
-
     if mode not in ("hybrid", "dense", "keyword"):
         raise typer.BadParameter("--mode must be hybrid, dense or keyword")
-    settings = build_settings(data_dir)
-    stores = open_stores(settings)
-    hits = HybridSearcher(stores).search(
-        query, k, filters={"kind": kind or "", "region": region or "", "industry": industry or ""},
-        mode=mode,  # type: ignore[arg-type]
-    )
+    with searcher(build_settings(data_dir)) as retriever:
+        hits = retriever.search(
+            query, k, filters={"kind": kind or "", "region": region or "", "industry": industry or ""},
+            mode=cast(Literal["hybrid", "dense", "keyword"], mode),
+        )
     if as_json:
         typer.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
         return

@@ -9,32 +9,33 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from assistant.errors import FMError
-from assistant.settings import Settings
 from channels.cli import DataDirOpt, app, build_settings
+from channels.runtime import Runtime
 
 console = Console(stderr=True)
 logger = logging.getLogger(__name__)
 
 
-async def _run(settings: Settings, assistant: Any) -> None:
-    from assistant.wiring import background_loop
+async def _run(runtime: Runtime) -> None:
     from channels.slack.socket import socket_handler
 
-    handler = socket_handler(settings, assistant)  # registers the Slack sender first
+    deps = runtime.slack_deps()  # one client and one set of stores for the listeners and the sender
+    handler = socket_handler(runtime.settings, runtime.assistant, deps=deps)
     stop = asyncio.Event()
     running = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             running.add_signal_handler(sig, stop.set)
     tasks = []
-    if settings.worker_in_process and getattr(assistant, "db", None) is not None:
-        tasks.append(asyncio.create_task(background_loop(assistant).run(stop), name="fm-background"))
+    if runtime.settings.worker_in_process:
+        loop = runtime.background_loop(runtime.senders(slack=deps))
+        tasks.append(asyncio.create_task(loop.run(stop), name="fm-background"))
     await handler.connect_async()
     console.print("Slack Socket Mode 연결됨 (Ctrl-C로 종료)")
     try:
@@ -60,15 +61,11 @@ def slack(
     if not secret(settings.slack_bot_token) or not secret(settings.slack_app_token):
         console.print("[red]FM_SLACK_BOT_TOKEN 과 FM_SLACK_APP_TOKEN 을 설정해 주세요.[/red]")
         raise typer.Exit(1)
-    from assistant.wiring import build_assistant
-
-    assistant = build_assistant(settings)
+    runtime = Runtime(settings)
     try:
-        asyncio.run(_run(settings, assistant))
+        asyncio.run(_run(runtime))
     except FMError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from exc
     finally:
-        close = getattr(assistant, "close", None)
-        if callable(close):
-            close()
+        runtime.close()

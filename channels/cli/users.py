@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.db import open_database
-from assistant.db.models import ApiToken, Role
+from assistant.db.enums import Role
 from assistant.errors import FMError
-from assistant.experts.staff import (
-    create_user,
-    issue_token,
-    list_tokens,
-    list_users,
-    revoke_token,
-    revoke_user_tokens,
-)
-from assistant.experts.staff import deactivate_user as _deactivate
 from channels.cli import DataDirOpt, app, build_settings
+from channels.runtime import staff_accounts
 
 users_app = typer.Typer(help="직원 계정과 API 토큰 (staff users and API tokens)", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -63,27 +55,16 @@ def add(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Add a user and print their API token (shown once)."""
-    settings = build_settings(data_dir)
-    db = open_database(settings)
     handles = {k: v for k, v in {"slack": slack_id, "kakao": kakao_id, "email": email}.items() if v}
     try:
-        with db.session_scope() as s:
-            user = create_user(
-                s,
-                name=name,
-                role=role,
-                email=email,
-                region=region,
-                handles=handles,
-                expertise=_split(expertise),
-                regions=_split(regions) if regions else None,
-                capacity=capacity,
+        with staff_accounts(build_settings(data_dir)) as accounts:
+            user, issued = accounts.add_user(
+                name=name, role=role.value, email=email, region=region, handles=handles,
+                expertise=_split(expertise), regions=_split(regions) if regions else None, capacity=capacity,
+                token_label=label,
             )
-            issued = issue_token(s, user_id=user.id, label=label)
     except FMError as exc:
         raise _fail(exc) from exc
-    finally:
-        db.dispose()
     if not as_json:
         console.print(f"[green]사용자를 추가했습니다:[/green] {user.name} ({user.role}) id={user.id}")
     _show_token(issued.token, as_json, {"user_id": user.id, "role": user.role, "token_id": issued.token_id})
@@ -97,31 +78,9 @@ def list_(
     data_dir: DataDirOpt = None,
 ) -> None:
     """List users (tokens are never shown, only how many are active)."""
-    settings = build_settings(data_dir)
-    db = open_database(settings)
-    try:
-        with db.session_scope() as s:
-            users = list_users(s, role=role, include_inactive=show_all)
-            active: dict[str, int] = {}
-            for t in list_tokens(s):
-                if t.revoked_at is None:
-                    active[t.user_id] = active.get(t.user_id, 0) + 1
-    finally:
-        db.dispose()
-    rows = [
-        {
-            "id": u.id,
-            "name": u.name,
-            "role": u.role,
-            "region": u.region,
-            "active": u.active,
-            "expertise": list(u.expert.expertise) if u.expert else [],
-            "capacity": u.expert.capacity if u.expert else None,
-            "handles": dict(u.handles or {}),
-            "tokens": active.get(u.id, 0),
-        }
-        for u in users
-    ]
+    with staff_accounts(build_settings(data_dir)) as accounts:
+        users = accounts.list_users(role=role.value if role else None, include_inactive=show_all)
+    rows = [asdict(u) for u in users]
     if as_json:
         console.print_json(json.dumps(rows, ensure_ascii=False))
         return
@@ -150,15 +109,11 @@ def token(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Issue another API token for a user (shown once)."""
-    settings = build_settings(data_dir)
-    db = open_database(settings)
     try:
-        with db.session_scope() as s:
-            issued = issue_token(s, user_id=user_id, label=label)
+        with staff_accounts(build_settings(data_dir)) as accounts:
+            issued = accounts.issue_token(user_id, label=label)
     except FMError as exc:
         raise _fail(exc) from exc
-    finally:
-        db.dispose()
     _show_token(issued.token, as_json, {"user_id": issued.user_id, "token_id": issued.token_id})
 
 
@@ -169,21 +124,14 @@ def revoke(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Revoke a token, or every token of a user (and optionally deactivate them)."""
-    settings = build_settings(data_dir)
-    db = open_database(settings)
     try:
-        with db.session_scope() as s:
-            if s.get(ApiToken, target_id) is not None:
-                revoke_token(s, token_id=target_id)
-                message = f"토큰을 폐기했습니다: {target_id}"
-            elif deactivate:
-                _deactivate(s, user_id=target_id)
-                message = f"사용자를 비활성화하고 모든 토큰을 폐기했습니다: {target_id}"
-            else:
-                n = revoke_user_tokens(s, user_id=target_id)
-                message = f"사용자 {target_id}의 토큰 {n}개를 폐기했습니다."
+        with staff_accounts(build_settings(data_dir)) as accounts:
+            done = accounts.revoke(target_id, deactivate=deactivate)
     except FMError as exc:
         raise _fail(exc) from exc
-    finally:
-        db.dispose()
-    console.print(f"[green]{message}[/green]")
+    messages = {
+        "token": f"토큰을 폐기했습니다: {target_id}",
+        "user_deactivated": f"사용자를 비활성화하고 모든 토큰을 폐기했습니다: {target_id}",
+        "user_tokens": f"사용자 {target_id}의 토큰 {done.count}개를 폐기했습니다.",
+    }
+    console.print(f"[green]{messages[done.what]}[/green]")

@@ -1,11 +1,9 @@
-"""`factory-mentor worker`: deliver the outbox and run the SLA sweep."""
+"""`factory-mentor worker`: deliver the outbox to every configured channel and run the SLA sweep."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import signal
 from typing import Annotated
@@ -13,26 +11,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.db import Database, open_database
-from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
-from assistant.delivery.outbox import SenderRegistry, default_registry
-from assistant.settings import Settings
+from assistant.delivery.loop import BackgroundLoop
 from channels.cli import DataDirOpt, app, build_settings
+from channels.runtime import Runtime
 
 console = Console()
 logger = logging.getLogger(__name__)
-
-
-def build_registry(db: Database, settings: Settings) -> SenderRegistry:
-    """Whatever the channels registered, plus the in-app inbox for web, cli and api."""
-    registry = SenderRegistry(dict(default_registry.senders))
-    # channel senders (Slack, Kakao ...): `channels/senders.py` defines
-    # `register_senders(registry, *, settings, db)` once the channels exist
-    if importlib.util.find_spec("channels.senders") is None:
-        logger.info("no channel senders module; delivering in-app only")
-    else:
-        importlib.import_module("channels.senders").register_senders(registry, settings=settings, db=db)
-    return registry_with_inbox(db, base=registry)
 
 
 async def _run(loop: BackgroundLoop) -> None:
@@ -52,11 +36,10 @@ def worker(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Deliver pending outbox rows (with retries) and run the SLA sweep, until stopped."""
-    settings = build_settings(data_dir)
-    db = open_database(settings)
+    runtime = Runtime(build_settings(data_dir))
     try:
-        registry = build_registry(db, settings)
-        loop = BackgroundLoop(db, settings=settings, registry=registry)
+        senders = runtime.senders()
+        loop = runtime.background_loop(senders)
         if once:
             result = asyncio.run(loop.run_once(force_sweep=True))
             sweep = result.sweep
@@ -66,7 +49,7 @@ def worker(
                 f"자동 종료 {len(sweep.auto_closed) if sweep else 0}건"
             )
             return
-        console.print(f"worker 시작: 채널 {', '.join(registry.channels())} (Ctrl-C로 종료)")
+        console.print(f"worker 시작: 채널 {', '.join(senders.channels())} (Ctrl-C로 종료)")
         asyncio.run(_run(loop))
     finally:
-        db.dispose()
+        runtime.close()

@@ -84,11 +84,11 @@ class SkillHandler:
 
     # -- commands ------------------------------------------------------------------------
     async def _conversation(self, u: Utterance) -> str | None:
-        return await call(self.assistant().conversation_id_for, Channel.kakao.value, u.user_id)
+        return await call(self.assistant().desk.conversation_id_for, Channel.kakao.value, u.user_id)
 
     async def _sources(self, u: Utterance) -> dict[str, Any]:
         cid = await self._conversation(u)
-        turns = await call(self.assistant().history, cid) if cid else []
+        turns = await call(self.assistant().desk.history, cid) if cid else []
         last = next((t for t in reversed(turns) if t.role != "user"), None)
         return r.sources_response(last.citations if last else [])
 
@@ -96,7 +96,7 @@ class SkillHandler:
         cid = await self._conversation(u)
         if cid is None:
             return r.text_response("먼저 궁금한 점을 질문해 주세요.")
-        await call(self.assistant().request_expert, cid)
+        await call(self.assistant().desk.request_expert, cid)
         return r.text_response(EXPERT_SENT, [r.quick_reply(r.Q_EXPERT_CHECK)])
 
     def _ready(self, u: Utterance) -> dict[str, Any]:
@@ -110,7 +110,7 @@ class SkillHandler:
 
     async def _pending(self, u: Utterance) -> tuple[list[str], list[str]]:
         try:
-            items = await call(self.assistant().pending_deliveries, Channel.kakao.value, u.user_id)
+            items = await call(self.assistant().desk.pending_deliveries, Channel.kakao.value, u.user_id)
         except FMError as exc:  # waiting answers must not stop a new one
             logger.warning("kakao pending deliveries unavailable: %s", exc.code)
             return [], []
@@ -118,7 +118,7 @@ class SkillHandler:
 
     async def _delivered(self, user_id: str, ids: list[str]) -> None:
         if ids:
-            await call(self.assistant().mark_delivered, user_id, ids)
+            await call(self.assistant().desk.mark_delivered, user_id, ids)
 
     # -- asking --------------------------------------------------------------------------
     def _task(self, key: str, question: Question) -> asyncio.Task[Answer]:

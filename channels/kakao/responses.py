@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant.types import Answer, Citation, Decision
-from channels.calls import field as get
+from channels.calls import plain
 
 VERSION = "2.0"
 SIMPLE_TEXT_MAX = 1000
@@ -116,8 +116,9 @@ def list_output(header: str, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"carousel": {"type": "listCard", "items": cards}}
 
 
-def citation_label(c: Citation | dict[str, Any]) -> str:
-    return f"[{get(c, 'n')}] {get(c, 'title') or get(c, 'source')}"
+def citation_label(citation: Citation | Mapping[str, Any]) -> str:
+    c = plain(citation)
+    return f"[{c.get('n')}] {c.get('title') or c.get('source')}"
 
 
 def citations_line(citations: Sequence[Any], *, limit: int = 3) -> str:
@@ -177,7 +178,8 @@ def _supplier_items(answer: Answer) -> list[dict[str, Any]]:
     by_n = {c.n: c for c in answer.citations}
     items = []
     for s in answer.suppliers:
-        c = by_n.get(s.get("n"))
+        n = s.get("n")
+        c = by_n.get(n) if isinstance(n, int) else None
         items.append({"title": s.get("company") or (c.title if c else ""), "description": s.get("reason"),
                       "url": c.url if c else None})
     return items
@@ -217,8 +219,9 @@ def sources_response(citations: Sequence[Any]) -> dict[str, Any]:
     if not citations:
         return text_response("직전 답변에는 출처가 없습니다.")
     items = []
-    for c in citations:
-        page = get(c, "page")
-        where = str(get(c, "source") or "") + (f" p.{page}" if page else "")
-        items.append({"title": citation_label(c), "description": where, "url": get(c, "url")})
+    for citation in citations:
+        c = plain(citation)
+        page = c.get("page")
+        where = str(c.get("source") or "") + (f" p.{page}" if page else "")
+        items.append({"title": citation_label(c), "description": where, "url": c.get("url")})
     return response([list_output("답변 출처", items)])

@@ -16,8 +16,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant.errors import FMError
+from assistant.service import Assistant
 from assistant.settings import Settings
-from channels.calls import AssistantRef, as_ref
+from channels.calls import AssistantRef, app_assistant, as_ref
 from channels.durable import KeyStore
 from channels.kakao import responses as r
 from channels.kakao.handler import SkillHandler, Utterance
@@ -40,7 +41,9 @@ def secret_ok(given: str | None, settings: Settings) -> bool:
 def parse(body: Any) -> Utterance:
     """The parts of a skill payload we use; FMError 400 when they are missing."""
     request = body.get("userRequest") if isinstance(body, dict) else None
-    user = (request or {}).get("user") or {}
+    if not isinstance(request, dict):
+        raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest missing")
+    user = request.get("user") or {}
     user_id = user.get("id")
     if not isinstance(user_id, str) or not user_id or len(user_id) > MAX_USER_ID:
         raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest.user.id missing or invalid")
@@ -81,7 +84,7 @@ def build_router(settings: Settings, handler: SkillHandler) -> APIRouter:
     return router
 
 
-def mount(app: FastAPI, settings: Settings, assistant: Any = None) -> SkillHandler | None:
+def mount(app: FastAPI, settings: Settings, assistant: Assistant | None = None) -> SkillHandler | None:
     """Add `POST /kakao/skill` (only when `FM_KAKAO_SKILL_SECRET` is set).
 
     `assistant` defaults to `app.state.assistant`, looked up per request.
@@ -89,7 +92,7 @@ def mount(app: FastAPI, settings: Settings, assistant: Any = None) -> SkillHandl
     if settings.kakao_skill_secret is None:
         logger.info("kakao not configured (FM_KAKAO_SKILL_SECRET): %s not mounted", PATH)
         return None
-    ref: AssistantRef = as_ref(assistant) if assistant is not None else (lambda: app.state.assistant)
+    ref: AssistantRef = as_ref(assistant) if assistant is not None else app_assistant(app)
     handler = SkillHandler(settings, ref, KeyStore.from_settings(settings))
     app.include_router(build_router(settings, handler))
     app.state.kakao = handler

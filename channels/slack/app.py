@@ -18,9 +18,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.errors import FMError
+from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Channel, Question
-from channels.calls import as_ref, call
+from channels.calls import AssistantRef, as_ref, call
 from channels.slack import blocks
 from channels.slack.deps import SlackDeps, make_deps, secret
 from channels.slack.tickets import register_ticket_listeners
@@ -30,7 +31,8 @@ logger = logging.getLogger(__name__)
 ANSWER_FAILED = "죄송합니다. 답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 물어봐 주세요."
 
 
-def build_bolt_app(settings: Settings, assistant: Any, *, deps: SlackDeps | None = None) -> AsyncApp:
+def build_bolt_app(settings: Settings, assistant: Assistant | AssistantRef, *,
+                   deps: SlackDeps | None = None) -> AsyncApp:
     """The app with every listener; `assistant` is the service or a callable returning it."""
     deps = deps or make_deps(settings, as_ref(assistant))
     app = AsyncApp(
@@ -76,7 +78,7 @@ def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
         rating = "up" if action["action_id"] == blocks.A_FEEDBACK_UP else "down"
         user = body.get("user", {}).get("id")
         try:
-            await call(deps.assistant().record_feedback, value.get("m"), rating=rating, user_id=user)
+            await call(deps.assistant().desk.record_feedback, value.get("m"), rating=rating, user_id=user)
             text = "의견 감사합니다! 더 나은 답변에 반영하겠습니다."
         except FMError as exc:
             text = exc.message
@@ -86,13 +88,12 @@ def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
         value = json.loads(action.get("value") or "{}")
         channel, thread_ts = _thread_of(body)
         try:
-            ticket = await call(deps.assistant().request_expert, value.get("c"), message_id=value.get("m"),
+            ticket = await call(deps.assistant().desk.request_expert, value.get("c"),
                                 owner_id=body["user"]["id"])  # only the asker hands their question over
         except FMError as exc:
             await _ephemeral(client, body, exc.message)
             return
-        ticket_id = getattr(ticket, "id", None) or getattr(ticket, "ticket_id", "")
-        text = f"전문가에게 문의를 전달했습니다 (문의 번호 {str(ticket_id)[:8]}). 답변이 오면 이 스레드로 알려 드립니다."
+        text = f"전문가에게 문의를 전달했습니다 (문의 번호 {ticket.id[:8]}). 답변이 오면 이 스레드로 알려 드립니다."
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
 
     app.event("app_mention")(ack=_ack, lazy=[on_mention])

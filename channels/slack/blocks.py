@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.types import Answer, Citation, Decision
-from channels.calls import field as get
+from assistant.types import Answer, Citation, Decision, TicketView
+from channels.calls import plain
 
 SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 10
@@ -78,17 +79,18 @@ def _sections(text: str) -> list[dict[str, Any]]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in _chunks(escape(text))]
 
 
-def citation_text(c: Citation | dict[str, Any]) -> str:
+def citation_text(citation: Citation | Mapping[str, Any]) -> str:
     """`[n] <url|title>` when the source has a URL, else `[n] title (source, p.N)`."""
-    n, title, url = get(c, "n"), escape(str(get(c, "title") or get(c, "source") or "")), get(c, "url")
+    c = plain(citation)
+    n, title, url = c.get("n"), escape(str(c.get("title") or c.get("source") or "")), c.get("url")
     if url and str(url).startswith(("http://", "https://")):
         return f"[{n}] <{url}|{title}>"
-    page = get(c, "page")
-    where = escape(str(get(c, "source") or "")) + (f", p.{page}" if page else "")
+    page = c.get("page")
+    where = escape(str(c.get("source") or "")) + (f", p.{page}" if page else "")
     return f"[{n}] {title} ({where})" if where else f"[{n}] {title}"
 
 
-def citations_block(citations: list[Any]) -> dict[str, Any] | None:
+def citations_block(citations: Sequence[Citation | Mapping[str, Any]]) -> dict[str, Any] | None:
     if not citations:
         return None
     elements = [{"type": "mrkdwn", "text": citation_text(c)} for c in citations[:CONTEXT_LIMIT]]
@@ -161,26 +163,29 @@ class TicketCard:
     assignee: str | None = None
 
     @classmethod
-    def of(cls, ticket: Any, **extra: Any) -> TicketCard:
-        due = get(ticket, "due_at")
-        assignee = get(ticket, "assignee")
-        sources = [s.model_dump() if hasattr(s, "model_dump") else dict(s) for s in get(ticket, "sources") or []]
-        card = cls(
-            id=str(get(ticket, "id") or get(ticket, "ticket_id")),
-            question=str(get(ticket, "question") or ""),
-            status=str(get(ticket, "status") or "open"),
-            topic=get(ticket, "topic"),
-            priority=get(ticket, "priority"),
-            due_at=due.isoformat() if isinstance(due, datetime) else due,
-            channel=get(ticket, "channel"),
-            draft=get(ticket, "draft"),
-            sources=sources,
-            assignee=str(get(assignee, "name") or assignee) if assignee else None,
-        )
+    def of_view(cls, view: TicketView, **extra: Any) -> TicketCard:
+        """The card of a ticket as the service shows it to a staff member."""
+        card = cls(id=view.id, question=view.question, status=view.status, topic=view.topic,
+                   priority=view.priority, due_at=view.due_at.isoformat() if view.due_at else None,
+                   channel=view.channel, draft=view.draft, sources=[dict(s) for s in view.sources],
+                   assignee=view.assignee)
+        return card.with_(**extra)
+
+    @classmethod
+    def of_summary(cls, summary: Mapping[str, Any], **extra: Any) -> TicketCard:
+        """The card of the ticket summary an outbox notice carries (`ticket_id`, `question`...)."""
+        card = cls(id=str(summary.get("ticket_id") or ""), question=str(summary.get("question") or ""),
+                   status=str(summary.get("status") or "open"), topic=summary.get("topic"),
+                   priority=summary.get("priority"), due_at=summary.get("due_at"), channel=summary.get("channel"),
+                   draft=summary.get("draft"), sources=[dict(s) for s in summary.get("sources") or []])
+        return card.with_(**extra)
+
+    def with_(self, **extra: Any) -> TicketCard:
+        """This card with the given fields set (None leaves a field as it is)."""
         for key, value in extra.items():
             if value is not None:
-                setattr(card, key, value)
-        return card
+                setattr(self, key, value)
+        return self
 
     def over(self, older: TicketCard) -> TicketCard:
         """This card, with what it lacks (sources, draft...) taken from an older one."""

@@ -17,7 +17,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry, register_sender
+from assistant.delivery.outbox import Delivery, PermanentDeliveryError
 from assistant.errors import FMError
 from channels.calls import call
 from channels.slack import blocks
@@ -40,6 +40,8 @@ NOTES = {
 
 
 class SlackSender:
+    """Outbox sender for channel `slack`; the process's composition root builds it."""
+
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
 
@@ -83,7 +85,8 @@ class SlackSender:
 
     async def _mark_answered(self, ticket_id: str, expert: str | None) -> None:
         try:
-            await update_ticket_message(self.deps, {"id": ticket_id, "status": "answered"}, assignee=expert)
+            card = TicketCard(id=ticket_id, question="", status="answered", assignee=expert)
+            await update_ticket_message(self.deps, card)
         except SlackApiError as exc:  # the answer reached the asker; the card can stay stale
             logger.warning("ticket %s message not updated: %s", ticket_id, exc.response.get("error"))
 
@@ -92,12 +95,12 @@ class SlackSender:
         notified expert when their Slack account is linked."""
         summary = dict(delivery.payload.get("ticket") or {})
         summary.setdefault("ticket_id", delivery.ticket_id)
-        card = TicketCard.of(summary)
+        card = TicketCard.of_summary(summary)
         handle = delivery.recipient.get("handle")
         if handle and not (card.sources and card.draft):
             try:
                 expert = await staff_user(self.deps, str(handle))
-                card = card.over(TicketCard.of(await call(self.deps.assistant().get_ticket, expert, card.id)))
+                card = card.over(TicketCard.of_view(await call(self.deps.assistant().desk.get_ticket, expert, card.id)))
             except FMError as exc:  # post what the notice carries
                 logger.info("ticket %s details not loaded: %s", card.id, exc.code)
         known = self.deps.threads.ticket_message(card.id)
@@ -124,11 +127,4 @@ class SlackSender:
         ts = str(response.get("ts") or "")
         self.deps.threads.remember_ticket(card.id, str(response.get("channel") or channel), ts, card)
         return ts
-
-
-def register_slack_sender(deps: SlackDeps, *, registry: SenderRegistry | None = None) -> SlackSender:
-    """Register the Slack sender with the outbox (the default registry unless one is given)."""
-    sender = SlackSender(deps)
-    register_sender(CHANNEL, sender, registry=registry)
-    return sender
 

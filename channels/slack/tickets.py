@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.errors import FMError
+from assistant.errors import FMError, Forbidden
+from assistant.experts.staff import StaffUser
 from channels.calls import call
-from channels.calls import field as get
 from channels.slack import blocks
 from channels.slack.blocks import TicketCard
 from channels.slack.deps import SlackDeps
@@ -28,26 +28,24 @@ logger = logging.getLogger(__name__)
 NOT_STAFF = "Factory Mentor에 등록된 전문가 계정과 연결된 Slack 사용자만 문의를 처리할 수 있습니다."
 
 
-async def staff_user(deps: SlackDeps, slack_user_id: str) -> Any:
-    """The staff `User` whose Slack handle is `slack_user_id`; FMError 403 otherwise."""
-    lookup = getattr(deps.assistant(), "user_for_handle", None)
-    user = await call(lookup, "slack", slack_user_id) if lookup is not None else None
+async def staff_user(deps: SlackDeps, slack_user_id: str) -> StaffUser:
+    """The staff `User` whose Slack handle is `slack_user_id`; `Forbidden` otherwise."""
+    user = await call(deps.assistant().desk.user_for_handle, "slack", slack_user_id)
     if user is None:
-        raise FMError("not_staff", NOT_STAFF, f"no staff user for slack {slack_user_id}", status=403)
+        raise Forbidden("not_staff", NOT_STAFF, f"no staff user for slack {slack_user_id}")
     return user
 
 
 async def update_ticket_message(
-    deps: SlackDeps, ticket: Any, *, channel: str | None = None, ts: str | None = None, **extra: Any
+    deps: SlackDeps, card: TicketCard, *, channel: str | None = None, ts: str | None = None
 ) -> None:
     """Re-render the ticket's expert-channel message with its current state."""
-    ticket_id = str(get(ticket, "id") or get(ticket, "ticket_id"))
+    ticket_id = card.id
     known = deps.threads.ticket_message(ticket_id)
     channel = channel or (known.channel if known else None)
     ts = ts or (known.ts if known else None)
     if not channel or not ts:
         return
-    card = TicketCard.of(ticket, **extra)
     if known is not None:  # keep what a summary lacks (sources, draft) from the first post
         card = card.over(known.card)
     await deps.client.chat_update(channel=channel, ts=ts, text=blocks.ticket_text(card),
@@ -73,13 +71,13 @@ def register_ticket_listeners(app: AsyncApp, deps: SlackDeps) -> None:
         ticket_id = json.loads(action["value"])["t"]
         try:
             user = await staff_user(deps, body["user"]["id"])
-            ticket = await call(deps.assistant().claim_ticket, user, ticket_id)
+            ticket = await call(deps.assistant().desk.claim_ticket, user, ticket_id)
         except FMError as exc:
             await _tell(client, body, exc.message)
             return
         message_ts = (body.get("message") or {}).get("ts") or body["container"]["message_ts"]
-        await update_ticket_message(deps, ticket, channel=body["channel"]["id"], ts=message_ts,
-                                    assignee=get(user, "name"))
+        await update_ticket_message(deps, TicketCard.of_view(ticket, assignee=user.name),
+                                    channel=body["channel"]["id"], ts=message_ts)
 
     async def open_answer_modal(ack: Any, body: dict[str, Any], action: dict[str, Any],
                                 client: AsyncWebClient) -> None:
@@ -106,12 +104,12 @@ def register_ticket_listeners(app: AsyncApp, deps: SlackDeps) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         try:
             user = await staff_user(deps, body["user"]["id"])
-            ticket = await call(deps.assistant().answer_ticket, user, meta["t"], text)
+            ticket = await call(deps.assistant().desk.answer_ticket, user, meta["t"], text)
         except FMError as exc:
             await client.chat_postMessage(channel=body["user"]["id"], text=exc.message)
             return
-        await update_ticket_message(deps, ticket, channel=meta.get("ch"), ts=meta.get("ts"),
-                                    assignee=get(user, "name"))
+        await update_ticket_message(deps, TicketCard.of_view(ticket, assignee=user.name),
+                                    channel=meta.get("ch"), ts=meta.get("ts"))
 
     app.action(blocks.A_CLAIM)(ack=ack_only, lazy=[on_claim])
     app.action(blocks.A_ANSWER)(open_answer_modal)

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,9 +13,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from assistant.delivery.outbox import SenderRegistry
 from assistant.errors import FMError
+from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
-from channels.web.events import register_web_sender
+from channels.runtime import Runtime
+from channels.web.events import ConversationEvents, WebSender
 from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
 from channels.web.routes import chat, conversations, health, pages, staff
 from channels.web.routes.pages import STATIC
@@ -31,44 +33,29 @@ DESCRIPTION = """스마트공장 전문가 Q&A 도우미 Factory Mentor의 HTTP 
 """
 
 
-async def _call_hook(assistant: Any, name: str) -> Any:
-    hook = getattr(assistant, name, None)
-    if hook is None:
-        return None
-    result = hook()
-    return await result if asyncio.iscoroutine(result) else result
-
-
-def _inbox_sender(assistant: Any) -> Any:
-    """The web sender keeps staff notices in the in-app inbox too."""
-    if getattr(assistant, "db", None) is None:
-        return None
-    return assistant.inbox_sender()
-
-
 class _Background:
-    """The outbox worker + SLA sweep of this process (`worker_in_process`)."""
+    """The outbox worker + SLA sweep of this process (`worker_in_process`), delivering with
+    the senders this app builds: its live `WebSender`, Slack's when mounted, the inbox."""
 
-    def __init__(self, assistant: Any) -> None:
-        self.assistant = assistant
+    def __init__(self, runtime: Runtime, app: FastAPI) -> None:
+        self.runtime = runtime
+        self.app = app
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
+    def senders(self) -> SenderRegistry:
+        web = WebSender(self.runtime.inbox(), self.app.state.events)
+        return self.runtime.senders({"web": web}, slack=self.app.state.slack)
+
     async def start(self) -> None:
-        # HOOK: prefer the facade's own start/stop when it has them; else run the factory's loop here
-        if hasattr(self.assistant, "start_background"):
-            await _call_hook(self.assistant, "start_background")
-            return
-        if getattr(self.assistant, "db", None) is None:
+        if self.runtime.assistant.db is None:
             logger.warning("assistant has no database: no outbox worker in this process")
             return
-        from assistant.wiring import background_loop
-
-        self.task = asyncio.create_task(background_loop(self.assistant).run(self.stop), name="fm-background")
+        self.app.state.senders = senders = self.senders()
+        loop = self.runtime.background_loop(senders)
+        self.task = asyncio.create_task(loop.run(self.stop), name="fm-background")
 
     async def close(self) -> None:
-        if hasattr(self.assistant, "stop_background"):
-            await _call_hook(self.assistant, "stop_background")
         if self.task is not None:
             self.stop.set()
             try:
@@ -80,24 +67,18 @@ class _Background:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    owned = app.state.assistant is None
-    if owned:
-        from assistant.wiring import build_assistant
-
-        app.state.assistant = await asyncio.to_thread(build_assistant, settings)
-    assistant = app.state.assistant
-    unregister = register_web_sender(_inbox_sender(assistant))  # before the background loop copies the senders
-    background = _Background(assistant)
+    given = app.state.assistant is not None
+    runtime = Runtime(settings, assistant=app.state.assistant)
+    app.state.assistant = await asyncio.to_thread(lambda: runtime.assistant)
+    background = _Background(runtime, app)
     if settings.worker_in_process:
         await background.start()
-    logger.info("web app ready (assistant %s)", "built" if owned else "given")
+    logger.info("web app ready (assistant %s)", "given" if given else "built")
     try:
         yield
     finally:
         await background.close()
-        unregister()
-        if owned:
-            await _call_hook(assistant, "close")
+        runtime.close()
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -118,13 +99,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid_request", f"요청 형식이 올바르지 않습니다 ({', '.join(fields)}).")
 
 
-def create_app(settings: Settings | None = None, *, assistant: Any = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
     """The app; pass `assistant` to serve an already built one (tests), else the lifespan builds it."""
     settings = settings or get_settings()
     app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.events = ConversationEvents()  # open pages waiting for news, woken by this app's WebSender
+    app.state.slack = None  # the Slack deps, when Slack mounts below
+    app.state.senders = None  # this app's outbox senders, once its background loop runs
     _install_error_handlers(app)
     for router in (health.router, chat.router, conversations.router, staff.router, pages.router):
         app.include_router(router)

@@ -4,31 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from assistant.errors import FMError
+from assistant.errors import FMError, Unauthorized
+from assistant.experts.staff import StaffUser
+from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.types import Turn
+from channels.web.events import ConversationEvents
 from channels.web.limits import SlidingWindowLimiter
 
 _OWNER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class Unauthorized(FMError):
-    status = 401
-
-
-def get_assistant(request: Request) -> Any:
-    return request.app.state.assistant
+def get_assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.app.state.assistant
+    return assistant
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
-AssistantDep = Annotated[Any, Depends(get_assistant)]
+def get_events(request: Request) -> ConversationEvents:
+    events: ConversationEvents = request.app.state.events
+    return events
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+EventsDep = Annotated[ConversationEvents, Depends(get_events)]
 
 
 def get_owner(x_owner_id: Annotated[str | None, Header()] = None) -> str:
@@ -58,17 +66,17 @@ def rate_limit(request: Request) -> None:
 RateLimitDep = Depends(rate_limit)
 
 
-async def get_staff_user(request: Request, assistant: AssistantDep) -> Any:
+async def get_staff_user(request: Request, assistant: AssistantDep) -> StaffUser:
     """The staff user of `Authorization: Bearer <token>`; 401 without a valid token."""
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("unauthorized", "직원 토큰으로 로그인해 주세요.", "missing bearer token")
-    return await asyncio.to_thread(assistant.authenticate, token.strip())
+        raise Unauthorized("missing bearer token", message="직원 토큰으로 로그인해 주세요.")
+    return await asyncio.to_thread(assistant.desk.authenticate, token.strip())
 
 
-StaffUserDep = Annotated[Any, Depends(get_staff_user)]
+StaffUserDep = Annotated[StaffUser, Depends(get_staff_user)]
 
 
-async def owned_history(assistant: Any, conversation_id: str, owner: str) -> list[Any]:
+async def owned_history(assistant: Assistant, conversation_id: str, owner: str) -> list[Turn]:
     """The conversation's turns, if the owner holds it (the core raises NotFound/Forbidden otherwise)."""
-    return await asyncio.to_thread(assistant.history, conversation_id, owner_id=owner)
+    return await asyncio.to_thread(assistant.desk.history, conversation_id, owner_id=owner)

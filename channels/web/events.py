@@ -2,7 +2,8 @@
 
 The core appends the expert's answer to the conversation before it queues the delivery,
 so the sender has nothing to deliver to the page: it wakes the pages waiting on that conversation
-(`GET /v1/conversations/{id}/events`). Pages served by another worker process are not
+(`GET /v1/conversations/{id}/events`). Each app has its own `ConversationEvents` (`app.state.events`)
+and hands a `WebSender` over it to its background loop. Pages served by another worker process are not
 woken, but their event streams re-read the conversation every few seconds anyway.
 """
 
@@ -12,9 +13,8 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 
-from assistant.delivery.outbox import Delivery, Sender, default_registry, register_sender
+from assistant.delivery.outbox import Delivery, Sender
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,6 @@ class ConversationEvents:
         return len(waiters)
 
 
-conversation_events = ConversationEvents()
-
-
 class WebSender:
     """Outbox sender for channel `web`.
 
@@ -64,7 +61,7 @@ class WebSender:
     also handed to the in-app inbox (staff notices for people without Slack go there).
     """
 
-    def __init__(self, inbox: Sender | None = None, events: ConversationEvents = conversation_events) -> None:
+    def __init__(self, inbox: Sender | None, events: ConversationEvents) -> None:
         self.inbox = inbox
         self.events = events
 
@@ -76,20 +73,3 @@ class WebSender:
             woken = self.events.notify(str(conversation_id))
             logger.info("web delivery %s (%s): %d open page(s) notified", delivery.id, delivery.kind, woken)
 
-
-def register_web_sender(inbox: Sender | None = None) -> Callable[[], None]:
-    """Register a `WebSender` for channel `web`; returns the undo (the registry is process-wide,
-    and an app that stops must not leave its sender, bound to its database, to the next one)."""
-    previous = default_registry.get("web")
-    sender = WebSender(inbox)
-    register_sender("web", sender)
-
-    def undo() -> None:
-        if default_registry.get("web") is not sender:
-            return
-        if previous is not None:
-            register_sender("web", previous)
-        else:
-            default_registry.senders.pop("web", None)
-
-    return undo

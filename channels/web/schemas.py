@@ -75,7 +75,7 @@ class TurnOut(BaseModel):
         return cls(index=index, role=turn.role, text=turn.text, created_at=turn.created_at,
                    decision=turn.decision.value if turn.decision else None,
                    citations=[CitationOut.of(c) for c in turn.citations],
-                   message_id=getattr(turn, "message_id", None) or getattr(turn, "id", None))
+                   message_id=turn.message_id)
 
 
 class ConversationOut(BaseModel):
@@ -93,7 +93,8 @@ class OkOut(BaseModel):
 
 
 class ExpertIn(BaseModel):
-    message_id: str | None = Field(default=None, description="전문가에게 보낼 답변 메시지 (없으면 마지막 답변)")
+    """No fields: the ticket carries the whole conversation (older pages still send a
+    `message_id`; it is ignored, as unknown fields are)."""
 
 
 class ExpertOut(BaseModel):

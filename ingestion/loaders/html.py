@@ -64,7 +64,8 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
 def _is_noise(tag: Tag) -> bool:
     if tag.name in _KEEP:
         return False
-    classes = tag.get("class") or []
+    given = tag.get("class")
+    classes = [given] if isinstance(given, str) else list(given or [])
     words = " ".join([*classes, str(tag.get("id") or ""), str(tag.get("role") or "")]).lower()
     tokens = [t for t in _TOKEN.split(words) if t]
     return any(t in _NOISE_WORDS or t.startswith(_NOISE_PREFIXES) for t in tokens) or (

@@ -62,7 +62,7 @@ def extract(data: bytes, name: str) -> Extracted:
         _refuse_protected(header, ole, name)
         sections = sorted(
             ("/".join(entry) for entry in ole.listdir() if _SECTION.match("/".join(entry))),
-            key=lambda s: int(_SECTION.match(s).group(1)),
+            key=lambda s: int(m.group(1)) if (m := _SECTION.match(s)) else 0,
         )
         if not sections:
             raise LoadError(f"{name}: HWP 문서의 본문을 찾을 수 없습니다.", "no BodyText/Section* stream")

@@ -36,7 +36,7 @@ def extract(data: bytes, name: str) -> Extracted:
                 f"{name}: 암호가 걸린 HWPX 문서는 읽을 수 없습니다. 암호를 해제한 뒤 다시 올려 주세요.",
                 "encrypted HWPX (manifest has encryption-data)",
             )
-        sections = sorted((n for n in names if _SECTION.match(n)), key=lambda n: int(_SECTION.match(n).group(1)))
+        sections = sorted((n for n in names if _SECTION.match(n)), key=lambda n: int(m.group(1)) if (m := _SECTION.match(n)) else 0)
         if not sections:
             raise LoadError(f"{name}: HWPX 문서의 본문(section)을 찾을 수 없습니다.", "no Contents/section*.xml")
         metadata = _package_metadata(archive, name) if "Contents/content.hpf" in names else {}

@@ -15,12 +15,11 @@ from urllib.parse import urlencode
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.delivery.outbox import default_registry
 from assistant.experts.staff import create_user
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores
-from assistant.wiring import build_assistant
+from channels.runtime import build_assistant
 from tests.conftest import make_settings
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -58,15 +57,11 @@ def build_app(settings: Settings, assistant: Assistant) -> FastAPI:
 
 @contextmanager
 def assistant_for(settings: Settings, stores: Stores) -> Iterator[Assistant]:
-    """An assistant on the shipped knowledge with a database of its own; the outbox's
-    registered senders are restored afterwards."""
-    saved = dict(default_registry.senders)
+    """An assistant on the shipped knowledge with a database of its own."""
     assistant = build_assistant(settings, stores=stores)
     try:
         yield assistant
     finally:
-        default_registry.senders.clear()
-        default_registry.senders.update(saved)
         if assistant.db is not None:
             assistant.db.dispose()
 

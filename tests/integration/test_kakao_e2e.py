@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.delivery.loop import IN_APP_CHANNELS
+from assistant.delivery.inbox import IN_APP_CHANNELS
 from assistant.stores import Stores
 from channels.kakao import responses as r
 from tests.integration.channel_app import KAKAO_SECRET, assistant_for, build_app, channel_settings
 from tests.integration.fake_servers import CallbackReceiver
-from tests.unit.kakao.test_responses import assert_limits
+from tests.unit.channels.kakao.test_responses import assert_limits
 
 pytestmark = pytest.mark.integration
 
@@ -92,11 +92,11 @@ def test_fast_answer_inline_then_sources_and_the_conversation_carries_over(kakao
 
     follow = client.post("/kakao/skill", json=payload("제외 대상은 어떤 기업인가요?"), headers=HEADERS).json()
     assert_limits(follow)
-    cid = assistant.conversation_id_for("kakao", "kakao-user-1")
-    assert [t.role for t in assistant.history(cid)] == ["user", "assistant"] * 2
+    cid = assistant.desk.conversation_id_for("kakao", "kakao-user-1")
+    assert [t.role for t in assistant.desk.history(cid)] == ["user", "assistant"] * 2
     other = client.post("/kakao/skill", json=payload(QUESTION, user="kakao-user-2"), headers=HEADERS).json()
     assert_limits(other)
-    assert assistant.conversation_id_for("kakao", "kakao-user-2") != cid
+    assert assistant.desk.conversation_id_for("kakao", "kakao-user-2") != cid
 
 
 def test_slow_answer_goes_to_the_callback_once(slow_kakao: tuple[TestClient, Any], receiver: CallbackReceiver) -> None:
@@ -135,7 +135,7 @@ def test_bad_or_missing_secret_is_refused(kakao: tuple[TestClient, Any], headers
     client, assistant = kakao
     resp = client.post("/kakao/skill", json=payload(QUESTION, user="intruder"), headers=headers)
     assert resp.status_code == 401
-    assert assistant.conversation_id_for("kakao", "intruder") is None
+    assert assistant.desk.conversation_id_for("kakao", "intruder") is None
 
 
 def test_malformed_payload_is_a_400(kakao: tuple[TestClient, Any]) -> None:
@@ -160,7 +160,7 @@ def test_duplicate_deliveries_open_one_ticket(kakao: tuple[TestClient, Any]) -> 
     second = client.post("/kakao/skill", json=body, headers=HEADERS).json()
     assert first == second and labels(first) == [r.Q_EXPERT_CHECK]
     assert _ticket_count(assistant) == 1
-    assert len(assistant.history(assistant.conversation_id_for("kakao", "dup-user"))) == 2
+    assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", "dup-user"))) == 2
 
 
 def test_concurrent_duplicates_share_one_answer(slow_kakao: tuple[TestClient, Any], receiver: CallbackReceiver) -> None:
@@ -183,13 +183,27 @@ def test_concurrent_duplicates_share_one_answer(slow_kakao: tuple[TestClient, An
     assert len(receiver.requests) == callbacks >= 1
     assert all(texts(rec.body) == texts(receiver.requests[0].body) for rec in receiver.requests)
     assert _ticket_count(assistant) == 1
-    assert len(assistant.history(assistant.conversation_id_for("kakao", "dup-user-2"))) == 2
+    assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", "dup-user-2"))) == 2
+
+
+class _LongDesk:
+    """The desk of `_LongAnswers`: no conversation yet, one oversized pending delivery."""
+
+    def conversation_id_for(self, channel: str, user_id: str) -> None:
+        return None
+
+    def pending_deliveries(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        return [{"id": "d1", "text": "전문가 답변 " * 500, "expert": "김전문", "question": "이전 질문"}]
+
+    def mark_delivered(self, user_id: str, ids: list[str]) -> int:
+        return len(ids)
 
 
 class _LongAnswers:
     """A stand-in service whose answers break every limit unless the converters hold them."""
 
     db = None
+    desk = _LongDesk()
 
     async def aask(self, question: Any) -> Any:
         from assistant.types import Answer, Citation, Decision
@@ -201,15 +215,6 @@ class _LongAnswers:
                       follow_ups=[f"후속 질문 {n}번은 무엇인가요 아주 길게" for n in range(20)],
                       suppliers=[{"n": n, "company": f"(주)공급기업{n} " * 6, "reason": "이유 " * 80}
                                  for n in range(1, 13)])
-
-    def conversation_id_for(self, channel: str, user_id: str) -> None:
-        return None
-
-    def pending_deliveries(self, channel: str, user_id: str) -> list[dict[str, Any]]:
-        return [{"id": "d1", "text": "전문가 답변 " * 500, "expert": "김전문", "question": "이전 질문"}]
-
-    def mark_delivered(self, user_id: str, ids: list[str]) -> int:
-        return len(ids)
 
 
 def test_limits_hold_for_an_oversized_answer(tmp_path: Path) -> None:
@@ -244,10 +249,10 @@ def test_expert_answer_arrives_with_the_next_message(kakao: tuple[TestClient, An
     early = client.post("/kakao/skill", json=payload(r.Q_EXPERT_CHECK, user="waiting"), headers=HEADERS).json()
     assert texts(early) == ["아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."]
     assert labels(early) == [r.Q_EXPERT_CHECK]
-    (ticket,) = assistant.list_tickets(expert)
-    assistant.answer_ticket(expert, ticket.id, "신청 자격은 중소기업기본법상 중소기업입니다.")
+    (ticket,) = assistant.desk.list_tickets(expert)
+    assistant.desk.answer_ticket(expert, ticket.id, "신청 자격은 중소기업기본법상 중소기업입니다.")
     deadline = time.monotonic() + 20
-    while not assistant.pending_deliveries("kakao", "waiting") and time.monotonic() < deadline:
+    while not assistant.desk.pending_deliveries("kakao", "waiting") and time.monotonic() < deadline:
         time.sleep(0.1)  # the app's outbox worker files it for the next message
     body = client.post("/kakao/skill", json=payload("감사합니다", user="waiting"), headers=HEADERS).json()
     assert_limits(body)

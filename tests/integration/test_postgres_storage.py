@@ -22,12 +22,12 @@ from assistant.db.models import OutboxItem
 from assistant.delivery.outbox import Delivery, SenderRegistry, Worker, enqueue
 from assistant.settings import Settings
 from tests.integration.pg_server import NoPostgres, PostgresServer, throwaway_server
-from tests.unit.db import scenarios_access as access
-from tests.unit.db import scenarios_outbox as outbox
-from tests.unit.db import scenarios_tickets as tickets
-from tests.unit.db.factories import storage_settings
-from tests.unit.db.test_conversations import sql_store_contract
-from tests.unit.db.test_migrations import check_migrations_from_empty
+from tests.unit.assistant.db.factories import storage_settings
+from tests.unit.assistant.db.test_conversations import sql_store_contract
+from tests.unit.assistant.db.test_migrations import check_migrations_from_empty
+from tests.unit.assistant.delivery import scenarios_outbox as outbox
+from tests.unit.assistant.experts import scenarios_access as access
+from tests.unit.assistant.experts import scenarios_tickets as tickets
 
 pytestmark = pytest.mark.integration
 

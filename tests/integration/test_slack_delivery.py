@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry
-from channels.slack.delivery import SlackSender, register_slack_sender
+from assistant.delivery.outbox import Delivery, PermanentDeliveryError
+from channels.slack.delivery import SlackSender
 from channels.slack.deps import SlackDeps, make_deps
 from tests.conftest import make_settings
 from tests.integration.fake_servers import FakeSlack
@@ -68,9 +68,7 @@ def test_without_an_expert_channel_the_notice_is_a_dm(tmp_path: Path, fake: Fake
 
 
 def test_expert_answer_goes_to_the_thread_once(tmp_path: Path, fake: FakeSlack) -> None:
-    registry = SenderRegistry()
-    sender = register_slack_sender(_deps(tmp_path, fake), registry=registry)
-    assert registry.get("slack") is sender
+    sender = SlackSender(_deps(tmp_path, fake))
     delivery = Delivery(
         id="d1", idempotency_key="ticket:t-1:5:expert_answer", channel="slack", kind="expert_answer",
         recipient={"user_id": "UOWNER", "reply_to": {"channel": "CQA", "thread_ts": "1.5"}},

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.service import Assistant
 from assistant.stores import Stores
 from assistant.types import Answer, Decision
 from channels.slack import blocks
@@ -94,7 +93,7 @@ def test_mention_is_answered_in_the_thread_with_blocks_and_citations(env: dict[s
     assert [b["action_id"] for b in actions["elements"]] == [blocks.A_FEEDBACK_UP, blocks.A_FEEDBACK_DOWN,
                                                             blocks.A_EXPERT]
     ids = json.loads(actions["elements"][0]["value"])
-    turns = assistant.history(ids["c"])
+    turns = assistant.desk.history(ids["c"])
     assert [t.role for t in turns] == ["user", "assistant"] and turns[0].text == QUESTION
     expected = Answer(answer=turns[1].text, decision=Decision.answered, confidence=0.0,
                       citations=turns[1].citations, conversation_id=ids["c"], message_id=ids["m"])
@@ -167,8 +166,6 @@ def _ticket_card_post(slack: FakeSlack, count: int = 1) -> Any:
     return [p for p in slack.wait_for("/chat.postMessage", count + 1) if p.body["channel"] == "CEXPERTS"][count - 1]
 
 
-@pytest.mark.xfail(not hasattr(Assistant, "user_for_handle"), strict=True,
-                   reason="core: Assistant.user_for_handle(channel, handle) links a Slack user to a staff user")
 def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: dict[str, Any]) -> None:
     client, slack, assistant = env["client"], env["slack"], env["assistant"]
     add_staff(assistant, name="김전문", slack="UEXP")
@@ -223,7 +220,7 @@ def test_ticket_claimed_and_answered_from_slack_reaches_the_askers_thread(env: d
     assert reply.body["blocks"][1]["text"]["text"] == expert_text
     final = slack.wait_for("/chat.update", 2)
     assert any("답변 완료" in json.dumps(u.body["blocks"], ensure_ascii=False) for u in final[1:])
-    turns = assistant.history(value["c"])
+    turns = assistant.desk.history(value["c"])
     assert turns[-1].role == "expert" and turns[-1].text == expert_text
     time.sleep(1.0)  # the outbox does not post twice
     assert len([p for p in slack.calls("/chat.postMessage") if "전문가 답변" in p.body["text"]]) == 1

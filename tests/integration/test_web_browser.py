@@ -26,7 +26,7 @@ import pytest
 from assistant.db import open_database
 from assistant.db.models import utcnow
 from assistant.experts.staff import create_user, issue_token
-from assistant.experts.tickets import create_ticket
+from assistant.experts.tickets import TicketRequest, create_ticket
 from assistant.settings import Settings
 from evals.bench.server import LocalServer
 from tests.conftest import REPO, make_settings
@@ -74,8 +74,9 @@ def server(knowledge_settings: Settings, tmp_path_factory: pytest.TempPathFactor
         expert = create_user(s, name="박전문", role="expert", expertise=["수준확인", "MES", "정책자금"])
         mentor = create_user(s, name="이멘토", role="mentor")
         tokens = {"expert": issue_token(s, user_id=expert.id).token, "mentor": issue_token(s, user_id=mentor.id).token}
-        create_ticket(s, settings=settings, question="작년에 신청한 바우처 정산 서류는 어디에 내나요?", channel="web",
-                      user_id="someone-else-0001", topic="정책자금", now=utcnow() - timedelta(days=3))
+        request = TicketRequest(question="작년에 신청한 바우처 정산 서류는 어디에 내나요?", channel="web",
+                                user_id="someone-else-0001", topic="정책자금")
+        create_ticket(s, settings=settings, request=request, now=utcnow() - timedelta(days=3))
     db.dispose()
     ARTIFACTS.mkdir(exist_ok=True)
     with LocalServer(settings, log_path=data.parent / "server.log") as running:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 
 from assistant.errors import FMError
 from assistant.types import Channel, Question, StreamEvent
@@ -17,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
-_ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-           413: {"model": ErrorOut}, 429: {"model": ErrorOut}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut},
+    429: {"model": ErrorOut},
+}
 
 
 @router.post(
@@ -30,7 +33,7 @@ _ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Er
     dependencies=[RateLimitDep],
 )
 async def chat(body: ChatIn, assistant: AssistantDep, owner: OwnerDep,
-               accept: str | None = Header(default=None)) -> ChatOut:
+               accept: str | None = Header(default=None)) -> ChatOut | Response:
     """Ask a question; answers in Korean with numbered citations."""
     if body.conversation_id:
         await owned_history(assistant, body.conversation_id, owner)
@@ -39,7 +42,7 @@ async def chat(body: ChatIn, assistant: AssistantDep, owner: OwnerDep,
     if wants_sse(accept):
         events = assistant.ask_stream(question)
         first = await anext(events)  # a rejected question raises here, before any byte is sent
-        return event_stream(_stream(first, events))  # type: ignore[return-value]
+        return event_stream(_stream(first, events))
     return ChatOut.of(await assistant.aask(question))
 
 
@@ -55,7 +58,8 @@ async def _stream(first: StreamEvent, rest: AsyncIterator[StreamEvent]) -> Async
         yield sse("error", {"error": {"code": "internal",
                                       "message": "답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."}})
     finally:
-        await rest.aclose()  # type: ignore[attr-defined]
+        if isinstance(rest, AsyncGenerator):  # the service's stream: let it clean up
+            await rest.aclose()
 
 
 def _encode(event: StreamEvent) -> str:

@@ -10,19 +10,20 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
 
-from channels.web.deps import AssistantDep, OwnerDep, RateLimitDep, owned_history
-from channels.web.events import conversation_events
+from assistant.types import Turn
+from channels.web.deps import AssistantDep, EventsDep, OwnerDep, RateLimitDep, owned_history
 from channels.web.schemas import ConversationOut, ErrorOut, ExpertIn, ExpertOut, FeedbackIn, OkOut, TurnOut
 from channels.web.sse import comment, event_stream, sse
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
-_ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-           429: {"model": ErrorOut}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut},
+}
 RECHECK_S = 5.0  # an event stream re-reads the conversation at least this often (other workers' news)
 
 
-def _turns(history: list[Any], after: int = 0) -> list[TurnOut]:
+def _turns(history: list[Turn], after: int = 0) -> list[TurnOut]:
     return [TurnOut.of(i, t) for i, t in enumerate(history) if i >= after]
 
 
@@ -39,7 +40,7 @@ async def get_conversation(conversation_id: str, assistant: AssistantDep, owner:
                                 "description": "`turn` events for turns from index `after` on"}},
 )
 async def conversation_events_stream(
-    conversation_id: str, assistant: AssistantDep, owner: OwnerDep,
+    conversation_id: str, assistant: AssistantDep, owner: OwnerDep, events: EventsDep,
     after: int = Query(default=0, ge=0, description="index of the first turn not yet shown"),
     wait: float = Query(default=25.0, ge=0, le=60, description="seconds before the stream ends (reconnect)"),
 ) -> Any:
@@ -57,7 +58,7 @@ async def conversation_events_stream(
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            await conversation_events.wait(conversation_id, min(left, RECHECK_S))
+            await events.wait(conversation_id, min(left, RECHECK_S))
             history = await owned_history(assistant, conversation_id, owner)
             yield comment()
 
@@ -70,7 +71,7 @@ async def feedback(conversation_id: str, message_id: str, body: FeedbackIn, assi
                    owner: OwnerDep) -> OkOut:
     """Thumbs up or down on one answer, with an optional comment (a second vote replaces the first)."""
     await owned_history(assistant, conversation_id, owner)
-    await asyncio.to_thread(assistant.record_feedback, message_id, rating=body.rating, comment=body.comment,
+    await asyncio.to_thread(assistant.desk.record_feedback, message_id, rating=body.rating, comment=body.comment,
                             user_id=owner)
     return OkOut()
 
@@ -79,7 +80,6 @@ async def feedback(conversation_id: str, message_id: str, body: FeedbackIn, assi
 async def request_expert(conversation_id: str, body: ExpertIn, assistant: AssistantDep,
                          owner: OwnerDep) -> ExpertOut:
     """"전문가에게 물어보기": hand the conversation to a person (asking twice returns the same ticket)."""
-    ticket = await asyncio.to_thread(assistant.request_expert, conversation_id, message_id=body.message_id,
-                                     owner_id=owner)
+    ticket = await asyncio.to_thread(assistant.desk.request_expert, conversation_id, owner_id=owner)
     return ExpertOut(ticket_id=ticket.id, status=ticket.status, due_at=ticket.due_at,
                      message="전문가에게 질문을 전달했습니다. 답변이 오면 이 대화에 표시됩니다.")

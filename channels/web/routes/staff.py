@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
 
+from assistant.experts.staff import StaffUser
 from assistant.types import NoteView, TicketView
 from channels.web.deps import AssistantDep, StaffUserDep
 from channels.web.schemas import (
@@ -29,8 +30,8 @@ router = APIRouter(prefix="/v1/staff", tags=["staff"],
                    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 
 
-def _user(user: Any) -> StaffUserOut:
-    return StaffUserOut(id=str(user.id), name=str(user.name), role=str(getattr(user.role, "value", user.role)))
+def _user(user: StaffUser) -> StaffUserOut:
+    return StaffUserOut(id=user.id, name=user.name, role=str(user.role))
 
 
 def _out(obj: Any) -> Any:
@@ -50,43 +51,43 @@ async def list_tickets(
     topic: str | None = None, overdue: bool | None = None,
 ) -> list[TicketView]:
     """The ticket queue, soonest due first (experts see theirs and the unassigned ones)."""
-    return await asyncio.to_thread(assistant.list_tickets, user, status=status or None, topic=topic or None,
+    return await asyncio.to_thread(assistant.desk.list_tickets, user, status=status or None, topic=topic or None,
                                    overdue=overdue)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketView)
 async def get_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
     """One ticket with the whole conversation, the sources the bot found and its draft."""
-    return await asyncio.to_thread(assistant.get_ticket, user, ticket_id)
+    return await asyncio.to_thread(assistant.desk.get_ticket, user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketView)
 async def claim_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
-    return await asyncio.to_thread(assistant.claim_ticket, user, ticket_id)
+    return await asyncio.to_thread(assistant.desk.claim_ticket, user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/answer", response_model=TicketView)
 async def answer_ticket(ticket_id: str, body: TicketAnswerIn, user: StaffUserDep,
                         assistant: AssistantDep) -> TicketView:
     """Send the expert's answer: it reaches the asker on their channel and becomes a note to review."""
-    return await asyncio.to_thread(assistant.answer_ticket, user, ticket_id, body.text,
+    return await asyncio.to_thread(assistant.desk.answer_ticket, user, ticket_id, body.text,
                                    citations=body.citations)
 
 
 @router.post("/tickets/{ticket_id}/close", response_model=TicketView)
 async def close_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
-    return await asyncio.to_thread(assistant.close_ticket, user, ticket_id)
+    return await asyncio.to_thread(assistant.desk.close_ticket, user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/reopen", response_model=TicketView)
 async def reopen_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
-    return await asyncio.to_thread(assistant.reopen_ticket, user, ticket_id)
+    return await asyncio.to_thread(assistant.desk.reopen_ticket, user, ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/draft", response_model=DraftOut)
 async def ticket_draft(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> DraftOut:
     """A draft answer for a ticket with suggested citations to tick."""
-    return _draft(await asyncio.to_thread(assistant.ticket_draft, user, ticket_id))
+    return _draft(await asyncio.to_thread(assistant.desk.ticket_draft, user, ticket_id))
 
 
 @router.post("/drafts", response_model=DraftOut)
@@ -105,21 +106,21 @@ def _draft(d: Any) -> DraftOut:
 async def list_notes(user: StaffUserDep, assistant: AssistantDep,
                      status: str = Query(default="pending")) -> list[NoteView]:
     """Expert answers waiting to become knowledge."""
-    return await asyncio.to_thread(assistant.list_notes, user, status=status)
+    return await asyncio.to_thread(assistant.desk.list_notes, user, status=status)
 
 
 @router.post("/notes/{note_id}/approve", response_model=NoteView)
 async def approve_note(note_id: str, user: StaffUserDep, assistant: AssistantDep) -> NoteView:
-    return await asyncio.to_thread(assistant.approve_note, user, note_id)
+    return await asyncio.to_thread(assistant.desk.approve_note, user, note_id)
 
 
 @router.post("/notes/{note_id}/reject", response_model=NoteView)
 async def reject_note(note_id: str, body: RejectIn, user: StaffUserDep, assistant: AssistantDep) -> NoteView:
-    return await asyncio.to_thread(assistant.reject_note, user, note_id, body.reason)
+    return await asyncio.to_thread(assistant.desk.reject_note, user, note_id, body.reason)
 
 
 @router.post("/exports")
 async def export_case(body: ExportIn, user: StaffUserDep, assistant: AssistantDep) -> dict[str, Any]:
     """Evaluators: a conversation or ticket as a golden eval case."""
-    return _out(await asyncio.to_thread(assistant.export_case, user, conversation_id=body.conversation_id,
+    return _out(await asyncio.to_thread(assistant.desk.export_case, user, conversation_id=body.conversation_id,
                                         ticket_id=body.ticket_id))

@@ -139,12 +139,12 @@
     return el("div", { class: "actions" }, bar, commentForm);
   }
 
-  function expertButton(cid, messageId) {
+  function expertButton(cid) {
     const button = el("button", { type: "button", class: "expert-request" }, "전문가에게 물어보기");
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {
-        const res = await api(`/v1/conversations/${cid}/expert`, { method: "POST", body: { message_id: messageId } });
+        const res = await api(`/v1/conversations/${cid}/expert`, { method: "POST", body: {} });
         const data = await res.json();
         note(button.parentElement, data.message);
         waitForExpert();
@@ -166,7 +166,7 @@
     }
     if (answer.message_id && answer.decision !== "declined") {
       const actions = feedbackBar(conversationId, answer.message_id);
-      if (answer.decision !== "escalate") actions.append(expertButton(conversationId, answer.message_id));
+      if (answer.decision !== "escalate") actions.append(expertButton(conversationId));
       turn.node.append(actions);
     }
     scrollDown();

@@ -86,8 +86,8 @@ def test_an_exported_case_is_a_draft_with_what_is_missing() -> None:
     assert any("tags.kind" in p for p in problems)
 
 
-class _FakeAssistant:
-    """Stands in for the service's `authenticate` + `export_case` (assistant.experts.exports' shape)."""
+class _FakeDesk:
+    """Stands in for the desk's `authenticate` + `export_case` (assistant.experts.exports' shape)."""
 
     def authenticate(self, token: str) -> str:
         return f"user:{token}"
@@ -95,6 +95,10 @@ class _FakeAssistant:
     def export_case(self, user: str, *, conversation_id: str | None = None,
                     ticket_id: str | None = None) -> dict:
         return {**GOOD, "id": "pol-960", "key_facts": [], "tags": {"source": "ticket", "kind": "policy"}}
+
+
+class _FakeAssistant:
+    desk = _FakeDesk()
 
 
 def test_cli_export_writes_a_draft_and_says_what_to_complete(tmp_path: Path,

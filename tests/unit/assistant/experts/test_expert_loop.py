@@ -12,7 +12,7 @@ import pytest
 from assistant.errors import FMError
 from assistant.experts import staff
 from assistant.types import Channel, Decision, Question
-from assistant.wiring import background_loop, build_assistant
+from channels.runtime import Runtime, build_assistant
 from ingestion.pipeline import Ingestor
 from tests.conftest import make_settings
 
@@ -49,8 +49,8 @@ def test_unanswerable_question_round_trip(service) -> None:
     first = assistant.ask(Question(text=QUESTION, channel=Channel.web, user_id="owner-1"))
     assert first.decision == Decision.escalate and first.ticket_id
 
-    expert = assistant.authenticate(tokens["expert"])
-    queue = assistant.list_tickets(expert)
+    expert = assistant.desk.authenticate(tokens["expert"])
+    queue = assistant.desk.list_tickets(expert)
     assert [t.id for t in queue] == [first.ticket_id]
     ticket = queue[0]
     assert ticket.topic == "자동화" and ticket.assignee == "김자동"  # routed by expertise
@@ -61,26 +61,27 @@ def test_unanswerable_question_round_trip(service) -> None:
                                   user_id="owner-1"))
     assert held.decision == Decision.escalate and "전문가" in held.answer and held.ticket_id is None
 
-    assistant.claim_ticket(expert, ticket.id)
-    answered = assistant.answer_ticket(expert, ticket.id, EXPERT_ANSWER)
+    assistant.desk.claim_ticket(expert, ticket.id)
+    answered = assistant.desk.answer_ticket(expert, ticket.id, EXPERT_ANSWER)
     assert answered.status == "answered"
-    turns = assistant.history(first.conversation_id, owner_id="owner-1")
+    turns = assistant.desk.history(first.conversation_id, owner_id="owner-1")
     assert turns[-1].role == "expert" and turns[-1].text == EXPERT_ANSWER
     with pytest.raises(FMError):
-        assistant.history(first.conversation_id, owner_id="someone-else")
+        assistant.desk.history(first.conversation_id, owner_id="someone-else")
 
     # the delivery to the asker goes through the outbox, once
-    delivered = asyncio.run(background_loop(assistant).worker.drain())
+    runtime = Runtime(assistant.settings, assistant=assistant)
+    delivered = asyncio.run(runtime.background_loop(runtime.senders()).worker.drain())
     assert delivered >= 1
-    assistant.close_ticket(expert, ticket.id)
+    assistant.desk.close_ticket(expert, ticket.id)
 
-    mentor = assistant.authenticate(tokens["mentor"])
+    mentor = assistant.desk.authenticate(tokens["mentor"])
     with pytest.raises(FMError) as info:
-        assistant.approve_note(expert, assistant.list_notes(mentor)[0].id)  # experts cannot approve
+        assistant.desk.approve_note(expert, assistant.desk.list_notes(mentor)[0].id)  # experts cannot approve
     assert info.value.status == 403
-    note = assistant.list_notes(mentor)[0]
+    note = assistant.desk.list_notes(mentor)[0]
     assert note.question == QUESTION and note.expert_name == "김자동"
-    assistant.approve_note(mentor, note.id)
+    assistant.desk.approve_note(mentor, note.id)
 
     again = assistant.ask(Question(text=QUESTION, channel=Channel.web, user_id="owner-2"))
     assert again.decision in (Decision.answered, Decision.offer_expert), again.answer
@@ -91,13 +92,13 @@ def test_unanswerable_question_round_trip(service) -> None:
 def test_rejected_note_is_kept_but_not_ingested(service) -> None:
     assistant, tokens = service
     first = assistant.ask(Question(text=QUESTION, channel=Channel.web, user_id="owner-1"))
-    expert = assistant.authenticate(tokens["expert"])
-    assistant.claim_ticket(expert, first.ticket_id)
-    assistant.answer_ticket(expert, first.ticket_id, EXPERT_ANSWER)
-    mentor = assistant.authenticate(tokens["mentor"])
-    note = assistant.list_notes(mentor)[0]
-    assistant.reject_note(mentor, note.id, "사실 확인 필요")
-    assert [n.status for n in assistant.list_notes(mentor, status=None)] == ["rejected"]
+    expert = assistant.desk.authenticate(tokens["expert"])
+    assistant.desk.claim_ticket(expert, first.ticket_id)
+    assistant.desk.answer_ticket(expert, first.ticket_id, EXPERT_ANSWER)
+    mentor = assistant.desk.authenticate(tokens["mentor"])
+    note = assistant.desk.list_notes(mentor)[0]
+    assistant.desk.reject_note(mentor, note.id, "사실 확인 필요")
+    assert [n.status for n in assistant.desk.list_notes(mentor, status=None)] == ["rejected"]
     assert not any(s.startswith("notes/") for s in assistant.stores.catalog.sources())
 
 
@@ -105,9 +106,9 @@ def test_expert_request_after_an_answer(service) -> None:
     assistant, tokens = service
     answer = assistant.ask(Question(text="설비종합효율은 어떻게 계산해요?", channel=Channel.web, user_id="owner-9"))
     assert answer.decision == Decision.answered
-    ticket = assistant.request_expert(answer.conversation_id, owner_id="owner-9")
-    again = assistant.request_expert(answer.conversation_id, owner_id="owner-9")
+    ticket = assistant.desk.request_expert(answer.conversation_id, owner_id="owner-9")
+    again = assistant.desk.request_expert(answer.conversation_id, owner_id="owner-9")
     assert again.id == ticket.id  # one ticket per conversation, however often the button is pressed
     assert ticket.draft and "가동률" in ticket.draft and ticket.sources
     with pytest.raises(FMError):
-        assistant.request_expert(answer.conversation_id, owner_id="intruder")
+        assistant.desk.request_expert(answer.conversation_id, owner_id="intruder")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from assistant.db.engine import Database
 from assistant.settings import Settings
-from tests.unit.db import scenarios_access as sc
+from tests.unit.assistant.experts import scenarios_access as sc
 
 
 def test_tokens_hashed_shown_once_revocable(db: Database) -> None:

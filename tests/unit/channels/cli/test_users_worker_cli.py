@@ -13,9 +13,10 @@ import channels.cli.users  # noqa: F401  (registers `users`)
 import channels.cli.worker  # noqa: F401  (registers `worker`)
 from assistant.db import open_database
 from assistant.delivery.outbox import enqueue
-from assistant.experts.staff import Unauthorized, authenticate
+from assistant.errors import Unauthorized
+from assistant.experts.staff import authenticate
 from channels.cli import app
-from tests.unit.db.factories import storage_settings
+from tests.unit.assistant.db.factories import storage_settings
 
 runner = CliRunner()
 TOKEN = re.compile(r"fm_[0-9a-f]{12}_[A-Za-z0-9_-]+")

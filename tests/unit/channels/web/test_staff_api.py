@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.unit.web.conftest import OWNER, ask
+from tests.unit.channels.web.conftest import OWNER, ask
 
 
 def _ticket(client: TestClient) -> str:

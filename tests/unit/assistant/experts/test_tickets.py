@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from assistant.db.engine import Database
 from assistant.settings import Settings
-from tests.unit.db import scenarios_tickets as sc
+from tests.unit.assistant.experts import scenarios_tickets as sc
 
 
 def test_ticket_lifecycle_with_events_and_outbox(db: Database, settings: Settings) -> None:

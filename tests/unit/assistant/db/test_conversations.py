@@ -7,8 +7,8 @@ from assistant.db.engine import Database
 from assistant.experts.tickets import holding_ticket
 from assistant.experts.workflow import close_ticket
 from assistant.settings import Settings
-from tests.unit.db.factories import make_ticket
-from tests.unit.db.scenarios_access import check_store_contract
+from tests.unit.assistant.db.factories import make_ticket
+from tests.unit.assistant.experts.scenarios_access import check_store_contract
 
 
 def sql_store_contract(db: Database, settings: Settings) -> None:

@@ -10,7 +10,7 @@ from assistant.db.engine import Database, create_db_engine, database_url
 from assistant.db.migrations import MIGRATIONS_DIR, current_revision, downgrade, upgrade
 from assistant.db.models import Base
 from assistant.settings import Settings
-from tests.unit.db.factories import storage_settings
+from tests.unit.assistant.db.factories import storage_settings
 
 TABLES = {
     "users",

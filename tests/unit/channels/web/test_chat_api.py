@@ -11,7 +11,7 @@ from assistant.errors import FMError
 from assistant.types import StreamEvent
 from channels.web.app import create_app
 from tests.conftest import make_settings
-from tests.unit.web.conftest import ANSWERABLE, OWNER, ask, sse_events
+from tests.unit.channels.web.conftest import ANSWERABLE, OWNER, ask, sse_events
 
 
 def test_chat_answers_with_citations_and_ids(client: TestClient) -> None:

@@ -21,7 +21,7 @@ from assistant.db.models import InboxItem, OutboxItem
 from assistant.delivery.inbox import InboxSender
 from assistant.delivery.outbox import Delivery, PermanentDeliveryError, SenderRegistry, Worker, enqueue
 from assistant.settings import Settings
-from tests.unit.db.factories import FakeClock
+from tests.unit.assistant.db.factories import FakeClock
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -10,7 +10,7 @@ import pytest
 from assistant.db.engine import Database
 from assistant.db.migrations import upgrade
 from assistant.settings import Settings
-from tests.unit.db.factories import storage_settings
+from tests.unit.assistant.db.factories import storage_settings
 
 
 @pytest.fixture

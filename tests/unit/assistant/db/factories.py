@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from assistant.db.conversations import append_message, create_conversation
 from assistant.db.models import Ticket, User
 from assistant.experts.staff import create_user
-from assistant.experts.tickets import create_ticket
+from assistant.experts.tickets import TicketRequest, create_ticket
 from assistant.settings import Settings
 from assistant.types import Citation, Turn
 
@@ -105,18 +105,10 @@ def make_ticket(
     now: datetime = T0,
     **kwargs: Any,
 ) -> Ticket:
-    return create_ticket(
-        session,
-        settings=settings,
-        question=question,
-        channel=channel,
-        user_id=user_id,
-        region=region,
-        conversation_id=conversation_id,
-        priority=priority,
-        now=now,
-        **kwargs,
-    )
+    created_by = kwargs.pop("created_by", None)
+    request = TicketRequest(question=question, channel=channel, user_id=user_id, region=region,
+                            conversation_id=conversation_id, priority=priority, **kwargs)
+    return create_ticket(session, settings=settings, request=request, created_by=created_by, now=now)
 
 
 class FakeClock:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from assistant.wiring import build_assistant
+from channels.runtime import build_assistant
 from channels.web.app import create_app
 from tests.conftest import make_settings
 

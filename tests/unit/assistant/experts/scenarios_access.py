@@ -12,11 +12,10 @@ from assistant.conversations import ConversationStore
 from assistant.db.conversations import ensure_can_view, list_conversations
 from assistant.db.engine import Database
 from assistant.db.models import ApiToken, Feedback, Message, User
-from assistant.errors import FMError, Forbidden, NotFound
+from assistant.errors import FMError, Forbidden, NotFound, Unauthorized
 from assistant.experts.exports import export_conversation, export_ticket
 from assistant.experts.feedback import record_feedback
 from assistant.experts.staff import (
-    Unauthorized,
     authenticate,
     deactivate_user,
     hash_token,
@@ -28,7 +27,14 @@ from assistant.experts.staff import (
 from assistant.experts.workflow import answer_ticket
 from assistant.settings import Settings
 from assistant.types import Decision, Turn
-from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
+from tests.unit.assistant.db.factories import (
+    T0,
+    citation,
+    make_conversation,
+    make_expert,
+    make_ticket,
+    make_user,
+)
 
 
 def check_tokens(db: Database) -> None:

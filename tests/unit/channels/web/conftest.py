@@ -13,7 +13,7 @@ from assistant.db import open_database
 from assistant.experts.staff import create_user, issue_token
 from assistant.settings import Settings
 from assistant.stores import Stores
-from assistant.wiring import build_assistant
+from channels.runtime import build_assistant
 from channels.web.app import create_app
 from tests.conftest import make_settings
 

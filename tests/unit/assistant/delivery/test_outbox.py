@@ -7,7 +7,7 @@ import pytest
 from assistant.db.engine import Database
 from assistant.delivery.outbox import backoff_delay
 from assistant.settings import Settings
-from tests.unit.db import scenarios_outbox as sc
+from tests.unit.assistant.delivery import scenarios_outbox as sc
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
@@ -46,16 +46,16 @@ async def test_background_loop_sweeps_and_delivers(db: Database, settings: Setti
     from datetime import timedelta
 
     from assistant.delivery.inbox import list_inbox
-    from assistant.delivery.loop import BackgroundLoop, registry_with_inbox
-    from assistant.delivery.outbox import SenderRegistry
-    from tests.unit.db.factories import T0, FakeClock, make_expert, make_ticket
+    from assistant.delivery.loop import BackgroundLoop
+    from assistant.wiring import senders_for
+    from tests.unit.assistant.db.factories import T0, FakeClock, make_expert, make_ticket
 
     with db.session_scope() as s:
         expert_id = make_expert(s, name="웹전문가").id  # no handles: notices go to the in-app inbox
         make_ticket(s, settings, now=T0)
     clock = FakeClock(T0 + timedelta(hours=settings.sla_hours_normal, minutes=5))
     loop = BackgroundLoop(
-        db, settings=settings, registry=registry_with_inbox(db, base=SenderRegistry()), clock=clock
+        db, settings=settings, registry=senders_for(db), clock=clock
     )
     first = await loop.run_once()
     assert first.sweep is not None and len(first.sweep.renotified) == 1

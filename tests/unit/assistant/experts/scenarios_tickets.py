@@ -21,7 +21,14 @@ from assistant.experts.tickets import get_ticket, list_tickets
 from assistant.experts.workflow import answer_ticket, claim_ticket, close_ticket, reopen_ticket
 from assistant.settings import Settings
 from assistant.types import Decision, Turn
-from tests.unit.db.factories import T0, citation, make_conversation, make_expert, make_ticket, make_user
+from tests.unit.assistant.db.factories import (
+    T0,
+    citation,
+    make_conversation,
+    make_expert,
+    make_ticket,
+    make_user,
+)
 
 
 def _outbox(db: Database, **where: str) -> list[OutboxItem]:
@@ -328,10 +335,14 @@ def event_count(db: Database) -> int:
 
 
 def check_escalation_glue(db: Database, settings: Settings) -> None:
-    """A ticket from what the answering service has, and the relay while held."""
-    from assistant.conversations import SqlConversationStore
-    from assistant.experts.tickets import create_ticket_for_question, question_for_ticket, relay_user_message
-    from assistant.types import Answer, Channel, Question
+    """A ticket from what the answering service has (through the desk), and the relay while held."""
+    from assistant.conversations import InMemoryConversationStore, SqlConversationStore
+    from assistant.experts.desk import TicketDesk
+    from assistant.experts.tickets import relay_user_message
+    from assistant.types import Channel, Draft, Question
+
+    def no_draft(text: str) -> Draft:
+        raise AssertionError("escalation drafts nothing")
 
     with db.session_scope() as s:
         expert_id = make_expert(s, name="정책전문", expertise=["정책자금"], region="대구").id
@@ -349,21 +360,10 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
         reply_to={"callback": "none"},
         region="대구",
     )
-    answer = Answer(
-        answer="한도는 사업마다 다릅니다 [1].",
-        decision=Decision.offer_expert,
-        confidence=0.4,
-        citations=[citation(title="정책자금 안내", source="subsidies/loan.md", kind="subsidy")],
-    )
-    def hook(question: Question, answer: Answer, sources: list, history: list) -> str:
-        with db.session_scope() as s:
-            return create_ticket_for_question(
-                s, settings=settings, question=question, answer=answer, sources=sources, history=history
-            ).id
-
-    tid = hook(
-        question, answer, [{"title": "정책자금 안내", "kind": "subsidy", "source": "subsidies/loan.md"}], []
-    )
+    draft = "한도는 사업마다 다릅니다 [1]."
+    sources = [{"title": "정책자금 안내", "kind": "subsidy", "source": "subsidies/loan.md"}]
+    desk = TicketDesk(settings, db, store, draft=no_draft)
+    tid = desk.escalate(question, draft=draft, sources=sources)
     with db.session_scope() as s:
         ticket = get_ticket(s, ticket_id=tid)
         assert (ticket.topic, ticket.assignee_id, ticket.channel, ticket.region) == (
@@ -372,8 +372,10 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
             "kakao",
             "대구",
         )
-        assert ticket.draft == answer.answer and len(ticket.history) == 2
-        assert question_for_ticket(ticket) == question
+        assert ticket.draft == draft and len(ticket.history) == 2
+        assert (ticket.question, ticket.conversation_id, ticket.user_id, ticket.reply_to) == (
+            question.text, cid, "kakao-9", {"callback": "none"}
+        )
     assert store.is_held_by_human(cid)
     with db.session_scope() as s:
         assert relay_user_message(s, settings=settings, conversation_id=cid, text="급합니다!") is not None
@@ -382,8 +384,11 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
     with db.session_scope() as s:
         close_ticket(s, ticket_id=tid)
         assert relay_user_message(s, settings=settings, conversation_id=cid, text="감사합니다") is None
-    elsewhere = question.model_copy(update={"conversation_id": "in-memory-conversation"})
-    other = hook(elsewhere, answer, [], [Turn(role="user", text="정책자금 융자 한도가 궁금합니다")])
+    memory = InMemoryConversationStore()  # a conversation the database does not keep
+    elsewhere_id = memory.new_conversation(channel="kakao", user_id="kakao-9")
+    memory.append(elsewhere_id, Turn(role="user", text="정책자금 융자 한도가 궁금합니다"))
+    elsewhere = question.model_copy(update={"conversation_id": elsewhere_id})
+    other = TicketDesk(settings, db, memory, draft=no_draft).escalate(elsewhere, draft=draft, sources=[])
     with db.session_scope() as s:
         ticket = get_ticket(s, ticket_id=other)
         assert ticket.conversation_id is None and [t["text"] for t in ticket.history] == [

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.delivery.outbox import SenderRegistry
 from assistant.errors import FMError
 from channels.cli import _register, app
+from channels.runtime import Runtime
+from channels.slack.delivery import SlackSender
 from channels.slack.socket import socket_handler
 from tests.conftest import make_settings
 
@@ -22,18 +23,22 @@ class _Service:
         raise AssertionError
 
 
-async def test_socket_handler_wraps_the_same_app_and_registers_the_sender(tmp_path: Path) -> None:
+async def test_socket_handler_wraps_the_same_app_and_shares_the_senders_deps(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, slack_bot_token="xoxb-1", slack_app_token="xapp-1",
                              slack_api_url="http://127.0.0.1:9/api/")
-    registry = SenderRegistry()
-    handler = socket_handler(settings, _Service(), registry=registry)
-    assert registry.get("slack") is not None
+    runtime = Runtime(settings)
+    deps = runtime.slack_deps()
+    handler = socket_handler(settings, _Service, deps=deps)
+    senders = runtime.senders(slack=deps)  # what `slack --socket` hands its background loop
+    sender = senders.get("slack")
+    assert isinstance(sender, SlackSender) and sender.deps is deps and handler.app.client is deps.client
     assert handler.app.client.base_url == "http://127.0.0.1:9/api/"
     assert handler.client.web_client.base_url == "http://127.0.0.1:9/api/"
     assert handler.client.app_token == "xapp-1"
     listeners = {str(listener.matchers[0]) for listener in handler.app._async_listeners}
     assert listeners  # the mention, message, button and modal listeners
     await handler.close_async()
+    runtime.close()
 
 
 def test_socket_handler_needs_both_tokens(tmp_path: Path) -> None:

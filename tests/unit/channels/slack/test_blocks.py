@@ -91,9 +91,9 @@ def test_claimed_ticket_only_offers_answer_and_answered_offers_nothing() -> None
 
 def test_ticket_card_from_view_or_summary_and_merge() -> None:
     summary = {"ticket_id": "t-9", "status": "open", "question": "질문", "topic": "ERP"}
-    card = blocks.TicketCard.of(summary)
+    card = blocks.TicketCard.of_summary(summary)
     assert (card.id, card.status, card.topic) == ("t-9", "open", "ERP")
-    newer = blocks.TicketCard.of({"id": "t-9", "status": "answered"}).over(
+    newer = blocks.TicketCard(id="t-9", question="", status="answered").over(
         blocks.TicketCard(id="t-9", question="질문", draft="초안"))
     assert (newer.status, newer.question, newer.draft) == ("answered", "질문", "초안")
 

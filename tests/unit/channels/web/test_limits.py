@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels.web.limits import RateLimited, SlidingWindowLimiter
-from tests.unit.web.conftest import OTHER, OWNER
+from tests.unit.channels.web.conftest import OTHER, OWNER
 
 
 def test_rate_limit_answers_429_in_korean_per_client(make_client: Callable[..., TestClient]) -> None:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from assistant.db import open_database
 from assistant.db.models import Feedback
-from assistant.delivery.outbox import Delivery, default_registry
+from assistant.delivery.outbox import Delivery
 from channels.web.events import ConversationEvents, WebSender
-from tests.unit.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
+from tests.unit.channels.web.conftest import ANSWERABLE, OTHER, OWNER, ask, sse_events
 
 
 def test_history_lists_the_turns_with_their_citations(client: TestClient) -> None:
@@ -80,7 +80,8 @@ def test_expert_answer_reaches_the_owners_conversation_and_wakes_open_pages(
 ) -> None:
     cid = ask(client)["conversation_id"]
     ticket = client.post(f"/v1/conversations/{cid}/expert", json={}, headers=OWNER).json()
-    waiting = client.portal.start_task_soon(_wait, cid)  # type: ignore[union-attr]  # a page waiting on the conversation
+    events = client.app.state.events  # type: ignore[attr-defined]  # this app's waiting pages
+    waiting = client.portal.start_task_soon(_wait, events, cid)  # type: ignore[union-attr]  # a page waiting
     text = "수준확인은 스마트제조혁신추진단이 지정한 기관이 현장 심사로 확인합니다. (전문가)"
     sent = client.post(f"/v1/staff/tickets/{ticket['ticket_id']}/answer", json={"text": text}, headers=staff["expert"])
     assert sent.status_code == 200 and sent.json()["status"] == "answered"
@@ -92,10 +93,8 @@ def test_expert_answer_reaches_the_owners_conversation_and_wakes_open_pages(
     assert [(e, d["role"], d["index"]) for e, d in events] == [("turn", "expert", 2)]
 
 
-async def _wait(conversation_id: str) -> bool:
-    from channels.web.events import conversation_events
-
-    return await conversation_events.wait(conversation_id, 8)
+async def _wait(events: ConversationEvents, conversation_id: str) -> bool:
+    return await events.wait(conversation_id, 8)
 
 
 async def test_web_sender_wakes_waiters_and_keeps_the_inbox_copy() -> None:
@@ -118,9 +117,11 @@ async def test_web_sender_wakes_waiters_and_keeps_the_inbox_copy() -> None:
     assert await events.wait("c1", 0.05) is False  # nobody notified it since
 
 
-def test_a_stopped_app_leaves_no_web_sender_behind(make_client: Callable[..., TestClient]) -> None:
-    before = default_registry.get("web")
-    client = make_client()
-    assert isinstance(default_registry.get("web"), WebSender)
-    client.__exit__(None, None, None)
-    assert default_registry.get("web") is before
+def test_each_app_delivers_with_its_own_senders(make_client: Callable[..., TestClient]) -> None:
+    first, second = make_client(), make_client()
+    senders = [c.app.state.senders for c in (first, second)]  # type: ignore[attr-defined]
+    webs = [s.get("web") for s in senders]
+    assert all(isinstance(w, WebSender) for w in webs)
+    assert webs[0].events is first.app.state.events and webs[1].events is second.app.state.events  # type: ignore
+    assert webs[0] is not webs[1] and senders[0].get("slack") is None  # Slack is not configured here
+    assert senders[0].get("kakao") is not None  # the in-app inbox keeps what KakaoTalk cannot push
