@@ -91,12 +91,48 @@ def _fit_command(path: Path) -> None:
     data = [(r, y) for r in rows if (y := _label(r)) is not None]
     xs = [[r[f] for f in FEATURES] for r, _ in data]
     ys = [y for _, y in data]
-    before = [r["confidence"] for r, _ in data]
+    before = [0.5 * r["coverage"] + 0.5 * r["support"] for r, _ in data]  # the formula before the fit
     w, b = _fit(xs, ys)
     after = [1 / (1 + math.exp(-(b + sum(wi * xi for wi, xi in zip(w, x, strict=True))))) for x in xs]
     print(f"cases {len(data)} (right {sum(ys)}), weights {dict(zip(FEATURES, [round(v, 2) for v in w], strict=True))}"
           f" bias {b:.2f}")
     print(f"ECE (10 bins) of the current confidence: {ece(before, ys):.3f}; refitted: {ece(after, ys):.3f}")
+    _thresholds(rows, w, b)
+
+
+_CONTENT = ("supported", "weak_support", "no_supporting_evidence", "out_of_scope_no_evidence")
+
+
+def _simulate(rows: list[dict], w: list[float], b: float, escalate_below: float, offer_below: float) -> dict:
+    """The decisions the thresholds would give (other decisions as recorded)."""
+    pairs, correct_held = [], 0
+    for r in rows:
+        decision = r["decision"]
+        if r["reason"] in _CONTENT and r["drafted"] and not r["exact"]:
+            p = 1 / (1 + math.exp(-(b + sum(wi * r[f] for wi, f in zip(w, FEATURES, strict=True)))))
+            low = "declined" if r["reason"] == "out_of_scope_no_evidence" else "escalate"
+            decision = low if p < escalate_below else "offer_expert" if p < offer_below else "answered"
+        pairs.append((r["expected"], decision))
+        right = r["expected"] == "answered" and r["facts"] is not None and r["facts"] >= 0.999
+        correct_held += right and decision in ("offer_expert", "escalate")
+    tp = sum(e == a == "escalate" for e, a in pairs)
+    predicted, actual = sum(a == "escalate" for _, a in pairs), sum(e == "escalate" for e, _ in pairs)
+    right_total = sum(r["expected"] == "answered" and (r["facts"] or 0) >= 0.999 for r in rows)
+    return {"accuracy": sum(e == a for e, a in pairs) / len(pairs), "esc_p": tp / max(predicted, 1),
+            "esc_r": tp / max(actual, 1), "right_held": correct_held / max(right_total, 1)}
+
+
+def _thresholds(rows: list[dict], w: list[float], b: float) -> None:
+    grid = [round(0.02 * i, 2) for i in range(1, 30)]
+    results = []
+    for e in grid:
+        for o in grid:
+            if o >= e:
+                results.append((e, o, _simulate(rows, w, b, e, o)))
+    ok = [x for x in results if x[2]["right_held"] <= 0.1]
+    ok.sort(key=lambda x: (-(x[2]["esc_p"] >= 0.9 and x[2]["esc_r"] >= 0.9), -x[2]["accuracy"]))
+    for e, o, m in ok[:8]:
+        print(f"escalate_below {e:.2f} offer_expert_below {o:.2f}: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))
 
 
 def main() -> None:

@@ -27,6 +27,10 @@ NO_EVIDENCE_TEXT = (
     "가지고 있는 자료에서 이 질문에 대한 근거를 찾지 못했습니다. 정확한 답을 드리기 위해 전문가에게 "
     "질문을 전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
 )
+NEEDS_RECORDS_TEXT = (
+    "가지고 있는 자료의 금액·일정은 설명을 위한 예시라서, 현행 공고나 귀사 과제의 접수·평가 기록은 확인해 드릴 수 "
+    "없습니다. 정확히 확인할 수 있도록 전문가에게 질문을 전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
+)
 HELD_TEXT = "지금 이 대화는 전문가가 맡고 있어요. 남겨 주신 메시지도 전문가에게 전달했습니다."
 
 
@@ -49,10 +53,10 @@ class Evidence:
     exact: bool = False  # a deterministic calculation from a cited rule: nothing to weigh
 
 
-# Logistic weights for P(answer states its key facts), fitted on the golden set (see
-# docs/decisions.md); the thresholds on this probability are in settings.
-WEIGHTS = {"coverage": 2.2, "support": 2.6, "dense": 3.0, "agreement": 0.6}
-BIAS = -4.6
+# Logistic weights for P(the answer states all its key facts), fitted on the golden set
+# (scripts/fit_confidence.py; docs/decisions.md); the thresholds on it are in settings.
+WEIGHTS = {"coverage": 1.8, "support": 2.02, "dense": 1.4, "agreement": 0.85}
+BIAS = -4.53
 
 
 def confidence(evidence: Evidence) -> float:
@@ -86,6 +90,8 @@ def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Sett
         return Verdict(Decision.escalate, "human_request", HUMAN_REQUEST_TEXT)
     if intent.needs_human:
         return Verdict(Decision.escalate, "needs_human_judgement", NEEDS_HUMAN_TEXT)
+    if intent.needs_records:
+        return Verdict(Decision.escalate, "needs_records", NEEDS_RECORDS_TEXT)
     if exact:
         return Verdict(Decision.answered, "calculated")
     if not has_evidence or confidence < settings.escalate_below:

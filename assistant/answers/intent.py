@@ -40,6 +40,13 @@ _NEEDS_HUMAN = re.compile(
     r"|폭발|중대\s*재해|처벌|과태료\s*(다툼|이의)|이의\s*신청.*(승산|이길)|환수.*(이의|소송|이길|승산)",
 )
 
+# what only a record or today's notice can answer: the knowledge's figures are examples
+_NEEDS_RECORDS = re.compile(
+    r"실제\s*공고|공식\s*공고|공고\s*기준|예시\s*말고|오늘\s*기준|이번\s*달.{0,12}(공고|모집)|공고\s*떴"
+    r"|(우리|저희)\s*(과제|회사|신청).{0,20}(조회|몇\s*점|어디까지|진행\s*상황|심사)|접수\s*번호|경정\s*청구"
+    r"|몇\s*점\s*받았",
+)
+
 _SUPPLIER = re.compile(
     r"(업체|회사|공급\s*기업|공급사|벤더|솔루션\s*사|협력사|시공사|구축사|곳|데)\s*(좀\s*)?"
     r"(추천|소개|알려|찾아|찾고|있나|있을까|있어|어디|연결)"
@@ -120,6 +127,7 @@ class Intent:
     out_of_scope: bool = False
     greeting: bool = False
     needs_human: bool = False
+    needs_records: bool = False  # today's notices or the company's own records
     supplier: bool = False
     follow_up: bool = False
     in_domain: bool = False
@@ -152,6 +160,7 @@ def classify(text: str) -> Intent:
     off_topic = _OUT_OF_SCOPE.search(text) or _OUT_OF_SCOPE_EN.search(text)
     intent.out_of_scope = bool(off_topic) and not intent.in_domain
     intent.needs_human = bool(_NEEDS_HUMAN.search(text))
+    intent.needs_records = bool(_NEEDS_RECORDS.search(text))
     intent.supplier = bool(_SUPPLIER.search(text)) and not intent.human_request
     intent.follow_up = bool(_FOLLOW_UP.search(text))
     intent.region = find_region(text)

@@ -21,8 +21,8 @@ PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
 INVENTORY_TOPIC = re.compile(r"재고\s*(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
 _LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|loading\s*time", re.I)
-_SHIFT = re.compile(r"근무\s*시간")
-_PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)")
+_SHIFT = re.compile(r"근무(?:\s*시간)?")
+_PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴식")
 _STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체)(?:\s*시간)?", re.I)
 _RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)가동\s*시간")
 _CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
@@ -37,6 +37,16 @@ _COUNTED = re.compile(r"실사|전체|총|조사")
 
 def _value(q: Quantity | None) -> Decimal | None:
     return q.value if q is not None else None
+
+
+def _topic(word: str) -> str:
+    """The topic particle 은/는 for a Korean word."""
+    return "은" if (ord(word[-1]) - 0xAC00) % 28 else "는"
+
+
+def _rate(ratio: Decimal) -> str:
+    """A small percentage without trailing zeros: 0.07%, 0.123%."""
+    return f"{(ratio * 100).quantize(Decimal('0.001')).normalize():f}%"
 
 
 def _minutes(value: Decimal) -> str:
@@ -88,7 +98,8 @@ def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal 
         return Calculation("OEE", lines, [OEE_DOC])
     missing = [name for name, v in (("부하시간(분)", loading), ("이론 사이클 타임", cycle), ("양품 수", good)) if v is None]
     if parts:
-        lines = ["주신 숫자로 계산한 결과입니다 [1].", *parts,
+        name, result = parts[0][2:].split(" = ")[0], parts[0].rsplit(" = ", 1)[1]
+        lines = [f"{name}{_topic(name)} {result}입니다 [1].", *parts,
                  f"OEE까지 구하려면 {', '.join(missing)}도 알려 주세요."]
         return Calculation("OEE", lines, [OEE_DOC], missing)
     return ask_for("OEE", missing, "OEE = 가동률 × 성능가동률 × 양품률 = 양품 수 × 이론 사이클 타임 ÷ 부하시간",
@@ -107,9 +118,9 @@ def ppm(text: str) -> Calculation:
         return ask_for("PPM", missing, "PPM = 불량 수량 ÷ 총 수량 × 1,000,000", [PPM_DOC])
     value = bad / total * 1_000_000
     return Calculation("PPM", [
-        f"PPM은 {plain(value, 1)} PPM입니다 (불량률 {percent(bad / total, 3)}) [1].",
+        f"PPM은 {plain(value, 1)} PPM입니다 (불량률 {_rate(bad / total)}) [1].",
         f"- PPM = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 1,000,000 = {plain(value, 1)} PPM",
-        f"- 불량률 = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 100 = {percent(bad / total, 3)}",
+        f"- 불량률 = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 100 = {_rate(bad / total)}",
     ], [PPM_DOC])
 
 

@@ -35,26 +35,30 @@ SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|�
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
+_RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
 _STAGE = re.compile(r"고도화\s*([12])|(기초)")
 _RATE = re.compile(r"금리|이율|이자율|연")
 _PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
 
 
 def _total(text: str, qs: list[Quantity]) -> Decimal | None:
+    """The total project cost: the amount named as such, else the one amount of the question
+    unless the text names the total elsewhere or the amount is what is received."""
     named = labelled(text, _TOTAL, ("money",), qs)
     if named is not None:
         return named.value
     money = [q for q in qs if q.kind == "money"]
-    return money[0].value if len(money) == 1 else None
+    if len(money) != 1 or _TOTAL.search(text) or _RECEIVED.match(text, money[0].end):
+        return None
+    return money[0].value
 
 
-def company_share(text: str) -> Calculation:
+def company_share(text: str) -> Calculation | None:
     qs = quantities(text)
     total = _total(text, qs)
     sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
     if total is None:
-        return ask_for("기업 부담금", ["총사업비(부가세 제외)"],
-                       "기업 부담금 = 총사업비 − 정부 지원(총사업비의 50%, 단계별 한도 이내) − 지방비 매칭", sources)
+        return None  # amounts that are not the total (a cut item, the grant sought): for the sources
     m = _STAGE.search(text)
     stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
     assumed = m is None
