@@ -188,7 +188,8 @@ class Assistant(TicketDesk):
         analysis = await self._understand(text, history)
         work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
         score = confidence(work.evidence)
-        verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact)
+        verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
+                         unknown=work.evidence.unknown)
         return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,
                         work.subject, work.evidence)
 
@@ -231,7 +232,7 @@ class Assistant(TicketDesk):
         calculation = calculate(analysis.query if analysis.followed else analysis.text)
         if calculation is not None and (cited := cited_calculation(calculation, self.searcher, analysis.terms)):
             hits, drafted = cited
-            return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, True, exact=True))
+            return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
@@ -251,7 +252,15 @@ class Assistant(TicketDesk):
         dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
         top = hits[0] if hits else None
         agree = 1.0 if top and (top.dense_rank or 99) <= 3 and (top.keyword_rank or 99) <= 3 else 0.0
-        return Evidence(drafted.coverage, drafted.support, max(0.0, dense), agree, bool(drafted.text))
+        return Evidence(drafted.coverage, drafted.support, max(0.0, dense), agree, self._unknown(terms or []),
+                        bool(drafted.text))
+
+    def _unknown(self, terms: list[str]) -> float:
+        """Idf-weighted share of `terms` that no chunk contains."""
+        unseen = self.searcher.idf("\x00")  # the weight of a term no chunk has
+        weights = [self.searcher.idf(t) for t in terms]
+        total = sum(weights)
+        return sum(w for w in weights if w >= unseen - 1e-9) / total if total else 0.0
 
     def _keyword_support(self, q_terms: list[str], hits: list[Hit]) -> float:
         """The best chunk's BM25 score against the most the question's terms could give

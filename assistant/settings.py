@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     escalate_below: float = 0.05
     offer_expert_below: float = 0.07
+    # a question whose words are this much (idf-weighted) absent from every source gets an
+    # expert offered unless the confidence reaches the second figure
+    unknown_words_share: float = 0.35
+    unknown_words_offer_below: float = 0.2
     answer_sentences: int = 4
     draft_sources: int = 10
 

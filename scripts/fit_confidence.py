@@ -20,7 +20,7 @@ import math
 import sys
 from pathlib import Path
 
-FEATURES = ("coverage", "support", "dense", "agreement")
+FEATURES = ("coverage", "support", "dense", "agreement", "unknown")
 
 
 async def _collect(data_dir: Path, out: Path) -> None:

@@ -35,7 +35,7 @@ GLOSSARY: dict[str, str] = {
     "regional": "지방비", "matching": "매칭", "local": "지방비", "government": "정부",
     "loan": "정책자금 융자", "loans": "정책자금 융자", "interest": "금리 이자", "rate": "비율 금리",
     "apply": "신청", "application": "신청", "deadline": "마감 일정", "schedule": "일정",
-    "eligible": "신청 자격", "eligibility": "신청 자격", "documents": "서류", "checklist": "서류",
+    "eligible": "신청 자격", "eligibility": "신청 자격", "checklist": "서류",
     "level": "수준", "assessment": "수준확인", "certificate": "확인서",
     "mes": "MES", "erp": "ERP", "plc": "PLC", "sensor": "센서", "sensors": "센서", "iot": "IoT",
     "maintenance": "보전 유지보수", "predictive": "예지보전", "downtime": "비가동 정지",
@@ -46,6 +46,7 @@ GLOSSARY: dict[str, str] = {
     "aftercare": "사후관리", "clawback": "환수", "refund": "환수", "rejection": "반려",
     "evaluation": "평가", "business": "사업계획서", "plan": "사업계획서", "lot": "로트",
     "traceability": "추적", "barcode": "바코드", "haccp": "HACCP", "energy": "에너지",
+    "pay": "부담금", "company": "기업", "project": "총사업비", "own": "자부담", "documents": "제출 서류",
 }
 
 

@@ -49,6 +49,7 @@ class Evidence:
     support: float = 0.0  # best keyword (BM25) score against what the question's terms could give
     dense: float = 0.0  # best dense (cosine) score of a retrieved chunk
     agreement: float = 0.0  # the dense and the keyword search put the same chunk near the top
+    unknown: float = 0.0  # idf-weighted share of the question's terms no source contains
     has_text: bool = False
     exact: bool = False  # a deterministic calculation from a cited rule: nothing to weigh
 
@@ -79,9 +80,11 @@ def priority(verdict: Verdict) -> str:
     return "high" if verdict.reason == "needs_human_judgement" else "normal"
 
 
-def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings, *, exact: bool = False) -> Verdict:
+def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings, *, exact: bool = False,
+           unknown: float = 0.0) -> Verdict:
     """The decision for one question, from its intent and how well the sources support it
-    (`exact`: the answer is a calculation from the owner's numbers by a cited rule)."""
+    (`exact`: the answer is a calculation from the owner's numbers by a cited rule;
+    `unknown`: the share of the question's words that appear in no source)."""
     if intent.greeting:
         return Verdict(Decision.declined, "greeting", GREETING_TEXT)
     if intent.out_of_scope:
@@ -100,4 +103,8 @@ def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Sett
         return Verdict(Decision.escalate, "no_supporting_evidence", NO_EVIDENCE_TEXT)
     if confidence < settings.offer_expert_below:
         return Verdict(Decision.offer_expert, "weak_support")
+    if unknown >= settings.unknown_words_share and confidence < settings.unknown_words_offer_below:
+        # what the owner asks about is named nowhere in the sources (a hopper dryer, a machine's
+        # own parts): what was found is only near it, so a person is offered
+        return Verdict(Decision.offer_expert, "topic_not_in_sources")
     return Verdict(Decision.answered, "supported")

@@ -30,6 +30,11 @@ _OUT_OF_SCOPE = re.compile(
     r"|끓이는\s*법|점심|저녁\s*메뉴|뭐\s*먹|열애|배우|가수|손흥민",
 )
 
+# off topic even among plant words ("파이썬 과제" is homework, not a subsidy 과제)
+_OUT_OF_SCOPE_ALWAYS = re.compile(
+    r"(자바|파이썬|코딩|프로그래밍|C언어|자바스크립트)\s*:?\s*(숙제|과제)|숙제|버블\s*정렬|코드\s*(좀\s*)?짜",
+)
+
 _GREETING = re.compile(r"^\s*(안녕|안녕하세요|하이|hi|hello|반가워|반갑습니다|고마워|감사합니다|ㅎㅇ)[\s!.?~]*$", re.I)
 
 _NEEDS_HUMAN = re.compile(
@@ -76,7 +81,8 @@ _DOMAIN = re.compile(
     # plant operation the knowledge may not cover: still an expert's question, never "out of scope"
     r"|호퍼|건조기|드라이어|과열|RFID|팔레트|파레트|레이저|절단|절삭|연삭|밀링|파라미터|가공\s*조건|히터|유압|공압"
     r"|냉각|칠러|컴프레서|압축기|보일러|밸브|펌프|베어링|윤활|바코드|QR|태그|불량률|PPM|양품|사이클|택트|가동률"
-    r"|비가동|노즐|스크류|실린더|감속기|용접기|철판|판재|원자재|부품|공구|치공구|지그|계측|측정|게이지|교정|금속",
+    r"|비가동|노즐|스크류|실린더|감속기|용접기|철판|판재|원자재|부품|공구|치공구|지그|계측|측정|게이지|교정|금속"
+    r"|기공소|미싱|태블릿|실적|작업자|반장|공장장|퀵비",
     re.I,
 )
 # the same in English (Latin acronyms only as whole words: "MES" is not in "times")
@@ -158,7 +164,8 @@ def classify(text: str) -> Intent:
     korean = bool(_HANGUL.search(text))  # the Korean rules' Latin acronyms are loose inside English words
     intent.in_domain = bool((korean and _DOMAIN.search(text)) or _DOMAIN_EN.search(text))
     off_topic = _OUT_OF_SCOPE.search(text) or _OUT_OF_SCOPE_EN.search(text)
-    intent.out_of_scope = bool(off_topic) and not intent.in_domain
+    intent.out_of_scope = (bool(off_topic) and not intent.in_domain) or bool(_OUT_OF_SCOPE_ALWAYS.search(text))
+    intent.in_domain = intent.in_domain and not intent.out_of_scope
     intent.needs_human = bool(_NEEDS_HUMAN.search(text))
     intent.needs_records = bool(_NEEDS_RECORDS.search(text))
     intent.supplier = bool(_SUPPLIER.search(text)) and not intent.human_request

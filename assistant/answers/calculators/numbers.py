@@ -101,17 +101,17 @@ def quantities(text: str) -> list[Quantity]:
 
 
 def labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list[Quantity] | None = None,
-             window: int = 14) -> Quantity | None:
+             window: int = 14, before_first: bool = False) -> Quantity | None:
     """The quantity of one of `kinds` named by `label`: the first one right after the label
-    (within `window` characters), else the nearest one just before it."""
+    (within `window` characters), else the nearest one just before it (or the other way
+    round for a verb: "1,100개 만들어서")."""
     qs = quantities(text) if qs is None else qs
     for m in label.finditer(text):
-        after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window]
-        if after:
-            return after[0]
-        before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4]
-        if before:
-            return before[-1]
+        after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window][:1]
+        before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4][-1:]
+        found = before + after if before_first else after + before
+        if found:
+            return found[0]
     return None
 
 

@@ -26,12 +26,13 @@ _PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴
 _STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체)(?:\s*시간)?", re.I)
 _RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)가동\s*시간")
 _CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
-_TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)?|만든\s*(?:게|것|수량)?|생산한|투입|전체\s*수량|총\s*수량)")
+_TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)|생산(?!한)|만든\s*(?:수량|개수)|투입|전체\s*수량|총\s*수량)")
+_MADE = re.compile(r"만들|만든|생산했|생산한|찍었|뽑았")  # verbs: the number comes first
 _GOOD = re.compile(r"양품(?!률)")
 _BAD = re.compile(r"불량(?!률)|클레임|반품|NG", re.I)
 _INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량|량|한\s*(?:게|것))?")
-_MATCHED = re.compile(r"일치|맞(?:은|는|았)")
-_MISMATCHED = re.compile(r"틀린|불일치|안\s*맞|차이\s*(?:난|나는)")
+_MATCHED = re.compile(r"(?<!불)일치(?!\s*안|하지)|(?<!안\s)(?<!안)맞(?:은|는|았)")
+_MISMATCHED = re.compile(r"틀린|틀리|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
 _COUNTED = re.compile(r"실사|전체|총|조사")
 
 
@@ -50,6 +51,9 @@ def _rate(ratio: Decimal) -> str:
 
 
 def _minutes(value: Decimal) -> str:
+    seconds = value * 60
+    if value < 1 and seconds == seconds.to_integral_value():  # a cycle time reads better in seconds
+        return f"{int(seconds)}초"
     return f"{value.quantize(Decimal('0.01')).normalize():f}분"
 
 
@@ -64,7 +68,8 @@ def oee(text: str) -> Calculation:
     if running is None and loading is not None and stop is not None:
         running = loading - stop
     cycle = _value(labelled(text, _CYCLE, ("minutes",), qs))
-    total, good = _value(labelled(text, _TOTAL, ("count",), qs)), _value(labelled(text, _GOOD, ("count",), qs))
+    total = _value(labelled(text, _TOTAL, ("count",), qs) or labelled(text, _MADE, ("count",), qs, before_first=True))
+    good = _value(labelled(text, _GOOD, ("count",), qs))
     bad = _value(labelled(text, _BAD, ("count",), qs))
     if good is None and total is not None and bad is not None:
         good = total - bad

@@ -70,6 +70,15 @@ def test_decisions_follow_the_thresholds() -> None:
     assert decide(intent, 0.0, True, settings, exact=True).reason == "calculated"
 
 
+def test_a_topic_named_in_no_source_gets_an_expert_offered() -> None:
+    settings = Settings()
+    intent = classify("호퍼 드라이어 과열")
+    middling = settings.offer_expert_below + 0.05
+    assert decide(intent, middling, True, settings, unknown=0.4).decision == Decision.offer_expert
+    assert decide(intent, middling, True, settings, unknown=0.1).decision == Decision.answered
+    assert decide(intent, 0.5, True, settings, unknown=0.4).decision == Decision.answered  # strong support wins
+
+
 def test_held_conversations_and_ticket_priority() -> None:
     verdict = held()
     assert verdict.decision == Decision.escalate and verdict.reason == "held_by_human" and verdict.text

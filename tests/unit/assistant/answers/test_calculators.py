@@ -18,7 +18,7 @@ def test_oee_from_load_time_cycle_and_good_parts() -> None:
     calc = calculate("부하시간 450분, 사이클 30초, 양품 582개면 OEE 얼마예요?")
     assert calc is not None and calc.sources == ["policies/oee.md"] and not calc.missing
     assert calc.lines[0] == "OEE(설비종합효율)는 64.7%입니다 [1]."
-    assert "582개 × 사이클 타임 0.5분 ÷ 부하시간 450분 = 291 ÷ 450 = 64.7%" in calc.text
+    assert "582개 × 사이클 타임 30초 ÷ 부하시간 450분 = 291 ÷ 450 = 64.7%" in calc.text
     assert "정지시간과 총 생산량" in calc.text  # what it would need for the three parts
 
 
@@ -26,8 +26,18 @@ def test_oee_and_its_three_parts() -> None:
     calc = calculate("근무시간 480분, 계획 정지 30분, 비가동 75분, 사이클타임 30초, 생산량 600개 중 불량 18개. OEE는?")
     assert calc is not None and calc.lines[0].startswith("OEE(설비종합효율)는 64.7%")
     assert "가동률 = 가동시간 375분 ÷ 부하시간 450분 = 83.3%" in calc.text
-    assert "성능가동률 = 사이클 타임 0.5분 × 생산량 600개 ÷ 가동시간 375분 = 80.0%" in calc.text
+    assert "성능가동률 = 사이클 타임 30초 × 생산량 600개 ÷ 가동시간 375분 = 80.0%" in calc.text
     assert "양품률 = 양품 582개 ÷ 생산량 600개 = 97.0%" in calc.text
+
+
+def test_oee_in_an_owners_words() -> None:
+    calc = calculate("근무 8시간 중에 점심 1시간 빼고, 고장으로 40분 섰고, 사이클 타임 20초, 하루 1,100개 만들어서 "
+                     "불량 22개 나왔어요. OEE 얼마예요?")
+    assert calc is not None and not calc.missing
+    # 1,078 good x 1/3 min / 420 min; parts 90.5% x 96.5% x 98.0%
+    assert calc.lines[0] == "OEE(설비종합효율)는 85.6%입니다 [1]."
+    assert "가동률 = 가동시간 380분 ÷ 부하시간 420분 = 90.5%" in calc.text
+    assert "양품률 = 양품 1,078개 ÷ 생산량 1,100개 = 98.0%" in calc.text
 
 
 def test_availability_alone_and_what_oee_still_needs() -> None:
@@ -55,6 +65,8 @@ def test_inventory_accuracy() -> None:
     assert calc is not None and calc.lines[0] == "재고 정확도는 92.0%입니다 [1]."
     wrong = calculate("재고 정확도 알려줘. 실사 250개 품목, 틀린 품목 10개")
     assert wrong is not None and wrong.lines[0] == "재고 정확도는 96.0%입니다 [1]."
+    owner = calculate("재고 실사 150품목 했는데 장부랑 안 맞는 게 12개였어요. 재고 정확도 몇 %예요?")
+    assert owner is not None and owner.lines[0] == "재고 정확도는 92.0%입니다 [1]."  # 12 are the wrong ones
 
 
 @pytest.mark.parametrize(
