@@ -256,11 +256,13 @@ class Assistant(TicketDesk):
                         bool(drafted.text))
 
     def _unknown(self, terms: list[str]) -> float:
-        """Idf-weighted share of `terms` that no chunk contains."""
+        """Idf-weighted share of `terms` that no chunk contains; only the things named count
+        (a predicate lemma, "망하다", says how it is asked, not what about)."""
         unseen = self.searcher.idf("\x00")  # the weight of a term no chunk has
-        weights = [self.searcher.idf(t) for t in terms]
-        total = sum(weights)
-        return sum(w for w in weights if w >= unseen - 1e-9) / total if total else 0.0
+        weights = [(self.searcher.idf(t), t) for t in terms]
+        total = sum(w for w, _ in weights)
+        missing = sum(w for w, t in weights if w >= unseen - 1e-9 and not t.endswith("다"))
+        return missing / total if total else 0.0
 
     def _keyword_support(self, q_terms: list[str], hits: list[Hit]) -> float:
         """The best chunk's BM25 score against the most the question's terms could give

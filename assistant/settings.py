@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # states its key facts (answers/decision.py); thresholds fitted on the golden set
     # (scripts/fit_confidence.py, figures in docs/decisions.md)
     max_question_chars: int = 2000
-    escalate_below: float = 0.05
+    escalate_below: float = 0.045
     offer_expert_below: float = 0.07
     # a question whose words are this much (idf-weighted) absent from every source gets an
     # expert offered unless the confidence reaches the second figure
