@@ -17,7 +17,16 @@ from assistant.answers.analysis import ENGLISH_NOTE, Analysis, analyse
 from assistant.answers.calculators import calculate
 from assistant.answers.calculators.cited import cited_calculation
 from assistant.answers.composition import compose, question_terms
-from assistant.answers.decision import Evidence, Verdict, confidence, decide, held, priority
+from assistant.answers.decision import (
+    Evidence,
+    Verdict,
+    confidence,
+    decide,
+    gather_evidence,
+    held,
+    keyword_support,
+    priority,
+)
 from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.guard import check_sentence
 from assistant.answers.retrieval import Hit, HybridSearcher
@@ -246,30 +255,11 @@ class Assistant(TicketDesk):
         return Drafting(hits, drafted, subject, self._evidence(drafted, hits, analysis.terms))
 
     def _evidence(self, drafted: Drafted, hits: list[Hit], terms: list[str] | None = None) -> Evidence:
-        """What the decision weighs: coverage, keyword support, dense score, agreement."""
+        """What the decision weighs (a supplier list brings its own support)."""
         if terms is not None:
-            drafted.support = self._keyword_support(terms, hits)
-        dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
-        top = hits[0] if hits else None
-        agree = 1.0 if top and (top.dense_rank or 99) <= 3 and (top.keyword_rank or 99) <= 3 else 0.0
-        return Evidence(drafted.coverage, drafted.support, max(0.0, dense), agree, self._unknown(terms or []),
-                        bool(drafted.text))
-
-    def _unknown(self, terms: list[str]) -> float:
-        """Idf-weighted share of `terms` that no chunk contains; only the things named count
-        (a predicate lemma, "망하다", says how it is asked, not what about)."""
-        unseen = self.searcher.idf("\x00")  # the weight of a term no chunk has
-        weights = [(self.searcher.idf(t), t) for t in terms]
-        total = sum(w for w, _ in weights)
-        missing = sum(w for w, t in weights if w >= unseen - 1e-9 and not t.endswith("다"))
-        return missing / total if total else 0.0
-
-    def _keyword_support(self, q_terms: list[str], hits: list[Hit]) -> float:
-        """The best chunk's BM25 score against the most the question's terms could give
-        (their idf sum), scaled so 0.5 of it already counts as full support."""
-        total = sum(self.searcher.idf(t) for t in q_terms)
-        best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
-        return min(1.0, 2.0 * best / total) if total else 0.0
+            drafted.support = keyword_support(terms, hits, self.searcher.idf)
+        return gather_evidence(drafted.coverage, drafted.support, hits, terms or [], self.searcher.idf,
+                               has_text=bool(drafted.text))
 
     def _extractive_answer(self, p: Prepared) -> Answer:
         if p.verdict.text is not None:

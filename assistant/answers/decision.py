@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answers.intent import Intent
+from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
 from assistant.types import Decision
 
@@ -58,6 +60,33 @@ class Evidence:
 # (scripts/fit_confidence.py; docs/decisions.md); the thresholds on it are in settings.
 WEIGHTS = {"coverage": 1.8, "support": 2.02, "dense": 1.4, "agreement": 0.85}
 BIAS = -4.53
+
+
+def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], float]) -> float:
+    """The best chunk's BM25 score against the most the question's terms could give
+    (their idf sum), scaled so 0.5 of it already counts as full support."""
+    total = sum(idf(t) for t in terms)
+    best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
+    return min(1.0, 2.0 * best / total) if total else 0.0
+
+
+def unknown_share(terms: list[str], idf: Callable[[str], float]) -> float:
+    """Idf-weighted share of `terms` that no chunk contains; only the things named count
+    (a predicate lemma, "망하다", says how it is asked, not what about)."""
+    unseen = idf("\x00")  # the weight of a term no chunk has
+    weights = [(idf(t), t) for t in terms]
+    total = sum(w for w, _ in weights)
+    missing = sum(w for w, t in weights if w >= unseen - 1e-9 and not t.endswith("다"))
+    return missing / total if total else 0.0
+
+
+def gather_evidence(coverage: float, support: float, hits: list[Hit], terms: list[str],
+                    idf: Callable[[str], float], *, has_text: bool) -> Evidence:
+    """The evidence for a drafted answer from its coverage, its keyword support and the hits."""
+    dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
+    top = hits[0] if hits else None
+    agree = 1.0 if top and (top.dense_rank or 99) <= 3 and (top.keyword_rank or 99) <= 3 else 0.0
+    return Evidence(coverage, support, max(0.0, dense), agree, unknown_share(terms, idf), has_text)
 
 
 def confidence(evidence: Evidence) -> float:

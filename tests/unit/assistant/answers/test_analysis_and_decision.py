@@ -85,3 +85,17 @@ def test_held_conversations_and_ticket_priority() -> None:
     judgement = decide(classify("공급업체가 계약 위반했는데 소송 가능한가요"), 0.9, True, Settings())
     assert priority(judgement) == "high"
     assert priority(decide(classify("전문가 연결해 주세요"), 0.9, True, Settings())) == "normal"
+
+
+def test_unknown_share_counts_named_things_absent_from_every_source() -> None:
+    from assistant.answers.decision import unknown_share
+
+    corpus_df = {"사출": 3, "온도": 5}
+    def idf(term: str) -> float:  # BM25's idf over a 10-chunk corpus
+        import math
+        n = corpus_df.get(term, 0)
+        return math.log((10 - n + 0.5) / (n + 0.5) + 1.0)
+    share = unknown_share(["사출", "드라이어", "온도", "타다"], idf)
+    expected = idf("드라이어") / sum(idf(t) for t in ("사출", "드라이어", "온도", "타다"))
+    assert abs(share - expected) < 1e-9  # "타다" is unknown too, but a predicate: not counted
+    assert unknown_share(["사출", "온도"], idf) == 0.0 and unknown_share([], idf) == 0.0
