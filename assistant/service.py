@@ -227,6 +227,10 @@ class Assistant(TicketDesk):
             if found is not None:
                 return [citation_for(n, h, h.chunk.text) for n, h in enumerate(found.hits, start=1)]
         hits = await asyncio.to_thread(self.searcher.search, analysis.query, k, filters=filters)
+        calculated = await asyncio.to_thread(self._calculation, analysis)
+        if calculated is not None:  # the rules' chunks a calculation cites come first
+            cited_ids = {h.chunk.chunk_id for h in calculated[0]}
+            hits = (calculated[0] + [h for h in hits if h.chunk.chunk_id not in cited_ids])[:k]
         return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
 
     def retrieve(self, question: Question, k: int | None = None) -> list[Citation]:
@@ -238,9 +242,8 @@ class Assistant(TicketDesk):
             found = answer_supplier(self.searcher, analysis.query, filters)
             if found is not None:
                 return Drafting(found.hits, found.drafted, found.subject, self._evidence(found.drafted, found.hits))
-        calculation = calculate(analysis.query if analysis.followed else analysis.text)
-        if calculation is not None and (cited := cited_calculation(calculation, self.searcher, analysis.terms)):
-            hits, drafted = cited
+        if (calculated := self._calculation(analysis)) is not None:
+            hits, drafted = calculated
             return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
@@ -253,6 +256,11 @@ class Assistant(TicketDesk):
         if analysis.intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
             subject = str(hits[0].chunk.metadata.get("company") or hits[0].chunk.title)
         return Drafting(hits, drafted, subject, self._evidence(drafted, hits, analysis.terms))
+
+    def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted] | None:
+        """The owner's figure from their numbers, cited to its rules' chunks, if one is asked."""
+        calculation = calculate(analysis.query if analysis.followed else analysis.text)
+        return cited_calculation(calculation, self.searcher, analysis.terms) if calculation else None
 
     def _evidence(self, drafted: Drafted, hits: list[Hit], terms: list[str] | None = None) -> Evidence:
         """What the decision weighs (a supplier list brings its own support)."""

@@ -70,3 +70,11 @@ def test_questions_about_todays_notices_go_to_an_expert(assistant: Assistant) ->
     answer = assistant.ask(Question(text="올해 경기도 지방비 매칭 실제 공고 금액 알려주세요. 예시 말고요"))
     assert answer.decision == Decision.escalate and answer.reason == "needs_records"
     assert "예시" in answer.answer
+
+
+def test_what_is_retrieved_includes_the_rules_a_calculation_cites(assistant: Assistant) -> None:
+    question = Question(text="총사업비 1억2천으로 기초 신청하면 정부에서 얼마 받고 우린 얼마 내요?")
+    retrieved = {c.chunk_id for c in assistant.retrieve(question, 10)}
+    answer = assistant.ask(question)
+    assert answer.reason == "calculated"
+    assert {c.chunk_id for c in answer.citations} <= retrieved  # every cited chunk was retrieved
