@@ -13,14 +13,24 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from assistant.answers.analysis import ENGLISH_NOTE, Analysis, analyse
+from assistant.answers.calculators import calculate
+from assistant.answers.calculators.cited import cited_calculation
 from assistant.answers.composition import compose, question_terms
-from assistant.answers.decision import HELD_TEXT, Verdict, decide
-from assistant.answers.drafting import Drafted, citation_for, extractive_text, supplier_text
-from assistant.answers.followup import resolve
+from assistant.answers.decision import (
+    Evidence,
+    Verdict,
+    confidence,
+    decide,
+    gather_evidence,
+    held,
+    keyword_support,
+    priority,
+)
+from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.guard import check_sentence
-from assistant.answers.intent import Intent, classify
 from assistant.answers.retrieval import Hit, HybridSearcher
-from assistant.answers.suppliers import parse_need, rank
+from assistant.answers.supplier_answer import answer_supplier
 from assistant.conversations import ConversationStore, InMemoryConversationStore
 from assistant.db import Database
 from assistant.errors import FMError
@@ -38,21 +48,35 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Drafting:
+    """Retrieval and composition for one question: what was found and what it says."""
+
+    hits: list[Hit]
+    drafted: Drafted
+    subject: str  # carried into follow-ups
+    evidence: Evidence
+
+
+@dataclass
 class Prepared:
     """Everything decided before any text is shown."""
 
     question: Question
     conversation_id: str
     history: list[Turn]
-    intent: Intent
-    query: str
+    analysis: Analysis
     hits: list[Hit]
     drafted: Drafted
     verdict: Verdict
     confidence: float
     started: float
     subject: str
+    evidence: Evidence = field(default_factory=Evidence)
     events: list[str] = field(default_factory=list)
+
+    @property
+    def query(self) -> str:
+        return self.analysis.query
 
 
 class Assistant:
@@ -117,7 +141,7 @@ class Assistant:
         """Text pieces (sentence by sentence), then the citations, then the final answer."""
         prepared = await self._prepare(question)
         answer: Answer | None = None
-        if prepared.verdict.text is None and self._llm is not None and prepared.hits:
+        if prepared.verdict.text is None and self._llm is not None and prepared.hits and not prepared.evidence.exact:
             async for event in self._generate(prepared):
                 if event.type == "final":
                     answer = event.answer
@@ -141,10 +165,9 @@ class Assistant:
         comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf,
                        max_sentences=self.settings.answer_sentences + 1)
         drafted = extractive_text(comp, hits)
-        drafted.support = self._keyword_support(q_terms, hits)
-        confidence = self._confidence(drafted)
+        evidence = self._evidence(drafted, hits, q_terms)
         answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
-                        confidence=confidence, citations=drafted.citations)
+                        confidence=confidence(evidence), citations=drafted.citations)
         suggestions = []
         for n, hit in enumerate(hits, start=1):
             shared = [t for t in q_terms if t in set(hit.chunk.terms)]
@@ -152,7 +175,7 @@ class Assistant:
             suggestions.append(citation_for(n, hit, hit.chunk.text, reason=reason))
         return Draft(answer=answer, suggestions=suggestions)
 
-    # -- steps ---------------------------------------------------------------------------
+    # -- steps: question -> analysis -> retrieval -> composition -> decision ---------------
     def _validate(self, text: str) -> None:
         if not text or not text.strip():
             raise FMError("empty_question", "질문 내용을 입력해 주세요.", "empty question")
@@ -173,30 +196,26 @@ class Assistant:
         )
         history = store.history(cid, limit=10)
         if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
-            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
-            return Prepared(question, cid, history, classify(text), text, [], Drafted("", [], 0.0), verdict, 0.0,
-                            started, text)
-        intent, query = await self._understand(text, history)
-        filters = dict(question.filters)
-        hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
-        confidence = self._confidence(drafted) if drafted.text else 0.0
-        verdict = decide(intent, confidence, bool(drafted.text), self.settings)
-        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
+            analysis = analyse(text, [])
+            return Prepared(question, cid, history, analysis, [], Drafted("", [], 0.0), held(), 0.0, started, text)
+        analysis = await self._understand(text, history)
+        work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
+        score = confidence(work.evidence)
+        verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
+                         unknown=work.evidence.unknown)
+        return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,
+                        work.subject, work.evidence)
 
-    async def _understand(self, text: str, history: list[Turn]) -> tuple[Intent, str]:
-        """The message's intent and the retrieval query (a follow-up carries its subject)."""
-        intent = classify(text)
-        query, followed = resolve(text, history)
-        if followed and self._llm is not None:
+    async def _understand(self, text: str, history: list[Turn]) -> Analysis:
+        """The message analysed once; a follow-up's query may be rewritten by the LLM."""
+        analysis = analyse(text, history)
+        if analysis.followed and self._llm is not None:
             try:
                 query = await asyncio.wait_for(self._llm.rewrite(text, history), self.settings.llm_timeout_s)
+                analysis = analysis.with_query(query)
             except Exception as exc:  # noqa: BLE001 - rewriting is optional
                 log.warning("question rewrite failed, using the carried subject: %s", type(exc).__name__)
-        if followed:
-            prev = classify(query)
-            intent.supplier = intent.supplier or (prev.supplier and not intent.human_request)
-            intent.in_domain = intent.in_domain or prev.in_domain
-        return intent, query
+        return analysis
 
     async def aretrieve(self, question: Question, k: int | None = None) -> list[Citation]:
         """What `ask` would retrieve for this question (follow-ups and supplier matching
@@ -204,66 +223,64 @@ class Assistant:
         self._validate(question.text)
         text = question.text.strip()
         history = self.conversations.history(question.conversation_id, limit=10) if question.conversation_id else []
-        intent, query = await self._understand(text, history)
+        analysis = await self._understand(text, history)
         k = k or self.settings.retrieval_k
-        if intent.supplier:
-            hits, drafted, _ = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent,
-                                                       dict(question.filters))
-            if drafted.text:
-                return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
-        hits = await asyncio.to_thread(self.searcher.search, query, k, filters=dict(question.filters))
+        filters = dict(question.filters)
+        if analysis.intent.supplier:
+            found = await asyncio.to_thread(answer_supplier, self.searcher, analysis.query, filters)
+            if found is not None:
+                return [citation_for(n, h, h.chunk.text) for n, h in enumerate(found.hits, start=1)]
+        hits = await asyncio.to_thread(self.searcher.search, analysis.query, k, filters=filters)
+        calculated = await asyncio.to_thread(self._calculation, analysis)
+        if calculated is not None:  # the rules' chunks a calculation cites come first
+            cited_ids = {h.chunk.chunk_id for h in calculated[0]}
+            hits = (calculated[0] + [h for h in hits if h.chunk.chunk_id not in cited_ids])[:k]
         return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
 
     def retrieve(self, question: Question, k: int | None = None) -> list[Citation]:
         return asyncio.run(self.aretrieve(question, k))
 
-    def _retrieve_and_draft(
-        self, text: str, query: str, intent: Intent, filters: dict[str, str]
-    ) -> tuple[list[Hit], Drafted, str]:
-        if intent.supplier:
-            need = parse_need(query)
-            hits = self.searcher.search(query, 10, filters={**filters, "kind": "supplier"})
-            relevance = {h.chunk.source: h.score for h in hits}
-            matches = rank(need, self.searcher.chunks_of_kind("supplier"), relevance)
-            drafted = supplier_text(matches, {h.chunk.source: h for h in hits}, need)
-            drafted.support = drafted.coverage
-            subject = matches[0].company if matches else query
-            if drafted.text:
-                by_source = {h.chunk.source: h for h in hits}
-                used = [by_source.get(m.chunk.source) or Hit(chunk=m.chunk, score=m.score) for m in matches]
-                return used, drafted, subject
-        hits = self.searcher.search(query, self.settings.retrieval_k, filters=filters)
-        q_terms = question_terms(morphemes(query))
+    def _retrieve_and_draft(self, analysis: Analysis, filters: dict[str, str]) -> Drafting:
+        """The drafted answer: a supplier list, an owner's calculation, or cited sentences."""
+        if analysis.intent.supplier:
+            found = answer_supplier(self.searcher, analysis.query, filters)
+            if found is not None:
+                return Drafting(found.hits, found.drafted, found.subject, self._evidence(found.drafted, found.hits))
+        if (calculated := self._calculation(analysis)) is not None:
+            hits, drafted = calculated
+            return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
+        hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
-        own_terms = question_terms(morphemes(text)) if query != text else q_terms
-        comp = compose(text, own_terms or q_terms, hits, self.searcher.idf,
+        comp = compose(analysis.text, analysis.own_terms, hits, self.searcher.idf,
                        max_sentences=self.settings.answer_sentences)
         drafted = extractive_text(comp, hits)
-        drafted.support = self._keyword_support(q_terms, hits)
+        query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]
-        if intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
+        if analysis.intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
             subject = str(hits[0].chunk.metadata.get("company") or hits[0].chunk.title)
-        return hits, drafted, subject
+        return Drafting(hits, drafted, subject, self._evidence(drafted, hits, analysis.terms))
 
-    def _keyword_support(self, q_terms: list[str], hits: list[Hit]) -> float:
-        """The best chunk's BM25 score against the most the question's terms could give
-        (their idf sum), scaled so 0.5 of it already counts as full support."""
-        total = sum(self.searcher.idf(t) for t in q_terms)
-        best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
-        return min(1.0, 2.0 * best / total) if total else 0.0
+    def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted] | None:
+        """The owner's figure from their numbers, cited to its rules' chunks, if one is asked."""
+        calculation = calculate(analysis.query if analysis.followed else analysis.text)
+        return cited_calculation(calculation, self.searcher, analysis.terms) if calculation else None
 
-    @staticmethod
-    def _confidence(drafted: Drafted) -> float:
-        """Half how much of the question the picked sentences cover, half how strongly the
-        best source matches it (weights and thresholds calibrated on the golden set)."""
-        return round(0.5 * drafted.coverage + 0.5 * drafted.support, 4)
+    def _evidence(self, drafted: Drafted, hits: list[Hit], terms: list[str] | None = None) -> Evidence:
+        """What the decision weighs (a supplier list brings its own support)."""
+        if terms is not None:
+            drafted.support = keyword_support(terms, hits, self.searcher.idf)
+        return gather_evidence(drafted.coverage, drafted.support, hits, terms or [], self.searcher.idf,
+                               has_text=bool(drafted.text))
 
     def _extractive_answer(self, p: Prepared) -> Answer:
         if p.verdict.text is not None:
             return Answer(answer=p.verdict.text, decision=p.verdict.decision, confidence=p.confidence,
                           citations=[], reason=p.verdict.reason)
-        return Answer(answer=p.drafted.text, decision=p.verdict.decision, confidence=p.confidence,
+        text = p.drafted.text
+        if text and p.analysis.language == "en":
+            text = f"{ENGLISH_NOTE}\n{text}"
+        return Answer(answer=text, decision=p.verdict.decision, confidence=p.confidence,
                       citations=p.drafted.citations, reason=p.verdict.reason)
 
     async def _generate(self, p: Prepared) -> AsyncIterator[StreamEvent]:
@@ -303,7 +320,7 @@ class Assistant:
 
     def _finish(self, p: Prepared, answer: Answer) -> Answer:
         answer.conversation_id = p.conversation_id
-        if p.drafted.citations and answer.decision == Decision.answered and p.intent.supplier:
+        if p.drafted.citations and answer.decision == Decision.answered and p.analysis.intent.supplier:
             answer.suppliers = [{"n": c.n, "company": c.title, "source": c.source, "reason": c.reason}
                                 for c in p.drafted.citations]
         store = self.conversations
@@ -320,7 +337,7 @@ class Assistant:
                 answer.ticket_id = self.desk.escalate(
                     p.question.model_copy(update={"conversation_id": p.conversation_id}),
                     draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
-                    priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
+                    priority=priority(p.verdict),
                 )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,

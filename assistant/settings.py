@@ -42,10 +42,16 @@ class Settings(BaseSettings):
     dense_weight: float = 0.3
     dedup_threshold: float = 0.9
 
-    # answering and decisions (thresholds calibrated on the golden set: see evals/)
+    # answering and decisions. The confidence is the calibrated probability that the answer
+    # states its key facts (answers/decision.py); thresholds fitted on the golden set
+    # (scripts/fit_confidence.py, figures in docs/decisions.md)
     max_question_chars: int = 2000
-    escalate_below: float = 0.33
-    offer_expert_below: float = 0.45
+    escalate_below: float = 0.045
+    offer_expert_below: float = 0.07
+    # a question whose words are this much (idf-weighted) absent from every source gets an
+    # expert offered unless the confidence reaches the second figure
+    unknown_words_share: float = 0.35
+    unknown_words_offer_below: float = 0.2
     answer_sentences: int = 4
     draft_sources: int = 10
 

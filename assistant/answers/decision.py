@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answers.intent import Intent
+from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
 from assistant.types import Decision
 
@@ -26,6 +29,10 @@ NO_EVIDENCE_TEXT = (
     "가지고 있는 자료에서 이 질문에 대한 근거를 찾지 못했습니다. 정확한 답을 드리기 위해 전문가에게 "
     "질문을 전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
 )
+NEEDS_RECORDS_TEXT = (
+    "가지고 있는 자료의 금액·일정은 설명을 위한 예시라서, 현행 공고나 귀사 과제의 접수·평가 기록은 확인해 드릴 수 "
+    "없습니다. 정확히 확인할 수 있도록 전문가에게 질문을 전달했고, 답변이 오면 이 대화로 알려 드리겠습니다."
+)
 HELD_TEXT = "지금 이 대화는 전문가가 맡고 있어요. 남겨 주신 메시지도 전문가에게 전달했습니다."
 
 
@@ -36,8 +43,77 @@ class Verdict:
     text: str | None = None  # a fixed reply replacing the extractive answer, if any
 
 
-def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings) -> Verdict:
-    """The decision for one question, from its intent and how well the sources support it."""
+@dataclass
+class Evidence:
+    """How well the retrieved sources support the drafted answer (each 0..1)."""
+
+    coverage: float = 0.0  # idf-weighted share of the question's terms the answer's sentences cover
+    support: float = 0.0  # best keyword (BM25) score against what the question's terms could give
+    dense: float = 0.0  # best dense (cosine) score of a retrieved chunk
+    agreement: float = 0.0  # the dense and the keyword search put the same chunk near the top
+    unknown: float = 0.0  # idf-weighted share of the question's terms no source contains
+    has_text: bool = False
+    exact: bool = False  # a deterministic calculation from a cited rule: nothing to weigh
+
+
+# Logistic weights for P(the answer states all its key facts), fitted on the golden set
+# (scripts/fit_confidence.py; docs/decisions.md); the thresholds on it are in settings.
+WEIGHTS = {"coverage": 1.8, "support": 2.02, "dense": 1.4, "agreement": 0.85}
+BIAS = -4.53
+
+
+def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], float]) -> float:
+    """The best chunk's BM25 score against the most the question's terms could give
+    (their idf sum), scaled so 0.5 of it already counts as full support."""
+    total = sum(idf(t) for t in terms)
+    best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
+    return min(1.0, 2.0 * best / total) if total else 0.0
+
+
+def unknown_share(terms: list[str], idf: Callable[[str], float]) -> float:
+    """Idf-weighted share of `terms` that no chunk contains; only the things named count
+    (a predicate lemma, "망하다", says how it is asked, not what about)."""
+    unseen = idf("\x00")  # the weight of a term no chunk has
+    weights = [(idf(t), t) for t in terms]
+    total = sum(w for w, _ in weights)
+    missing = sum(w for w, t in weights if w >= unseen - 1e-9 and not t.endswith("다"))
+    return missing / total if total else 0.0
+
+
+def gather_evidence(coverage: float, support: float, hits: list[Hit], terms: list[str],
+                    idf: Callable[[str], float], *, has_text: bool) -> Evidence:
+    """The evidence for a drafted answer from its coverage, its keyword support and the hits."""
+    dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
+    top = hits[0] if hits else None
+    agree = 1.0 if top and (top.dense_rank or 99) <= 3 and (top.keyword_rank or 99) <= 3 else 0.0
+    return Evidence(coverage, support, max(0.0, dense), agree, unknown_share(terms, idf), has_text)
+
+
+def confidence(evidence: Evidence) -> float:
+    """The calibrated probability that the drafted answer is right (0 when there is none)."""
+    if evidence.exact:
+        return 1.0
+    if not evidence.has_text:
+        return 0.0
+    z = BIAS + sum(w * getattr(evidence, name) for name, w in WEIGHTS.items())
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def held() -> Verdict:
+    """A conversation a person holds: whatever the user writes goes to that person."""
+    return Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
+
+
+def priority(verdict: Verdict) -> str:
+    """The ticket priority an escalation gets: a judgement call (law, safety) goes first."""
+    return "high" if verdict.reason == "needs_human_judgement" else "normal"
+
+
+def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings, *, exact: bool = False,
+           unknown: float = 0.0) -> Verdict:
+    """The decision for one question, from its intent and how well the sources support it
+    (`exact`: the answer is a calculation from the owner's numbers by a cited rule;
+    `unknown`: the share of the question's words that appear in no source)."""
     if intent.greeting:
         return Verdict(Decision.declined, "greeting", GREETING_TEXT)
     if intent.out_of_scope:
@@ -46,10 +122,18 @@ def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Sett
         return Verdict(Decision.escalate, "human_request", HUMAN_REQUEST_TEXT)
     if intent.needs_human:
         return Verdict(Decision.escalate, "needs_human_judgement", NEEDS_HUMAN_TEXT)
+    if intent.needs_records:
+        return Verdict(Decision.escalate, "needs_records", NEEDS_RECORDS_TEXT)
+    if exact:
+        return Verdict(Decision.answered, "calculated")
     if not has_evidence or confidence < settings.escalate_below:
         if not intent.in_domain and not intent.supplier:
             return Verdict(Decision.declined, "out_of_scope_no_evidence", DECLINE_TEXT)
         return Verdict(Decision.escalate, "no_supporting_evidence", NO_EVIDENCE_TEXT)
     if confidence < settings.offer_expert_below:
         return Verdict(Decision.offer_expert, "weak_support")
+    if unknown >= settings.unknown_words_share and confidence < settings.unknown_words_offer_below:
+        # what the owner asks about is named nowhere in the sources (a hopper dryer, a machine's
+        # own parts): what was found is only near it, so a person is offered
+        return Verdict(Decision.offer_expert, "topic_not_in_sources")
     return Verdict(Decision.answered, "supported")

@@ -30,6 +30,11 @@ _OUT_OF_SCOPE = re.compile(
     r"|끓이는\s*법|점심|저녁\s*메뉴|뭐\s*먹|열애|배우|가수|손흥민",
 )
 
+# off topic even among plant words ("파이썬 과제" is homework, not a subsidy 과제)
+_OUT_OF_SCOPE_ALWAYS = re.compile(
+    r"(자바|파이썬|코딩|프로그래밍|C언어|자바스크립트)\s*:?\s*(숙제|과제)|숙제|버블\s*정렬|코드\s*(좀\s*)?짜",
+)
+
 _GREETING = re.compile(r"^\s*(안녕|안녕하세요|하이|hi|hello|반가워|반갑습니다|고마워|감사합니다|ㅎㅇ)[\s!.?~]*$", re.I)
 
 _NEEDS_HUMAN = re.compile(
@@ -38,6 +43,13 @@ _NEEDS_HUMAN = re.compile(
     r"|안전\s*장치\s*(없이|빼|해제|떼)|안전\s*(판단|판정)"
     r"|법적으로|불법|해고|노동청|특허|침해|베꼈|면허\s*(없|안)|서명해도|몰아도|펜스\s*없이|안전\s*인증"
     r"|폭발|중대\s*재해|처벌|과태료\s*(다툼|이의)|이의\s*신청.*(승산|이길)|환수.*(이의|소송|이길|승산)",
+)
+
+# what only a record or today's notice can answer: the knowledge's figures are examples
+_NEEDS_RECORDS = re.compile(
+    r"실제\s*공고|공식\s*공고|공고\s*기준|예시\s*말고|오늘\s*기준|이번\s*달.{0,12}(공고|모집)|공고\s*떴"
+    r"|(우리|저희)\s*(과제|회사|신청).{0,20}(조회|몇\s*점|어디까지|진행\s*상황|심사)|접수\s*번호|경정\s*청구"
+    r"|몇\s*점\s*받았",
 )
 
 _SUPPLIER = re.compile(
@@ -60,14 +72,34 @@ _FOLLOW_UP = re.compile(
 )
 
 _DOMAIN = re.compile(
-    r"공장|제조|생산|설비|장비|기계|라인|공정|품질|불량|검사|재고|자재|로트|MES|ERP|PLM|SCM|PLC|IoT|AI|센서"
+    r"공장|제조|생산|설비|장비|기계|라인|공정|품질|불량|검사|재고|자재|로트|MES|ERP|PLM|SCM|PLC|IoT|(?<![A-Za-z])AI|센서"
     r"|스마트|자동화|지원|보조|사업|정책|신청|공고|부담|매칭|융자|수준|테크노파크|클러스터|공급|업체|구축"
     r"|도입|비용|견적|유지\s*보수|보안|데이터|시스템|OEE|가동|예지|보전|멘토|컨설팅|HACCP|인증|계약"
     r"|고도화|기초|지방비|지원금|과제|납품|원가|작업|현장|사장|대표|직원|인력|교육|세액|융자|자금|로드맵|수출"
     r"|창고|물류|출하|납기|리드\s*타임|금형|사출|가공|용접|도장|포장|원료|자재|협력|발주|정산|환수|점검|평가"
-    r"|로봇|알람|에러|오류|고장|CNC|선반|프레스|인버터|모터|컨베이어|지게차|클린룸|도금|배합|HMI|서보|리셋",
+    r"|로봇|알람|에러|오류|고장|CNC|선반|프레스|인버터|모터|컨베이어|지게차|클린룸|도금|배합|HMI|서보|리셋"
+    # plant operation the knowledge may not cover: still an expert's question, never "out of scope"
+    r"|호퍼|건조기|드라이어|과열|RFID|팔레트|파레트|레이저|절단|절삭|연삭|밀링|파라미터|가공\s*조건|히터|유압|공압"
+    r"|냉각|칠러|컴프레서|압축기|보일러|밸브|펌프|베어링|윤활|바코드|QR|태그|불량률|PPM|양품|사이클|택트|가동률"
+    r"|비가동|노즐|스크류|실린더|감속기|용접기|철판|판재|원자재|부품|공구|치공구|지그|계측|측정|게이지|교정|금속"
+    r"|기공소|미싱|태블릿|실적|작업자|반장|공장장|퀵비",
     re.I,
 )
+# the same in English (Latin acronyms only as whole words: "MES" is not in "times")
+_DOMAIN_EN = re.compile(
+    r"(?<![A-Za-z])(factor(y|ies)|plant|manufactur\w*|production|machin\w*|equipment|defects?|quality|inventory"
+    r"|OEE|PPM|MES|ERP|PLC|IoT|CNC|subsid\w*|grants?|smart|sensors?|maintenance|downtime|suppliers?|vendors?"
+    r"|loans?|co-?payment|matching|warehouse|yield|scrap|mold|mould|injection|welding|assembly|lot)(?![A-Za-z])",
+    re.I,
+)
+_OUT_OF_SCOPE_EN = re.compile(
+    r"(?<![A-Za-z])(weather|forecast|recipes?|cook(ing)?|stock\s*(price|tip|market)s?|bitcoin|crypto|lott(o|ery)"
+    r"|football|soccer|baseball|movies?|songs?|horoscope|dating|girlfriend|boyfriend|vacation|holiday|restaurant)"
+    r"(?![A-Za-z])",
+    re.I,
+)
+_HANGUL = re.compile(r"[가-힣]")
+_HUMAN_REQUEST_EN = re.compile(r"(talk|speak|connect\s*me)\s*(to|with)\s*(a|an|the)?\s*(human|person|expert|mentor|consultant)", re.I)
 
 _REGIONS = {
     "서울": ["서울"], "경기": ["경기", "수원", "화성", "안산", "시흥", "평택", "부천", "김포", "파주", "용인", "성남"],
@@ -101,6 +133,7 @@ class Intent:
     out_of_scope: bool = False
     greeting: bool = False
     needs_human: bool = False
+    needs_records: bool = False  # today's notices or the company's own records
     supplier: bool = False
     follow_up: bool = False
     in_domain: bool = False
@@ -126,11 +159,15 @@ def find_industry(text: str) -> str | None:
 
 def classify(text: str) -> Intent:
     intent = Intent()
-    intent.human_request = bool(_HUMAN_REQUEST.search(text))
+    intent.human_request = bool(_HUMAN_REQUEST.search(text) or _HUMAN_REQUEST_EN.search(text))
     intent.greeting = bool(_GREETING.match(text))
-    intent.in_domain = bool(_DOMAIN.search(text))
-    intent.out_of_scope = bool(_OUT_OF_SCOPE.search(text)) and not intent.in_domain
+    korean = bool(_HANGUL.search(text))  # the Korean rules' Latin acronyms are loose inside English words
+    intent.in_domain = bool((korean and _DOMAIN.search(text)) or _DOMAIN_EN.search(text))
+    off_topic = _OUT_OF_SCOPE.search(text) or _OUT_OF_SCOPE_EN.search(text)
+    intent.out_of_scope = (bool(off_topic) and not intent.in_domain) or bool(_OUT_OF_SCOPE_ALWAYS.search(text))
+    intent.in_domain = intent.in_domain and not intent.out_of_scope
     intent.needs_human = bool(_NEEDS_HUMAN.search(text))
+    intent.needs_records = bool(_NEEDS_RECORDS.search(text))
     intent.supplier = bool(_SUPPLIER.search(text)) and not intent.human_request
     intent.follow_up = bool(_FOLLOW_UP.search(text))
     intent.region = find_region(text)

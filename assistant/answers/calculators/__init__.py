@@ -1,0 +1,39 @@
+"""Deterministic calculators for the figures owners ask about most, from their own numbers.
+
+`calculate(text)` returns a `Calculation` when the question names a formula and gives at
+least one number for it; otherwise None and the question is answered from the sources.
+"""
+
+from __future__ import annotations
+
+from assistant.answers.calculators.numbers import quantities
+from assistant.answers.calculators.plant import (
+    INVENTORY_TOPIC,
+    OEE_TOPIC,
+    PPM_TOPIC,
+    inventory_accuracy,
+    oee,
+    ppm,
+)
+from assistant.answers.calculators.result import Calculation
+from assistant.answers.calculators.subsidy import LOAN_TOPIC, SHARE_TOPIC, company_share, loan_interest
+
+__all__ = ["Calculation", "calculate"]
+
+# topic, the kinds of number it needs at least one of, calculator (first match wins)
+_CALCULATORS = (
+    (OEE_TOPIC, ("minutes", "count"), oee),
+    (PPM_TOPIC, ("count",), ppm),
+    (INVENTORY_TOPIC, ("count",), inventory_accuracy),
+    (LOAN_TOPIC, ("money",), loan_interest),
+    (SHARE_TOPIC, ("money",), company_share),
+)
+
+
+def calculate(text: str) -> Calculation | None:
+    """The owner's figure computed from the numbers in `text`, if it asks for one."""
+    kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
+    for topic, needs, calculator in _CALCULATORS:
+        if topic.search(text) and kinds & set(needs):
+            return calculator(text)
+    return None

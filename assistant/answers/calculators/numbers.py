@@ -1,0 +1,139 @@
+"""Korean amounts and quantities as owners type them, read exactly (Decimal).
+
+"6천만원", "1억 2천", "3,000만 원", "1.5억", "오천만 원" are money; "450분", "30초",
+"2시간" are durations (in minutes); "582개", "50,000개" counts; "1.85%", "3프로" rates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+_SINO = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_SMALL = {"십": 10, "백": 100, "천": 1000}
+_BIG = {"만": 10**4, "억": 10**8, "조": 10**12}
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_PIECE = rf"(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]?"
+# one money expression: pieces ending in a big unit, optionally a trailing piece, optionally 원
+_MONEY = re.compile(
+    rf"(?<![\d.,])((?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]\s?)+(?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]|{_NUM})?)\s*(원)?"
+    rf"|(?<![\d.,])({_NUM})\s*원"
+)
+_DURATION = re.compile(rf"(?<![\d.,])({_NUM})\s*(시간|분|초|hours?|hrs?|h|min(?:utes?)?|sec(?:onds?)?|s)(?![A-Za-z])", re.I)
+_RATE = re.compile(rf"(?<![\d.,])({_NUM})\s*(%|퍼센트|프로)")
+_COUNT = re.compile(rf"(?<![\d.,])({_NUM})\s*(개|EA|ea|pcs|건|품목|종|대|세트)?(?![\d,]|\.\d)")
+_TOKEN = re.compile(rf"({_NUM})|([일이삼사오육칠팔구])|([십백천])|([만억조])")
+
+# unit -> (multiply, divide) into minutes, so that 30초 is exactly 0.5분
+_MINUTES = {**{u: (60, 1) for u in ("시간", "h", "hr", "hrs", "hour", "hours")},
+            **{u: (1, 1) for u in ("분", "min", "mins", "minute", "minutes")},
+            **{u: (1, 60) for u in ("초", "s", "sec", "secs", "second", "seconds")}}
+_COUNT_AFTER = re.compile(r"\s*(개|EA|ea|pcs|건|품목|종|대|세트)")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    kind: str  # "money" (won), "minutes", "rate" (percent), "count"
+    start: int
+    end: int
+    text: str  # as typed
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def korean_amount(expr: str) -> Decimal | None:
+    """The value of one Korean money expression ("1억 2천" -> 120,000,000), or None."""
+    total, section, current = Decimal(0), Decimal(0), None
+    last_big = None
+    for digits, sino, small, big in _TOKEN.findall(expr.replace(" ", "")):
+        if digits or sino:
+            current = _number(digits) if digits else Decimal(_SINO[sino])
+        elif small:
+            section += (current if current is not None else Decimal(1)) * _SMALL[small]
+            current = None
+        else:
+            section += current if current is not None else Decimal(0)
+            total += (section or Decimal(1)) * _BIG[big]
+            section, current, last_big = Decimal(0), None, big
+    section += current if current is not None else Decimal(0)
+    if section and last_big == "억":  # "1억 2천" and "1억 5000" mean 1억 2천만, 1억 5,000만
+        section *= _BIG["만"]
+    total += section
+    return total if total > 0 else None
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every amount, duration, rate and count in `text`, in reading order, none overlapping."""
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for m in _MONEY.finditer(text):
+        expr = m.group(1) or m.group(3)
+        if not expr or not re.search(r"\d|[일이삼사오육칠팔구][십백천만억]|[십백천][만억]", expr):
+            continue
+        if m.group(1) and not re.search(r"[만억조]", expr):
+            continue
+        value = korean_amount(expr) if m.group(1) else _number(expr)
+        if value is not None:
+            unit = _COUNT_AFTER.match(text, m.end()) if not m.group(2) else None  # "5만 개" is a count
+            end = unit.end() if unit else m.end()
+            kind = "count" if unit else "money"
+            found.append(Quantity(value, kind, m.start(), end, text[m.start():end].strip()))
+            taken.append((m.start(), end))
+    for pattern, kind in ((_DURATION, "minutes"), (_RATE, "rate"), (_COUNT, "count")):
+        for m in pattern.finditer(text):
+            if _overlaps((m.start(), m.end()), taken):
+                continue
+            value = _number(m.group(1))
+            if kind == "minutes":
+                times, per = _MINUTES[m.group(2).lower()]
+                value = value * times / per
+            found.append(Quantity(value, kind, m.start(), m.end(), m.group(0).strip()))
+            taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda q: q.start)
+
+
+def labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list[Quantity] | None = None,
+             window: int = 14, before_first: bool = False) -> Quantity | None:
+    """The quantity of one of `kinds` named by `label`: the first one right after the label
+    (within `window` characters), else the nearest one just before it (or the other way
+    round for a verb: "1,100개 만들어서")."""
+    qs = quantities(text) if qs is None else qs
+    for m in label.finditer(text):
+        after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window][:1]
+        before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4][-1:]
+        found = before + after if before_first else after + before
+        if found:
+            return found[0]
+    return None
+
+
+def won(value: Decimal) -> str:
+    """Money the way the sources write it: 2,580만 원, 1억 4,000만 원, 555,000원."""
+    value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if value % 10**4:
+        return f"{int(value):,}원"
+    man = int(value // 10**4)
+    eok, rest = divmod(man, 10**4)
+    if eok and rest:
+        return f"{eok}억 {rest:,}만 원"
+    return f"{eok}억 원" if eok else f"{rest:,}만 원"
+
+
+def plain(value: Decimal, places: int = 1) -> str:
+    """A figure with `places` decimals (half up), trailing zeros of integers dropped."""
+    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if q == q.to_integral_value():
+        return f"{int(q):,}"
+    return f"{q:,.{places}f}"
+
+
+def percent(ratio: Decimal, places: int = 1) -> str:
+    return f"{(ratio * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):.{places}f}%"

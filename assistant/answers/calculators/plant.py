@@ -1,0 +1,148 @@
+"""Plant figures from the owner's own numbers: OEE and its parts, PPM, inventory accuracy.
+
+The formulas are the ones the knowledge states (policies/oee.md,
+policies/quality-defect-records.md, policies/inventory-management.md).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from assistant.answers.calculators.numbers import Quantity, labelled, percent, plain, quantities
+from assistant.answers.calculators.result import Calculation, ask_for
+
+OEE_DOC = "policies/oee.md"
+PPM_DOC = "policies/quality-defect-records.md"
+INVENTORY_DOC = "policies/inventory-management.md"
+
+OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률", re.I)
+PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
+INVENTORY_TOPIC = re.compile(r"재고\s*(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
+
+_LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|loading\s*time", re.I)
+_SHIFT = re.compile(r"근무(?:\s*시간)?")
+_PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴식")
+_STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체)(?:\s*시간)?", re.I)
+_RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)가동\s*시간")
+_CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
+_TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)|생산(?!한)|만든\s*(?:수량|개수)|투입|전체\s*수량|총\s*수량)")
+_MADE = re.compile(r"만들|만든|생산했|생산한|찍었|뽑았")  # verbs: the number comes first
+_GOOD = re.compile(r"양품(?!률)")
+_BAD = re.compile(r"불량(?!률)|클레임|반품|NG", re.I)
+_INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량|량|한\s*(?:게|것))?")
+_MATCHED = re.compile(r"(?<!불)일치(?!\s*안|하지)|(?<!안\s)(?<!안)맞(?:은|는|았)")
+_MISMATCHED = re.compile(r"틀린|틀리|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
+_COUNTED = re.compile(r"실사|전체|총|조사")
+
+
+def _value(q: Quantity | None) -> Decimal | None:
+    return q.value if q is not None else None
+
+
+def _topic(word: str) -> str:
+    """The topic particle 은/는 for a Korean word."""
+    return "은" if (ord(word[-1]) - 0xAC00) % 28 else "는"
+
+
+def _rate(ratio: Decimal) -> str:
+    """A small percentage without trailing zeros: 0.07%, 0.123%."""
+    return f"{(ratio * 100).quantize(Decimal('0.001')).normalize():f}%"
+
+
+def _minutes(value: Decimal) -> str:
+    seconds = value * 60
+    if value < 1 and seconds == seconds.to_integral_value():  # a cycle time reads better in seconds
+        return f"{int(seconds)}초"
+    return f"{value.quantize(Decimal('0.01')).normalize():f}분"
+
+
+def oee(text: str) -> Calculation:
+    qs = quantities(text)
+    loading = _value(labelled(text, _LOADING, ("minutes",), qs))
+    shift, planned = _value(labelled(text, _SHIFT, ("minutes",), qs)), _value(labelled(text, _PLANNED_STOP, ("minutes",), qs))
+    if loading is None and shift is not None:
+        loading = shift - (planned or 0)
+    stop = _value(labelled(text, _STOP, ("minutes",), qs))
+    running = _value(labelled(text, _RUNNING, ("minutes",), qs))
+    if running is None and loading is not None and stop is not None:
+        running = loading - stop
+    cycle = _value(labelled(text, _CYCLE, ("minutes",), qs))
+    total = _value(labelled(text, _TOTAL, ("count",), qs) or labelled(text, _MADE, ("count",), qs, before_first=True))
+    good = _value(labelled(text, _GOOD, ("count",), qs))
+    bad = _value(labelled(text, _BAD, ("count",), qs))
+    if good is None and total is not None and bad is not None:
+        good = total - bad
+    if total is None and good is not None and bad is not None:
+        total = good + bad
+    return _oee_lines(loading, running, cycle, total, good)
+
+
+def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal | None,
+               total: Decimal | None, good: Decimal | None) -> Calculation:
+    parts: list[str] = []
+    ratios: list[Decimal] = []
+    if loading and running is not None:
+        ratios.append(running / loading)
+        parts.append(f"- 가동률 = 가동시간 {_minutes(running)} ÷ 부하시간 {_minutes(loading)} = {percent(ratios[-1])}")
+    if cycle and total and running:
+        ratios.append(cycle * total / running)
+        parts.append(f"- 성능가동률 = 사이클 타임 {_minutes(cycle)} × 생산량 {plain(total, 0)}개 ÷ 가동시간 "
+                     f"{_minutes(running)} = {percent(ratios[-1])}")
+    if total and good is not None:
+        ratios.append(good / total)
+        parts.append(f"- 양품률 = 양품 {plain(good, 0)}개 ÷ 생산량 {plain(total, 0)}개 = {percent(ratios[-1])}")
+    if loading and cycle and good is not None:
+        value = good * cycle / loading
+        head = f"OEE(설비종합효율)는 {percent(value)}입니다 [1]."
+        formula = (f"- OEE = 양품 {plain(good, 0)}개 × 사이클 타임 {_minutes(cycle)} ÷ 부하시간 {_minutes(loading)} "
+                   f"= {plain(good * cycle, 2)} ÷ {plain(loading, 2)} = {percent(value)}")
+        lines = [head, *parts, formula] if len(parts) == 3 else [head, formula, *parts]
+        if len(parts) < 3:
+            lines.append("가동률·성능가동률·양품률을 나눠 보려면 정지시간과 총 생산량도 알려 주세요.")
+        return Calculation("OEE", lines, [OEE_DOC])
+    missing = [name for name, v in (("부하시간(분)", loading), ("이론 사이클 타임", cycle), ("양품 수", good)) if v is None]
+    if parts:
+        name, result = parts[0][2:].split(" = ")[0], parts[0].rsplit(" = ", 1)[1]
+        lines = [f"{name}{_topic(name)} {result}입니다 [1].", *parts,
+                 f"OEE까지 구하려면 {', '.join(missing)}도 알려 주세요."]
+        return Calculation("OEE", lines, [OEE_DOC], missing)
+    return ask_for("OEE", missing, "OEE = 가동률 × 성능가동률 × 양품률 = 양품 수 × 이론 사이클 타임 ÷ 부하시간",
+                   [OEE_DOC])
+
+
+def ppm(text: str) -> Calculation:
+    qs = quantities(text)
+    bad = _value(labelled(text, _BAD, ("count",), qs))
+    counts = [q.value for q in qs if q.kind == "count"]
+    total = max(counts) if len(counts) >= 2 else _value(labelled(text, _INSPECTED, ("count",), qs))
+    if len(counts) >= 2 and (bad is None or bad == total):
+        bad = min(counts)  # of two counts, the defects are the smaller one
+    if not total or bad is None:
+        missing = [name for name, v in (("불량 수량", bad), ("총 수량(검사·납품 수량)", total)) if not v]
+        return ask_for("PPM", missing, "PPM = 불량 수량 ÷ 총 수량 × 1,000,000", [PPM_DOC])
+    value = bad / total * 1_000_000
+    return Calculation("PPM", [
+        f"PPM은 {plain(value, 1)} PPM입니다 (불량률 {_rate(bad / total)}) [1].",
+        f"- PPM = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 1,000,000 = {plain(value, 1)} PPM",
+        f"- 불량률 = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 100 = {_rate(bad / total)}",
+    ], [PPM_DOC])
+
+
+def inventory_accuracy(text: str) -> Calculation:
+    qs = quantities(text)
+    counted = _value(labelled(text, _COUNTED, ("count",), qs))
+    matched = _value(labelled(text, _MATCHED, ("count",), qs))
+    wrong = _value(labelled(text, _MISMATCHED, ("count",), qs))
+    if matched is None and counted is not None and wrong is not None:
+        matched = counted - wrong
+    if not counted or matched is None:
+        missing = [name for name, v in (("실사한 품목 수", counted), ("장부와 실물이 일치한 품목 수", matched)) if not v]
+        return ask_for("재고 정확도", missing, "재고 정확도 = 장부와 실물이 일치한 품목 수 ÷ 실사 품목 수 × 100",
+                       [INVENTORY_DOC])
+    value = matched / counted
+    return Calculation("재고 정확도", [
+        f"재고 정확도는 {percent(value)}입니다 [1].",
+        f"- 재고 정확도 = 일치한 품목 {plain(matched, 0)}개 ÷ 실사 품목 {plain(counted, 0)}개 × 100 = {percent(value)}",
+        "자료의 목표는 95% 이상입니다 [1].",
+    ], [INVENTORY_DOC])

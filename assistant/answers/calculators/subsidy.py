@@ -1,0 +1,117 @@
+"""Money from the subsidy rules: the company's share (with regional matching) and the
+interest of a policy loan.
+
+Every figure below is the one the knowledge states (marked 예시 there); a unit test reads the
+documents and fails when they say something else.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from assistant.answers.calculators.numbers import Quantity, labelled, percent, plain, quantities, won
+from assistant.answers.calculators.result import Calculation, ask_for
+from assistant.answers.intent import find_region
+
+SUPPORT_LEVELS_DOC = "subsidies/support-levels.md"
+COMPANY_SHARE_DOC = "subsidies/company-share.md"
+REGIONAL_DOC = "subsidies/regional-matching.md"
+LOANS_DOC = "subsidies/policy-loans.md"
+
+GOVERNMENT_SHARE = Decimal("0.5")  # of the total project cost, up to the stage's cap
+STAGE_CAPS = {"기초": Decimal(50_000_000), "고도화1": Decimal(150_000_000), "고도화2": Decimal(200_000_000)}
+CASH_SHARE = Decimal("0.3")  # of the company's own share (after regional matching)
+# region -> (matching in percentage points of the total cost, cap per company)
+REGIONAL_MATCHING = {
+    "경기": (Decimal(10), Decimal(10_000_000)), "경남": (Decimal(10), Decimal(15_000_000)),
+    "부산": (Decimal(5), Decimal(5_000_000)), "대구": (Decimal(7), Decimal(7_000_000)),
+    "서울": (Decimal(10), Decimal(10_000_000)),
+}
+LOAN_BASE_RATE = Decimal("2.15")  # percent a year
+LOAN_SELECTED_RATE = Decimal("1.85")  # for companies selected for the build support
+
+SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)")
+LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
+
+_TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
+_RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
+_STAGE = re.compile(r"고도화\s*([12])|(기초)")
+_RATE = re.compile(r"금리|이율|이자율|연")
+_PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
+
+
+def _total(text: str, qs: list[Quantity]) -> Decimal | None:
+    """The total project cost: the amount named as such, else the one amount of the question
+    unless the text names the total elsewhere or the amount is what is received."""
+    named = labelled(text, _TOTAL, ("money",), qs)
+    if named is not None:
+        return named.value
+    money = [q for q in qs if q.kind == "money"]
+    if len(money) != 1 or _TOTAL.search(text) or _RECEIVED.match(text, money[0].end):
+        return None
+    return money[0].value
+
+
+def company_share(text: str) -> Calculation | None:
+    qs = quantities(text)
+    total = _total(text, qs)
+    sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
+    if total is None:
+        return None  # amounts that are not the total (a cut item, the grant sought): for the sources
+    m = _STAGE.search(text)
+    stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
+    assumed = m is None
+    cap = STAGE_CAPS[stage]
+    half = total * GOVERNMENT_SHARE
+    government = min(half, cap)
+    region = find_region(text)
+    matching, regional_lines = _regional(region, total, sources)
+    company = total - government - matching
+    cash = company * CASH_SHARE
+    lines = [f"기업 부담금은 {won(company)}입니다 (총사업비의 {percent(company / total)}) [1]."]
+    gov_line = f"- 정부 지원 = min(총사업비 {won(total)} × 50% = {won(half)}, {stage} 한도 {won(cap)}) = {won(government)} [1]"
+    lines.append(gov_line)
+    lines += regional_lines
+    formula = f"- 기업 부담금 = {won(total)} − {won(government)}"
+    lines.append(formula + (f" − {won(matching)}" if matching else "") + f" = {won(company)}")
+    lines.append(f"- 그중 현금은 최소 {won(cash)}입니다 (기업 부담금의 30%) [2].")
+    if assumed:
+        lines.append(f"{stage} 단계로 계산했습니다. 고도화1·고도화2라면 알려 주세요.")
+    lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
+    return Calculation("기업 부담금", lines, sources)
+
+
+def _regional(region: str | None, total: Decimal, sources: list[str]) -> tuple[Decimal, list[str]]:
+    """Matching funds for the factory's region, and the line showing them."""
+    if region is None:
+        return Decimal(0), []
+    if region not in REGIONAL_MATCHING:
+        return Decimal(0), [f"- {region}의 지방비 매칭 기준은 자료에 없어 매칭 없이 계산했습니다."]
+    points, cap = REGIONAL_MATCHING[region]
+    sources.append(REGIONAL_DOC)
+    raw = total * points / 100
+    matching = min(raw, cap)
+    capped = f", 한도 {won(cap)} 적용" if raw > cap else f" (한도 {won(cap)} 이내)"
+    return matching, [f"- {region} 지방비 매칭 = {won(total)} × {plain(points, 0)}%p = {won(raw)}{capped} → "
+                      f"{won(matching)} [3]"]
+
+
+def loan_interest(text: str) -> Calculation:
+    qs = quantities(text)
+    principal_q = labelled(text, _PRINCIPAL, ("money",), qs, window=20)
+    money = [q for q in qs if q.kind == "money"]
+    principal = principal_q.value if principal_q else (money[-1].value if money else None)
+    if principal is None:
+        return ask_for("정책자금 이자", ["빌리려는 금액"], f"연 이자 = 융자 원금 × 연 금리(선정 기업 {LOAN_SELECTED_RATE}%, 예시)",
+                       [LOANS_DOC])
+    given = labelled(text, _RATE, ("rate",), qs, window=8) or next((q for q in qs if q.kind == "rate"), None)
+    rate = given.value if given else LOAN_SELECTED_RATE
+    interest = principal * rate / 100
+    lines = [f"연 이자는 약 {won(interest)}입니다 (원금 {won(principal)}, 연 {plain(rate, 2)}%) [1].",
+             f"- 연 이자 = {won(principal)} × {plain(rate, 2)}% = {won(interest)}",
+             "거치 기간에는 이 이자만 내고, 그 뒤 원금을 나눠 갚습니다 [1]."]
+    if given is None:
+        lines.append(f"금리는 스마트공장 구축 지원사업 선정 기업 우대 금리 연 {LOAN_SELECTED_RATE}%(예시, 기준금리 "
+                     f"{LOAN_BASE_RATE}%에서 0.3%p 우대)로 계산했습니다 [1].")
+    return Calculation("정책자금 이자", lines, [LOANS_DOC])

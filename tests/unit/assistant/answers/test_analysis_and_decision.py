@@ -1,0 +1,101 @@
+"""The question analysed once (language, query, terms) and the decision rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answers.analysis import analyse, language_of
+from assistant.answers.decision import Evidence, confidence, decide, held, priority
+from assistant.answers.intent import classify
+from assistant.settings import Settings
+from assistant.types import Decision, Turn
+
+
+def test_english_questions_get_korean_terms_for_the_korean_sources() -> None:
+    analysis = analyse("How do I calculate PPM?", [])
+    assert analysis.language == "en" and analysis.intent.in_domain
+    assert "불량" in analysis.terms and "계산" in analysis.terms
+    assert "how" not in analysis.terms  # English function words would only dilute the evidence
+    assert analysis.query.startswith("How do I calculate PPM?")
+
+
+def test_korean_follow_up_carries_the_subject_but_keeps_its_own_terms() -> None:
+    history = [Turn(role="user", text="스마트공장 수준확인 제도가 뭐예요?", subject="스마트공장 수준확인 제도가 뭐예요?"),
+               Turn(role="assistant", text="...", decision=Decision.answered)]
+    analysis = analyse("그럼 확인서 유효기간은요?", history)
+    assert analysis.followed and "수준확인" in analysis.query
+    assert "유효" in analysis.own_terms and "수준" not in analysis.own_terms and "수준" in analysis.terms
+
+
+@pytest.mark.parametrize(("text", "language"), [("OEE 계산법", "ko"), ("What is OEE?", "en"), ("MES", "ko")])
+def test_language(text: str, language: str) -> None:
+    assert language_of(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["호퍼 드라이어가 자꾸 과열돼요", "철 팔레트에 RFID 태그 붙이면 인식이 안 돼요", "레이저 절단 파라미터 좀 알려주세요",
+     "How do I calculate PPM?", "What does OEE mean for a small injection molding plant?"],
+)
+def test_plant_questions_are_in_domain(text: str) -> None:
+    intent = classify(text)
+    assert intent.in_domain and not intent.out_of_scope
+
+
+@pytest.mark.parametrize("text", ["What is the weather in Spain tomorrow?", "Any good stock tips?", "김치찌개 끓이는 법"])
+def test_off_topic_questions_are_out_of_scope(text: str) -> None:
+    intent = classify(text)
+    assert intent.out_of_scope and not intent.in_domain
+
+
+def test_confidence_rises_with_every_kind_of_evidence() -> None:
+    weak = Evidence(coverage=0.3, support=0.3, dense=0.3, agreement=0.0, has_text=True)
+    base = confidence(weak)
+    for name in ("coverage", "support", "dense", "agreement"):
+        stronger = Evidence(**{**weak.__dict__, name: getattr(weak, name) + 0.5})
+        assert confidence(stronger) > base, name
+    assert confidence(Evidence()) == 0.0  # nothing drafted: nothing to be confident about
+    assert confidence(Evidence(exact=True, has_text=True)) == 1.0
+
+
+def test_decisions_follow_the_thresholds() -> None:
+    settings = Settings()
+    intent = classify("스마트공장 지원금 신청 서류")
+    assert decide(intent, settings.offer_expert_below + 0.01, True, settings).decision == Decision.answered
+    assert decide(intent, settings.offer_expert_below - 0.01, True, settings).decision == Decision.offer_expert
+    assert decide(intent, settings.escalate_below - 0.01, True, settings).decision == Decision.escalate
+    uncovered = classify("호퍼 드라이어 과열")
+    assert decide(uncovered, 0.0, False, settings).decision == Decision.escalate  # an expert's question
+    assert decide(classify("오늘 뭐 하지"), 0.0, False, settings).decision == Decision.declined
+    assert decide(intent, 0.0, True, settings, exact=True).reason == "calculated"
+
+
+def test_a_topic_named_in_no_source_gets_an_expert_offered() -> None:
+    settings = Settings()
+    intent = classify("호퍼 드라이어 과열")
+    middling = settings.offer_expert_below + 0.05
+    assert decide(intent, middling, True, settings, unknown=0.4).decision == Decision.offer_expert
+    assert decide(intent, middling, True, settings, unknown=0.1).decision == Decision.answered
+    assert decide(intent, 0.5, True, settings, unknown=0.4).decision == Decision.answered  # strong support wins
+
+
+def test_held_conversations_and_ticket_priority() -> None:
+    verdict = held()
+    assert verdict.decision == Decision.escalate and verdict.reason == "held_by_human" and verdict.text
+    judgement = decide(classify("공급업체가 계약 위반했는데 소송 가능한가요"), 0.9, True, Settings())
+    assert priority(judgement) == "high"
+    assert priority(decide(classify("전문가 연결해 주세요"), 0.9, True, Settings())) == "normal"
+
+
+def test_unknown_share_counts_named_things_absent_from_every_source() -> None:
+    from assistant.answers.decision import unknown_share
+
+    corpus_df = {"사출": 3, "온도": 5}
+    def idf(term: str) -> float:  # BM25's idf over a 10-chunk corpus
+        import math
+        n = corpus_df.get(term, 0)
+        return math.log((10 - n + 0.5) / (n + 0.5) + 1.0)
+    share = unknown_share(["사출", "드라이어", "온도", "타다"], idf)
+    expected = idf("드라이어") / sum(idf(t) for t in ("사출", "드라이어", "온도", "타다"))
+    assert abs(share - expected) < 1e-9  # "타다" is unknown too, but a predicate: not counted
+    assert unknown_share(["사출", "온도"], idf) == 0.0 and unknown_share([], idf) == 0.0

@@ -1,0 +1,138 @@
+"""Owners' figures from their own numbers: result first, formula with the numbers, the
+rule's document cited; a missing input is asked for by name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.answers.calculators import calculate
+from assistant.answers.calculators import subsidy as rules
+
+KNOWLEDGE = Path(__file__).resolve().parents[4] / "knowledge"
+
+
+def test_oee_from_load_time_cycle_and_good_parts() -> None:
+    calc = calculate("부하시간 450분, 사이클 30초, 양품 582개면 OEE 얼마예요?")
+    assert calc is not None and calc.sources == ["policies/oee.md"] and not calc.missing
+    assert calc.lines[0] == "OEE(설비종합효율)는 64.7%입니다 [1]."
+    assert "582개 × 사이클 타임 30초 ÷ 부하시간 450분 = 291 ÷ 450 = 64.7%" in calc.text
+    assert "정지시간과 총 생산량" in calc.text  # what it would need for the three parts
+
+
+def test_oee_and_its_three_parts() -> None:
+    calc = calculate("근무시간 480분, 계획 정지 30분, 비가동 75분, 사이클타임 30초, 생산량 600개 중 불량 18개. OEE는?")
+    assert calc is not None and calc.lines[0].startswith("OEE(설비종합효율)는 64.7%")
+    assert "가동률 = 가동시간 375분 ÷ 부하시간 450분 = 83.3%" in calc.text
+    assert "성능가동률 = 사이클 타임 30초 × 생산량 600개 ÷ 가동시간 375분 = 80.0%" in calc.text
+    assert "양품률 = 양품 582개 ÷ 생산량 600개 = 97.0%" in calc.text
+
+
+def test_oee_in_an_owners_words() -> None:
+    calc = calculate("근무 8시간 중에 점심 1시간 빼고, 고장으로 40분 섰고, 사이클 타임 20초, 하루 1,100개 만들어서 "
+                     "불량 22개 나왔어요. OEE 얼마예요?")
+    assert calc is not None and not calc.missing
+    # 1,078 good x 1/3 min / 420 min; parts 90.5% x 96.5% x 98.0%
+    assert calc.lines[0] == "OEE(설비종합효율)는 85.6%입니다 [1]."
+    assert "가동률 = 가동시간 380분 ÷ 부하시간 420분 = 90.5%" in calc.text
+    assert "양품률 = 양품 1,078개 ÷ 생산량 1,100개 = 98.0%" in calc.text
+
+
+def test_availability_alone_and_what_oee_still_needs() -> None:
+    calc = calculate("가동률 계산해 주세요. 부하시간 8시간, 정지 1시간")
+    assert calc is not None and "가동률 = 가동시간 420분 ÷ 부하시간 480분 = 87.5%" in calc.text
+    assert calc.missing == ["이론 사이클 타임", "양품 수"]
+
+
+def test_oee_asks_for_exactly_the_missing_inputs() -> None:
+    calc = calculate("OEE 계산해 주세요. 양품 582개예요")
+    assert calc is not None and calc.missing == ["부하시간(분)", "이론 사이클 타임"]
+    assert calc.lines[0] == "OEE를 계산하려면 부하시간(분), 이론 사이클 타임을 알려 주세요."
+    assert "[1]" in calc.text
+
+
+def test_ppm_and_defect_rate() -> None:
+    calc = calculate("한 달에 5만 개 납품했는데 35개 불량이면 PPM이 얼마예요?")
+    assert calc is not None and calc.lines[0] == "PPM은 700 PPM입니다 (불량률 0.07%) [1]."
+    assert calc.sources == ["policies/quality-defect-records.md"]
+    assert calculate("PPM 계산 좀, 불량 12개") is not None and calculate("PPM 계산 좀, 불량 12개").missing
+
+
+def test_inventory_accuracy() -> None:
+    calc = calculate("실사 200품목 중에 장부랑 실물이 일치한 게 184개면 재고 정확도는?")
+    assert calc is not None and calc.lines[0] == "재고 정확도는 92.0%입니다 [1]."
+    wrong = calculate("재고 정확도 알려줘. 실사 250개 품목, 틀린 품목 10개")
+    assert wrong is not None and wrong.lines[0] == "재고 정확도는 96.0%입니다 [1]."
+    owner = calculate("재고 실사 150품목 했는데 장부랑 안 맞는 게 12개였어요. 재고 정확도 몇 %예요?")
+    assert owner is not None and owner.lines[0] == "재고 정확도는 92.0%입니다 [1]."  # 12 are the wrong ones
+
+
+@pytest.mark.parametrize(
+    ("text", "share", "matching"),
+    [
+        ("대구, 총사업비 6천만원이면 기업 부담금 얼마예요?", "2,580만 원", "420만 원"),
+        ("경기도 고도화1 총사업비 3억이면 우리가 내는 돈은?", "1억 4,000만 원", "1,000만 원"),  # capped
+        ("부산 공장 기초 과제 총사업비 1억 원 부담금은?", "4,500만 원", "500만 원"),
+        ("기초 과제 총사업비 1억 2천이면 자부담이 얼마죠", "7,000만 원", None),  # stage cap
+        ("고도화2 총사업비 5억 원 기업 부담금", "3억 원", None),
+    ],
+)
+def test_company_share_matches_the_documents_examples(text: str, share: str, matching: str | None) -> None:
+    calc = calculate(text)
+    assert calc is not None
+    assert calc.lines[0].startswith(f"기업 부담금은 {share}입니다")
+    if matching:
+        assert "subsidies/regional-matching.md" in calc.sources and f"→ {matching} [3]" in calc.text
+    else:
+        assert calc.sources == ["subsidies/support-levels.md", "subsidies/company-share.md"]
+    assert "현금은 최소" in calc.text
+
+
+def test_company_share_without_the_total_asks_for_it() -> None:
+    # no amount at all: a question for the sources, not a calculation
+    assert calculate("대구 공장인데 지방비 매칭 받으면 부담금 얼마나 줄어요? 직원 30명이에요") is None
+    # an amount that is not the total is left to the sources, never taken for the total
+    assert calculate("8천만원짜리 과제에서 300만원짜리 현황판을 안 달았는데 정부지원금은 얼마로 줄어요") is None
+    assert calculate("기초로 5천만원 꽉 채워 받으려면 총사업비를 얼마로 잡아야돼요?") is None
+    asked = calculate("부담금 계산해 주세요 견적은 1억이에요")
+    assert asked is not None and asked.lines[0].startswith("기업 부담금은 5,000만 원")
+
+
+def test_availability_in_an_owners_words() -> None:
+    calc = calculate("근무 480분에 조회 청소 30분, 고장이랑 금형교체로 75분 섰으면 가동률 몇%에요?")
+    assert calc is not None and calc.lines[0] == "가동률은 83.3%입니다 [1]."
+    assert "부하시간 450분" in calc.text
+    assert calculate("20년 넘은 범용선반밖에 없는데 가동률 같은거 재볼수 있어요?") is None
+
+
+def test_loan_interest_default_and_given_rate() -> None:
+    calc = calculate("부담금 3,000만 원을 정책자금으로 빌리면 이자 얼마나 나와요?")
+    assert calc is not None and calc.lines[0] == "연 이자는 약 555,000원입니다 (원금 3,000만 원, 연 1.85%) [1]."
+    assert "우대 금리 연 1.85%" in calc.text
+    given = calculate("운전자금 5천만원 금리 2.15%면 이자는?")
+    assert given is not None and given.lines[0].startswith("연 이자는 약 1,075,000원")
+
+
+def test_questions_without_numbers_are_left_to_the_sources() -> None:
+    assert calculate("OEE는 어떻게 계산하나요?") is None
+    assert calculate("기업 부담금은 얼마인가요?") is None
+    assert calculate("직원 30명 식품공장 MES 업체 추천해 주세요") is None
+
+
+def test_the_figures_are_the_ones_the_knowledge_states() -> None:
+    levels = (KNOWLEDGE / "subsidies/support-levels.md").read_text(encoding="utf-8")
+    for stage, cap in rules.STAGE_CAPS.items():
+        manwon = int(cap) // 10_000
+        written = f"{manwon // 10_000}억 {manwon % 10_000:,}만 원" if manwon >= 10_000 and manwon % 10_000 else (
+            f"{manwon // 10_000}억 원" if manwon >= 10_000 else f"{manwon:,}만 원")
+        assert re.search(rf"\| {stage} \|[^|]*\| 최대 {written} \|", levels), stage
+    regional = (KNOWLEDGE / "subsidies/regional-matching.md").read_text(encoding="utf-8")
+    for region, (points, cap) in rules.REGIONAL_MATCHING.items():
+        block = regional.split(f"{region}(예시)")[1].split("(예시)\n")[0]
+        assert f"{int(points)}%p" in block and f"최대 {int(cap) // 10_000:,}만 원" in block, region
+    share = (KNOWLEDGE / "subsidies/company-share.md").read_text(encoding="utf-8")
+    assert "기업 부담금의 30% 이상" in share and "정부 50%, 기업 50%" in share
+    loans = (KNOWLEDGE / "subsidies/policy-loans.md").read_text(encoding="utf-8")
+    assert f"연 {rules.LOAN_BASE_RATE}%" in loans and f"연 {rules.LOAN_SELECTED_RATE}%" in loans

@@ -1,0 +1,80 @@
+"""Through the service: owners' own numbers, English questions, uncovered plant questions."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answers.analysis import ENGLISH_NOTE
+from assistant.service import Assistant
+from assistant.types import Decision, Question
+
+CITE = re.compile(r"\[(\d+)\]")
+
+
+def _citations_valid(answer) -> None:
+    used = {int(n) for n in CITE.findall(answer.answer)}
+    listed = [c.n for c in answer.citations]
+    assert listed == list(range(1, len(listed) + 1)) and used == set(listed)
+
+
+def test_company_share_from_the_owners_numbers_cites_the_rules(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="대구 공장이고 총사업비 6천만원이면 기업 부담금 얼마예요?"))
+    assert answer.decision == Decision.answered and answer.reason == "calculated"
+    first = answer.answer.split("\n")[0]
+    assert "2,580만 원" in first  # the result comes first
+    assert "6,000만 원 × 7%p = 420만 원" in answer.answer  # the formula with the owner's numbers
+    assert [c.source for c in answer.citations] == [
+        "subsidies/support-levels.md", "subsidies/company-share.md", "subsidies/regional-matching.md"]
+    _citations_valid(answer)
+
+
+def test_oee_result_and_a_missing_input_asked_for(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="부하시간 450분, 사이클 30초, 양품 582개면 OEE 몇 프로예요?"))
+    assert answer.answer.startswith("OEE(설비종합효율)는 64.7%입니다 [1].")
+    assert answer.citations[0].source == "policies/oee.md"
+    asked = assistant.ask(Question(text="OEE 계산해 주세요. 양품은 582개예요"))
+    assert asked.answer.startswith("OEE를 계산하려면 부하시간(분), 이론 사이클 타임을 알려 주세요.")
+    _citations_valid(asked)
+
+
+def test_a_follow_up_gives_the_missing_number(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="대구 공장 지방비 매칭 받으면 부담금이 얼마나 돼요?"))
+    follow = assistant.ask(Question(text="그럼 총사업비 1억이면요?", conversation_id=first.conversation_id))
+    assert follow.answer.startswith("기업 부담금은 4,300만 원입니다")  # 1억 - 5,000만 - 700만 (대구 cap)
+
+
+def test_english_question_is_answered_from_the_korean_sources(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="How do I calculate PPM?"))
+    assert answer.decision in (Decision.answered, Decision.offer_expert), answer.answer
+    lines = answer.answer.split("\n")
+    assert lines[0] == ENGLISH_NOTE
+    assert "1,000,000" in answer.answer and "PPM" in lines[1]
+    assert any(c.source == "policies/quality-defect-records.md" for c in answer.citations)
+    _citations_valid(answer)
+
+
+def test_english_off_topic_is_declined(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="What is the weather in Busan tomorrow?"))
+    assert answer.decision == Decision.declined and not answer.citations
+
+
+def test_uncovered_plant_questions_go_to_an_expert(assistant: Assistant) -> None:
+    for text in ("호퍼 드라이어가 자꾸 과열돼서 알람이 떠요. 어디를 봐야 하나요?",
+                 "철 팔레트에 RFID 태그를 붙였더니 인식이 잘 안 돼요",
+                 "레이저 절단기 스테인리스 3T 절단 파라미터 좀 알려 주세요"):
+        answer = assistant.ask(Question(text=text))
+        assert answer.decision in (Decision.escalate, Decision.offer_expert), (text, answer.decision, answer.answer)
+
+
+def test_questions_about_todays_notices_go_to_an_expert(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="올해 경기도 지방비 매칭 실제 공고 금액 알려주세요. 예시 말고요"))
+    assert answer.decision == Decision.escalate and answer.reason == "needs_records"
+    assert "예시" in answer.answer
+
+
+def test_what_is_retrieved_includes_the_rules_a_calculation_cites(assistant: Assistant) -> None:
+    question = Question(text="총사업비 1억2천으로 기초 신청하면 정부에서 얼마 받고 우린 얼마 내요?")
+    retrieved = {c.chunk_id for c in assistant.retrieve(question, 10)}
+    answer = assistant.ask(question)
+    assert answer.reason == "calculated"
+    assert {c.chunk_id for c in answer.citations} <= retrieved  # every cited chunk was retrieved
