@@ -20,7 +20,7 @@ MB = 1024 * 1024
 class Limits:
     max_file_bytes: int = 32 * MB  # size on disk; larger files are refused before reading
     max_unzipped_bytes: int = 64 * MB  # all members of a DOCX/HWPX (or HWP sections) once inflated
-    max_chars: int = 2_000_000  # extracted characters (and XML elements, records, YAML items)
+    max_chars: int = 2_000_000  # extracted characters; structural items (XML elements...) half of it
     max_pages: int = 2000  # PDF pages, counted on the page tree before any page is read
     max_yaml_aliases: int = 100  # YAML alias uses (*name) in one file
     max_seconds: float = 60.0  # wall time to read one file
@@ -56,6 +56,7 @@ class Budget:
         self.chars_used = 0
         self.unzipped_used = 0
         self.items_used = 0
+        self.max_items = max(10_000, limits.max_chars // 2)
 
     def refuse(self, what: str, detail: str) -> BudgetExceeded:
         return BudgetExceeded(f"{self.name}: {what} 처리하지 않았습니다. 파일을 나누거나 관리자에게 한도 조정을 요청해 주세요.",
@@ -91,12 +92,12 @@ class Budget:
             )
 
     def items(self, n: int = 1) -> None:
-        """Charge structural items (XML elements, HWP records, YAML nodes); capped by max_chars."""
+        """Charge structural items (XML elements, HWP records, YAML nodes, PDF page-tree nodes),
+        capped at half the character budget: parsers hold a tree of them in memory."""
         self.items_used += n
-        if self.items_used > self.limits.max_chars:
+        if self.items_used > self.max_items:
             raise self.refuse(
-                f"문서 구조(요소 {self.limits.max_chars:,}개 초과)가 지나치게 커서",
-                f"over {self.limits.max_chars} structural items",
+                f"문서 구조(요소 {self.max_items:,}개 초과)가 지나치게 커서", f"over {self.max_items} structural items"
             )
         if self.items_used % 1024 == 0:
             self.tick()

@@ -85,13 +85,17 @@ def extract(data: bytes, name: str, budget: Budget) -> Extracted:
         raise LoadError(f"{name}: DOCX 파일이 손상되어 읽을 수 없습니다.", f"python-docx: {type(exc).__name__}: {exc}") from exc
 
     builder = BlockBuilder(budget)
+    styles: dict[str | None, str] = {}  # style id -> name: python-docx looks a style up slowly
     numbered = 0  # position in the current "List Number" run: Word renders those numbers itself
     for item in document.iter_inner_content():  # body XML order: paragraphs interleaved with tables
         if isinstance(item, Table):
             _add_table(builder, item)
             numbered = 0
         elif isinstance(item, Paragraph):
-            numbered = _add_paragraph(builder, item, numbered)
+            style_id = item._p.style
+            if style_id not in styles:
+                styles[style_id] = _style_name(item)
+            numbered = _add_paragraph(builder, item, numbered, styles[style_id])
     builder.flush()
     return Extracted(builder.blocks, _metadata(document), builder.headings.first)
 
@@ -103,22 +107,21 @@ def _style_name(paragraph: Paragraph) -> str:
         return ""
 
 
-def _heading_level(paragraph: Paragraph) -> int | None:
-    style = _style_name(paragraph)
+def _heading_level(style: str) -> int | None:
     if style.lower() == "title" or style == "제목":
         return 0
     match = _HEADING_STYLE.match(style)
     return int(match.group(1)) if match else None
 
 
-def _add_paragraph(builder: BlockBuilder, paragraph: Paragraph, numbered: int) -> int:
+def _add_paragraph(builder: BlockBuilder, paragraph: Paragraph, numbered: int, style_name: str) -> int:
     """Add one paragraph; returns the position in the current numbered list (0 outside one)."""
     text = paragraph.text.replace("\t", " ")
-    level = _heading_level(paragraph)
+    level = _heading_level(style_name)
     if level is not None and text.strip():
         builder.heading(level, text)
         return 0
-    style = _style_name(paragraph).lower()
+    style = style_name.lower()
     if text.strip() and style.startswith("list bullet"):
         text = f"- {text.strip()}"
     elif text.strip() and style.startswith("list number"):
