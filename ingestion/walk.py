@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.loaders import is_ingestible
+from ingestion.loaders.base import valid_unicode
 from ingestion.loaders.files import NOT_A_FILE, OUTSIDE_ROOT, inside
 
+BAD_NAME = "파일 이름이 UTF-8이 아니라서 읽지 않았습니다. 이름을 바꿔 다시 올려 주세요."
 LINKED_FOLDER = "폴더를 가리키는 링크는 따라가지 않습니다. 폴더를 직접 넣어 주세요."
 BROKEN_LINK = "링크가 가리키는 파일이 없어 읽지 않았습니다."
 
@@ -39,7 +41,7 @@ def walk(root: Path) -> Walk:
             if not is_ingestible(rel):
                 continue
             if (here / name).is_symlink():
-                out.skipped.append((rel.as_posix(), LINKED_FOLDER))
+                out.skipped.append((valid_unicode(rel.as_posix()), LINKED_FOLDER))
             else:
                 kept.append(name)
         dirnames[:] = kept  # os.walk descends only into these
@@ -50,7 +52,7 @@ def walk(root: Path) -> Walk:
                 continue
             reason = _unreadable(path, root)
             if reason:
-                out.skipped.append((rel.as_posix(), reason))
+                out.skipped.append((valid_unicode(rel.as_posix()), reason))
             else:
                 out.files.append(path)
     out.files.sort()
@@ -59,6 +61,10 @@ def walk(root: Path) -> Walk:
 
 
 def _unreadable(path: Path, root: Path) -> str | None:
+    try:
+        path.relative_to(root).as_posix().encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name: the catalog cannot store it
+        return BAD_NAME
     if path.is_symlink():
         if not path.exists():
             return BROKEN_LINK

@@ -16,7 +16,7 @@ from typing import Any
 
 from ingestion.documents import FOLDER_KINDS, KINDS, LoadedDocument, LoadError, UnsupportedFormat
 from ingestion.loaders import docx, html, hwp, hwpx, markdown, pdf, structured, text
-from ingestion.loaders.base import Extracted, clean_metadata
+from ingestion.loaders.base import Extracted, clean_metadata, valid_unicode
 from ingestion.loaders.budget import Budget, Limits
 from ingestion.loaders.encoding import decode_text
 from ingestion.loaders.files import read_inside
@@ -82,7 +82,7 @@ def load(path: Path, root: Path, limits: Limits | None = None, *, data: bytes | 
     if suffix in structured.STRUCTURED_SUFFIXES:
         sidecar.pop("title", None)  # a profile's title is its company name
         return [
-            LoadedDocument(f"{rel}#{p.id}", p.title, p.blocks, _merge(rel, base, p.metadata, sidecar))
+            _valid(LoadedDocument(f"{rel}#{p.id}", p.title, p.blocks, _merge(rel, base, p.metadata, sidecar)))
             for p in structured.extract_profiles(data, rel, suffix, budget)
         ]
 
@@ -92,7 +92,17 @@ def load(path: Path, root: Path, limits: Limits | None = None, *, data: bytes | 
         raise LoadError(f"{rel}: 문서에서 읽을 수 있는 글자를 찾지 못했습니다.", "no text after extraction")
     metadata = _merge(rel, base, extracted.metadata, sidecar)
     title = str(metadata.pop("title", "") or "").strip() or extracted.first_heading or path.stem
-    return [LoadedDocument(rel, title, blocks, metadata)]
+    return [_valid(LoadedDocument(rel, title, blocks, metadata))]
+
+
+def _valid(doc: LoadedDocument) -> LoadedDocument:
+    """Every string a document carries, as valid Unicode (what the stores can encode)."""
+    doc.title = valid_unicode(doc.title)
+    for block in doc.blocks:
+        block.text = valid_unicode(block.text)
+        block.heading = valid_unicode(block.heading) if block.heading else block.heading
+    doc.metadata = {k: valid_unicode(v) if isinstance(v, str) else v for k, v in doc.metadata.items()}
+    return doc
 
 
 def _relpath(path: Path, root: Path) -> str:

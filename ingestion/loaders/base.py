@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 MAX_ZIP_MEMBERS = 5000
 _PIECE = 256 * 1024  # bytes inflated at a time from an archive member
 
+_SURROGATES = re.compile("[\ud800-\udfff]")  # lone surrogates: not text, and the stores refuse them
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -89,6 +90,11 @@ class BlockBuilder:
         self._lines = []
         if text:
             self.blocks.append(Block(text=text, heading=self._heading, page=self._page))
+
+
+def valid_unicode(text: str) -> str:
+    """Text with lone surrogates (from UTF-7 or undecodable file names) replaced by U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def collapse_spaces(text: str) -> str:

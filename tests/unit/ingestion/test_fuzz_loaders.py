@@ -110,6 +110,9 @@ def _load_or_refuse(path: Path, root: Path) -> None:
         assert HANGUL.search(exc.message), exc.message  # a clear Korean reason
         return
     assert docs and all(isinstance(d, LoadedDocument) and d.blocks for d in docs)
+    for doc in docs:  # what the stores will be given must be valid Unicode text
+        for text in (doc.text, doc.title, *(v for v in doc.metadata.values() if isinstance(v, str))):
+            text.encode("utf-8")
 
 
 def _write(tmp_path: Path, suffix: str, data: bytes) -> Path:

@@ -62,3 +62,13 @@ def test_a_sidecar_linked_out_of_the_root_is_not_read(kb: Path, outside: Path) -
     with pytest.raises(LoadError) as info:
         load(doc, kb)
     assert "수집 폴더 밖" in info.value.message
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped(kb: Path) -> None:
+    (kb / "policies" / "good.md").write_text("# 안내\n\n본문", encoding="utf-8")
+    (Path(os.fsdecode(bytes(kb / "policies") + b"/\xbe\xc8\xb3\xbb.md"))).write_text("# 안내", encoding="utf-8")  # EUC-KR name
+    walked = walk(kb)
+    assert [p.name for p in walked.files] == ["good.md"]
+    ((rel, reason),) = walked.skipped
+    assert "UTF-8이 아니라서" in reason
+    rel.encode("utf-8")  # the summary can print it
