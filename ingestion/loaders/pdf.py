@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"""[.!?:;)\]」』”"'。]$|[다요죠]$""")
 _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")  # justified text comes out with wide gaps
+_MAX_PAGE_CONTENT = 4 * 2**20  # decoded content stream of one page (pypdf parses it in Python)
 _LINE_START_MARK = re.compile(r"^\s*([-•·▪◦□■※○●▶►◆◇|]|\d+[.)]\s|[①-⑳]|Q\.|A\.)")
 
 
@@ -88,7 +89,19 @@ def _count_pages(reader: PdfReader, budget: Budget) -> int:
 
 
 def _page_text(page: Any, index: int, name: str, budget: Budget) -> str:
+    """One page's text. Its content stream is inflated and measured first: pypdf cannot be
+    stopped inside one page, so a page too large to read in reasonable time is refused."""
     budget.tick()
+    try:
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+    except Exception as exc:  # one bad page should not lose the others
+        log.warning("%s: page %d unreadable: %s", name, index + 1, exc)
+        return ""
+    if size > _MAX_PAGE_CONTENT:
+        raise budget.refuse(f"{index + 1}쪽의 내용이 너무 커서(한도 {_MAX_PAGE_CONTENT // 2**20}MB)",
+                            f"page {index + 1} content stream of {size} bytes")
+    budget.unzipped(size)
     try:
         text = page.extract_text() or ""
         text = "\n".join(_SPACE_RUN.sub(" ", line) for line in text.split("\n"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,6 +147,25 @@ def pdf_page_tree_bomb(path: Path, fanout: tuple[int, ...] = (30, 30, 100)) -> P
     stream = b"BT /F1 12 Tf 72 720 Td (Page tree bomb) Tj ET"
     objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return _write_pdf(path, objects)
+
+
+def pdf_content_bomb(path: Path, pages: int = 3, size: int = 20 * MB) -> Path:
+    """A PDF of under 100 KB whose pages each inflate to `size` bytes of text operators."""
+    content = b"BT /F1 12 Tf 72 720 Td " + b"0 0 Td " * (size // 7) + b"(bomb) Tj ET"
+    packed = zlib.compress(content, 9)
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(pages):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {5 + 2 * i} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>".encode())
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+    return _write_pdf(path, objects)
+
+
+def _write_pdf(path: Path, objects: list[bytes]) -> Path:
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

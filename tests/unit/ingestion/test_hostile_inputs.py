@@ -107,3 +107,13 @@ def test_pdf_page_tree_within_budget_loads_every_page(kb: Path) -> None:
     with pytest.raises(LoadError) as info:
         load(path, kb, Limits(max_pages=5))
     assert "쪽수가 한도(5쪽)" in info.value.message
+
+
+def test_pdf_page_that_inflates_past_the_page_limit_is_refused(kb: Path) -> None:
+    """pypdf cannot be interrupted inside a page: a page whose content stream inflates to
+    20 MB of operators (minutes of parsing) is measured and refused before it is parsed."""
+    path = hostile_files.pdf_content_bomb(kb / "policies" / "content.pdf", pages=2, size=20 * hostile_files.MB)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(LoadError) as info:
+        load(path, kb)
+    assert "1쪽의 내용이 너무 커서" in info.value.message
