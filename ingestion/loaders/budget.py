@@ -9,9 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ingestion.documents import LoadError
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 MB = 1024 * 1024
 
@@ -26,7 +29,7 @@ class Limits:
     max_seconds: float = 60.0  # wall time to read one file
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Limits:
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(
             max_file_bytes=int(settings.ingest_max_file_mb * MB),
             max_unzipped_bytes=int(settings.ingest_max_unzipped_mb * MB),
@@ -131,5 +134,5 @@ class Budget:
 
 
 def default_budget(name: str) -> Budget:
-    """The default limits, for callers that do not pass settings (tests, scripts)."""
+    """A budget at the default limits, for callers that pass no settings (scripts, tests)."""
     return Budget(Limits(), name)

@@ -117,3 +117,20 @@ def test_pdf_page_that_inflates_past_the_page_limit_is_refused(kb: Path) -> None
     with pytest.raises(LoadError) as info:
         load(path, kb)
     assert "1쪽의 내용이 너무 커서" in info.value.message
+
+
+def test_budgets_are_set_through_fm_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from assistant.settings import Settings
+    from assistant.stores import open_stores
+    from ingestion.pipeline import Ingestor
+
+    monkeypatch.setenv("FM_INGEST_MAX_PAGES", "7")
+    monkeypatch.setenv("FM_INGEST_MAX_FILE_MB", "0.5")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "var")  # type: ignore[call-arg]
+    stores = open_stores(settings)
+    try:
+        limits = Ingestor(stores).limits
+    finally:
+        stores.close()
+    assert limits.max_pages == 7 and limits.max_file_bytes == 512 * 1024
+    assert limits.max_chars == Limits().max_chars  # the others keep their defaults
