@@ -10,6 +10,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ MB = 1024 * 1024
 @dataclass
 class Run:
     seconds: float  # wall time of the whole child (model load included)
-    peak_rss_mb: float  # highest resident memory of the child
+    peak_rss_mb: float  # highest resident memory of the child over its life (model loading included)
     killed: str | None  # "time" or "memory" when the cap stopped it
     result: dict[str, Any]  # what the child printed (empty when killed)
 
@@ -59,6 +60,22 @@ def measure(folder: Path, data_dir: Path, *, timeout_s: float = 180, rss_cap_mb:
     return Run(seconds, max(peak, result["maxrss_mb"]), None, result)
 
 
+class _PeakSampler(threading.Thread):
+    """Highest resident memory while the sync runs, sampled every 5 ms (ru_maxrss cannot
+    tell the sync from the model loading before it)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.peak = 0.0
+
+    def run(self) -> None:
+        proc = psutil.Process()
+        while not self.stop.is_set():
+            self.peak = max(self.peak, proc.memory_info().rss / MB)
+            self.stop.wait(0.005)
+
+
 def _main(folder: Path, data_dir: Path) -> None:
     from assistant.answers.retrieval import HybridSearcher
     from assistant.settings import Settings
@@ -72,9 +89,13 @@ def _main(folder: Path, data_dir: Path) -> None:
     (warmup / "warmup.md").write_text("# 준비\n\n모델과 형태소 분석기를 미리 불러옵니다.", encoding="utf-8")
     ingestor.sync(warmup)
     baseline = psutil.Process().memory_info().rss / MB
+    sampler = _PeakSampler()
+    sampler.start()
     started = time.perf_counter()
     report = ingestor.sync(folder)
     sync_s = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
     searcher = HybridSearcher(stores)
     good = [h.chunk.source for h in searcher.search(GOOD_QUERY, 3)]
     leaked = [h.chunk.text[:80] for h in searcher.search("root nologin bash", 5, mode="keyword")]
@@ -82,6 +103,7 @@ def _main(folder: Path, data_dir: Path) -> None:
     print(json.dumps({
         "report": report.as_dict(), "sync_s": round(sync_s, 2), "baseline_mb": round(baseline),
         "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "sync_peak_mb": round(max(sampler.peak, baseline)),
         "good_found": bool(good) and good[0] == GOOD_NAME, "leaked": leaked,
     }, ensure_ascii=False))
 

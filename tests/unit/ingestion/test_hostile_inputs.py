@@ -29,8 +29,8 @@ EXPECTED = {
     "outside_symlink": "수집 폴더 밖을 가리키는 링크",
 }
 MAX_SYNC_S = 60  # the ingest itself (the child also loads the embedding model first)
-MAX_GROWTH_MB = 512  # peak memory above the child's baseline with the model loaded
-MAX_PEAK_MB = 1536
+MAX_GROWTH_MB = 512  # peak memory during the sync above the child's baseline (models loaded)
+MAX_PEAK_MB = 2048  # the child's whole life, loading the embedding model included
 
 
 @pytest.mark.parametrize("case", list(EXPECTED))
@@ -42,8 +42,8 @@ def test_hostile_file_is_refused_and_the_good_file_ingested(case: str, tmp_path:
     assert run.killed is None, f"{case}: stopped by the {run.killed} cap after {run.seconds:.0f}s, {run.peak_rss_mb:.0f}MB"
     result = run.result
     assert result["sync_s"] < MAX_SYNC_S, result
-    assert run.peak_rss_mb < MAX_PEAK_MB and run.peak_rss_mb - result["baseline_mb"] < MAX_GROWTH_MB, (
-        run.peak_rss_mb, result["baseline_mb"])
+    assert run.peak_rss_mb < MAX_PEAK_MB, run.peak_rss_mb
+    assert result["sync_peak_mb"] - result["baseline_mb"] < MAX_GROWTH_MB, result
     report = result["report"]
     listed = {item["path"]: item["reason"] for item in [*report["failed"], *report["skipped"]]}
     assert bad in listed, report
