@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     dense_weight: float = 0.3
     dedup_threshold: float = 0.9
 
+    # ingestion budgets per file (hostile inputs): a file over one is reported and skipped, the
+    # rest of the folder is ingested; checked while the file is read, not after
+    ingest_max_file_mb: float = Field(default=32.0, gt=0)  # size on disk
+    ingest_max_unzipped_mb: float = Field(default=64.0, gt=0)  # DOCX/HWPX members, HWP sections inflated
+    ingest_max_chars: int = Field(default=2_000_000, ge=1000)  # extracted characters (and XML elements)
+    ingest_max_pages: int = Field(default=2000, ge=1)  # PDF pages, counted on the page tree
+    ingest_max_yaml_aliases: int = Field(default=100, ge=0)  # YAML alias uses (*name) per file
+    ingest_max_seconds: float = Field(default=60.0, gt=0)  # wall time to read one file
+
     # answering and decisions. The confidence is the calibrated probability that the answer
     # states its key facts (answers/decision.py); thresholds fitted on the golden set
     # (scripts/fit_confidence.py, figures in docs/decisions.md)

@@ -21,8 +21,11 @@ from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
 from assistant.stores.embeddings import encode
 from ingestion.documents import LoadedDocument, LoadError
-from ingestion.loaders import is_ingestible, load
+from ingestion.loaders import Limits, load
+from ingestion.loaders.budget import Budget
+from ingestion.loaders.files import read_inside
 from ingestion.splitter import KoreanSentenceSplitter, split_document
+from ingestion.walk import walk
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, Korean reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # not read at all: (path, Korean reason)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -50,6 +54,7 @@ class SyncReport:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
             "chunks_written": self.chunks_written, "seconds": round(self.seconds, 3),
         }
 
@@ -67,10 +72,9 @@ def file_id(root: str, relpath: str) -> str:
 
 
 def scan(root: Path) -> list[Path]:
-    """Ingestible files under a folder (or the file itself), in a stable order."""
-    if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and is_ingestible(p.relative_to(root)))
+    """Ingestible files under a folder (or the file itself), in a stable order; links out of
+    the folder and other unreadable entries are left out (`walk` says why)."""
+    return walk(root).files
 
 
 class Ingestor:
@@ -79,6 +83,7 @@ class Ingestor:
         settings = stores.settings
         self.splitter = KoreanSentenceSplitter(settings.chunk_size, settings.chunk_overlap)
         self.model = settings.embedding_model
+        self.limits = Limits.from_settings(settings)
 
     # -- public --------------------------------------------------------------------------
     def sync(
@@ -98,17 +103,19 @@ class Ingestor:
         group: list[_Pending] = []
         seen: set[str] = set()
 
-        for file in scan(path):
+        walked = walk(path)
+        report.skipped.extend(walked.skipped)
+        for file in walked.files:
             rel = file.relative_to(root).as_posix()
             seen.add(rel)
             try:
-                data = file.read_bytes()
+                data = read_inside(file, root, Budget(self.limits, rel))
                 digest = hashlib.sha256(data).hexdigest()
                 old = known.get(rel)
                 if old and old.content_hash == digest and old.embed_model == self.model:
                     report.unchanged.append(rel)
                 else:
-                    chunks = self._chunks_for(load(file, root))
+                    chunks = self._chunks_for(load(file, root, self.limits, data=data))
                     record = FileRecord(file_id(str(root), rel), str(root), rel, digest, self.model, len(chunks))
                     group.append(_Pending(record, chunks, catalog.chunk_ids(record.file_id), old is None))
                     if sum(len(p.chunks) for p in group) >= _EMBED_GROUP:

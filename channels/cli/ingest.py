@@ -33,6 +33,8 @@ def _summary(path: Path, report: SyncReport) -> None:
         console.print("[green]변경된 파일이 없습니다. 저장소에 쓴 내용이 없습니다 (nothing to do).[/green]")
     for rel, reason in report.failed:
         err.print(f"[red]실패[/red] {rel}: {reason}")
+    for rel, reason in report.skipped:
+        err.print(f"[yellow]건너뜀[/yellow] {rel}: {reason}")
 
 
 @app.command()

@@ -1,5 +1,5 @@
 """Shared pieces of the format loaders: what a format returns, heading paths, table rows,
-Chroma-friendly metadata and zip safety checks."""
+Chroma-friendly metadata and zip members read inside the file's budget."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ import json
 import logging
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingestion.documents import Block, LoadError
+from ingestion.loaders.budget import Budget
 
 log = logging.getLogger(__name__)
 
-# Archives (DOCX, HWPX) larger than this once unpacked are refused: a zip bomb guard.
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
+_PIECE = 256 * 1024  # bytes inflated at a time from an archive member
 
+_SURROGATES = re.compile("[\ud800-\udfff]")  # lone surrogates: not text, and the stores refuse them
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -58,7 +61,8 @@ class HeadingPath:
 class BlockBuilder:
     """Collects lines under the current heading and closes a block when a new heading starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget
         self.blocks: list[Block] = []
         self.headings = HeadingPath()
         self._lines: list[str] = []
@@ -66,6 +70,8 @@ class BlockBuilder:
         self._page: int | None = None
 
     def add(self, line: str) -> None:
+        if self.budget is not None:
+            self.budget.chars(len(line) + 1)
         self._lines.append(line)
 
     def heading(self, level: int, text: str, page: int | None = None) -> None:
@@ -84,6 +90,11 @@ class BlockBuilder:
         self._lines = []
         if text:
             self.blocks.append(Block(text=text, heading=self._heading, page=self._page))
+
+
+def valid_unicode(text: str) -> str:
+    """Text with lone surrogates (from UTF-7 or undecodable file names) replaced by U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def collapse_spaces(text: str) -> str:
@@ -129,18 +140,36 @@ def clean_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def open_zip(data: bytes, name: str, label: str) -> zipfile.ZipFile:
-    """Open an archive after checking it is a zip and not a zip bomb."""
+def open_zip(data: bytes, name: str, label: str, budget: Budget) -> zipfile.ZipFile:
+    """Open an archive after checking it is a zip whose declared sizes fit the budget. The
+    declared sizes are only a first filter: members are measured again while they inflate
+    (`read_member`), since a header can lie."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise LoadError(f"{name}: {label} 파일이 손상되어 읽을 수 없습니다.", f"bad zip archive: {exc}") from exc
-    total = sum(m.file_size for m in members)
-    if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNZIPPED_BYTES:
+    if len(members) > MAX_ZIP_MEMBERS:
         archive.close()
-        raise LoadError(
-            f"{name}: {label} 파일의 압축을 풀면 너무 커서 처리하지 않습니다.",
-            f"zip too large: {len(members)} members, {total} bytes uncompressed",
-        )
+        raise budget.refuse(f"{label} 파일 안의 항목이 너무 많아({len(members):,}개)", f"{len(members)} zip members")
+    declared = sum(m.file_size for m in members)
+    if declared > budget.limits.max_unzipped_bytes:
+        archive.close()
+        budget.unzipped(declared)  # raises with the Korean reason
     return archive
+
+
+def iter_member(archive: zipfile.ZipFile, member: str, name: str, label: str, budget: Budget) -> Iterator[bytes]:
+    """A member's bytes in pieces as they inflate, each piece charged to the budget."""
+    try:
+        with archive.open(member) as stream:
+            while piece := stream.read(_PIECE):
+                budget.unzipped(len(piece))
+                yield piece
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error,
+            NotImplementedError, RuntimeError) as exc:
+        raise LoadError(f"{name}: {label} 파일이 손상되어 읽을 수 없습니다.", f"{member}: {exc}") from exc
+
+
+def read_member(archive: zipfile.ZipFile, member: str, name: str, label: str, budget: Budget) -> bytes:
+    return b"".join(iter_member(archive, member, name, label, budget))

@@ -8,11 +8,15 @@ from typing import Any
 import yaml
 
 from ingestion.documents import LoadError
+from ingestion.loaders.budget import Budget, default_budget
+from ingestion.loaders.safe_yaml import safe_load
 
 _FENCE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
-def split_front_matter(text: str, name: str, *, strict: bool = True) -> tuple[dict[str, Any], str]:
+def split_front_matter(
+    text: str, name: str, *, strict: bool = True, budget: Budget | None = None
+) -> tuple[dict[str, Any], str]:
     """(front matter mapping, body); a file without front matter gives ({}, text).
 
     With `strict=False` (plain text, where a leading `---` may just be a rule), a block that is
@@ -22,7 +26,7 @@ def split_front_matter(text: str, name: str, *, strict: bool = True) -> tuple[di
         return {}, text
     raw = match.group(1) or ""
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        data = safe_load(raw, budget or default_budget(name)) if raw.strip() else {}
     except yaml.YAMLError as exc:
         if not strict:
             return {}, text
@@ -41,10 +45,10 @@ def split_front_matter(text: str, name: str, *, strict: bool = True) -> tuple[di
     return data, text[match.end():]
 
 
-def read_yaml_mapping(text: str, name: str) -> dict[str, Any]:
+def read_yaml_mapping(text: str, name: str, budget: Budget | None = None) -> dict[str, Any]:
     """A sidecar `.meta.yaml`: one mapping of metadata."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text, budget or default_budget(name))
     except yaml.YAMLError as exc:
         raise LoadError(f"{name}: 메타데이터 파일의 YAML 형식이 잘못되었습니다.", f"sidecar YAML error: {exc}") from exc
     if data is None:

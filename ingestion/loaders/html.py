@@ -8,6 +8,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
 
 from ingestion.loaders.base import BlockBuilder, Extracted, collapse_spaces, table_row
+from ingestion.loaders.budget import Budget
 from ingestion.loaders.encoding import decode_text
 
 _DROP_TAGS = ("nav", "header", "footer", "aside", "script", "style", "form", "noscript",
@@ -23,14 +24,16 @@ _META_KEYS = {"kind": "kind", "region": "region", "industries": "industries", "e
               "tags": "tags", "keywords": "tags", "title": "title"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _TOKEN = re.compile(r"[^a-z0-9]+")
+_MAX_DEPTH = 100  # tag nesting the walk follows (it recurses once per level)
 
 
-def extract(data: bytes, name: str) -> Extracted:
+def extract(data: bytes, name: str, budget: Budget) -> Extracted:
     soup = BeautifulSoup(_decode(data, name), "html.parser")
+    budget.tick()
     metadata = _metadata(soup)
     _strip_noise(soup)
     root = soup.body or soup
-    walker = _Walker()
+    walker = _Walker(budget)
     walker.walk(root)
     walker.out.flush()
     return Extracted(walker.out.blocks, metadata, walker.out.headings.first)
@@ -83,9 +86,10 @@ def _strip_noise(soup: BeautifulSoup) -> None:
 
 
 class _Walker:
-    def __init__(self) -> None:
-        self.out = BlockBuilder()
+    def __init__(self, budget: Budget) -> None:
+        self.out = BlockBuilder(budget)
         self._line: list[str] = []
+        self._depth = 0
 
     def _flush_line(self) -> None:
         text = collapse_spaces("".join(self._line))
@@ -94,11 +98,16 @@ class _Walker:
             self.out.add(text)
 
     def walk(self, node: Tag) -> None:
+        if self._depth > _MAX_DEPTH:  # past this nesting, keep the text without its structure
+            self._line.append(collapse_spaces(node.get_text(" ")))
+            return
+        self._depth += 1
         for child in node.children:
             if isinstance(child, NavigableString):
                 self._line.append(re.sub(r"\s+", " ", str(child)))
             elif isinstance(child, Tag):
                 self._tag(child)
+        self._depth -= 1
 
     def _tag(self, tag: Tag) -> None:
         name = tag.name

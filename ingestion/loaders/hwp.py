@@ -17,13 +17,13 @@ import olefile
 from ingestion.documents import LoadError
 from ingestion.loaders import hwp_records, hwpx
 from ingestion.loaders.base import BlockBuilder, Extracted, collapse_spaces
+from ingestion.loaders.budget import Budget
 
 log = logging.getLogger(__name__)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURE = b"HWP Document File"
 _SECTION = re.compile(r"^BodyText/Section(\d+)$")
-_MAX_SECTION_BYTES = 200 * 1024 * 1024  # decompressed, per section: a deflate-bomb guard
 
 FLAG_COMPRESSED = 1 << 0
 FLAG_PASSWORD = 1 << 1
@@ -43,9 +43,9 @@ class FileHeader:
         return bool(self.flags & FLAG_COMPRESSED)
 
 
-def extract(data: bytes, name: str) -> Extracted:
+def extract(data: bytes, name: str, budget: Budget) -> Extracted:
     if data.startswith(b"PK\x03\x04"):  # an HWPX package saved under a .hwp name
-        return hwpx.extract(data, name)
+        return hwpx.extract(data, name, budget)
     if not data.startswith(_OLE_MAGIC):
         if data.startswith(_SIGNATURE):
             raise LoadError(
@@ -66,11 +66,11 @@ def extract(data: bytes, name: str) -> Extracted:
         )
         if not sections:
             raise LoadError(f"{name}: HWP 문서의 본문을 찾을 수 없습니다.", "no BodyText/Section* stream")
-        builder = BlockBuilder()
+        builder = BlockBuilder(budget)
         for section in sections:
             raw = ole.openstream(section).read()
-            body = _inflate(raw, name) if header.compressed else raw
-            for para in hwp_records.build_tree(hwp_records.iter_records(body, name)):
+            body = _inflate(raw, name, budget) if header.compressed else raw
+            for para in hwp_records.build_tree(hwp_records.iter_records(body, name, budget)):
                 if para.tag == hwp_records.TAG_PARA_HEADER:
                     hwp_records.paragraph_lines(para, builder.add)
             builder.flush()  # one block per section
@@ -112,15 +112,15 @@ def _refuse_protected(header: FileHeader, ole: olefile.OleFileIO, name: str) -> 
         )
 
 
-def _inflate(raw: bytes, name: str) -> bytes:
+def _inflate(raw: bytes, name: str, budget: Budget) -> bytes:
+    """Inflate a section, never past what is left of the file's decompressed-size budget."""
     for wbits in (-15, 15):  # raw deflate per the spec; some writers add a zlib header
         try:
             inflater = zlib.decompressobj(wbits)
-            body = inflater.decompress(raw, _MAX_SECTION_BYTES)
+            body = inflater.decompress(raw, budget.unzipped_left + 1)
         except zlib.error:
             continue
-        if inflater.unconsumed_tail:
-            raise LoadError(f"{name}: HWP 본문이 너무 커서 처리하지 않습니다.", "section exceeds size limit")
+        budget.unzipped(len(body))  # raises when the section alone went past the budget
         return body
     raise LoadError(f"{name}: HWP 본문 압축을 풀 수 없습니다. 파일이 손상되었을 수 있습니다.", "deflate error")
 

@@ -20,7 +20,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ingestion.documents import LoadError
 from ingestion.loaders.base import collapse_spaces, table_row
+from ingestion.loaders.budget import Budget
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ TAG_PARA_TEXT = HWPTAG_BEGIN + 51  # 67
 TAG_CTRL_HEADER = HWPTAG_BEGIN + 55  # 71
 TAG_LIST_HEADER = HWPTAG_BEGIN + 56  # 72
 TAG_TABLE = HWPTAG_BEGIN + 61  # 77
+MAX_LEVEL = 100  # real documents nest a few levels; the walk below recurses once per level
 
 _ONE_UNIT_CONTROLS = frozenset({0, 10, 13, *range(24, 32)})
 _CONTROL_TEXT = {9: " ", 10: "\n", 24: "-", 30: " ", 31: " "}  # tab, line break, hyphen, spaces
@@ -44,7 +47,8 @@ class Record:
     children: list[Record] = field(default_factory=list)
 
 
-def iter_records(data: bytes, name: str) -> Iterator[Record]:
+def iter_records(data: bytes, name: str, budget: Budget | None = None) -> Iterator[Record]:
+    """Records in stream order; each is charged to the budget, and nesting past MAX_LEVEL is refused."""
     pos, end = 0, len(data)
     while pos + 4 <= end:
         (header,) = struct.unpack_from("<I", data, pos)
@@ -58,6 +62,11 @@ def iter_records(data: bytes, name: str) -> Iterator[Record]:
         if pos + size > end:
             log.warning("%s: truncated HWP record (tag %d), rest of the section ignored", name, tag)
             break
+        if level > MAX_LEVEL:
+            raise LoadError(f"{name}: HWP 파일이 손상되었거나 구조가 너무 깊게 중첩되어 읽을 수 없습니다.",
+                            f"record level {level} over {MAX_LEVEL}")
+        if budget is not None:
+            budget.items()
         yield Record(tag, level, data[pos:pos + size])
         pos += size
 

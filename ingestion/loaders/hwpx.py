@@ -9,11 +9,21 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Any
 
 from ingestion.documents import LoadError
-from ingestion.loaders.base import BlockBuilder, Extracted, collapse_spaces, open_zip, table_row
+from ingestion.loaders.base import (
+    BlockBuilder,
+    Extracted,
+    collapse_spaces,
+    iter_member,
+    open_zip,
+    read_member,
+    table_row,
+)
+from ingestion.loaders.budget import Budget, BudgetExceeded
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +31,7 @@ _SECTION = re.compile(r"^Contents/section(\d+)\.xml$", re.IGNORECASE)
 _HEADING_STYLE = re.compile(r"^(?:개요|outline|heading|제목)\s*(\d+)$", re.IGNORECASE)
 _MAX_HEADING_CHARS = 80
 _SENTENCE_END = ("다.", "요.", "다", "요", ".")  # an outline-styled sentence is body text, not a heading
+_MAX_DEPTH = 200  # XML nesting; deeper documents are refused (the walk below recurses)
 _SKIP = {"header", "footer", "linesegarray", "secPr", "pageNum", "pageHiding"}  # page furniture
 
 
@@ -28,10 +39,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def extract(data: bytes, name: str) -> Extracted:
-    with open_zip(data, name, "HWPX") as archive:
+def extract(data: bytes, name: str, budget: Budget) -> Extracted:
+    with open_zip(data, name, "HWPX", budget) as archive:
         names = archive.namelist()
-        if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read("META-INF/manifest.xml"):
+        if "META-INF/manifest.xml" in names and b"encryption-data" in read_member(
+                archive, "META-INF/manifest.xml", name, "HWPX", budget):
             raise LoadError(
                 f"{name}: 암호가 걸린 HWPX 문서는 읽을 수 없습니다. 암호를 해제한 뒤 다시 올려 주세요.",
                 "encrypted HWPX (manifest has encryption-data)",
@@ -39,31 +51,66 @@ def extract(data: bytes, name: str) -> Extracted:
         sections = sorted((n for n in names if _SECTION.match(n)), key=lambda n: int(m.group(1)) if (m := _SECTION.match(n)) else 0)
         if not sections:
             raise LoadError(f"{name}: HWPX 문서의 본문(section)을 찾을 수 없습니다.", "no Contents/section*.xml")
-        metadata = _package_metadata(archive, name) if "Contents/content.hpf" in names else {}
-        styles = _heading_styles(archive, name) if "Contents/header.xml" in names else {}
-        builder = BlockBuilder()
+        metadata = _package_metadata(archive, name, budget) if "Contents/content.hpf" in names else {}
+        styles = _heading_styles(archive, name, budget) if "Contents/header.xml" in names else {}
+        builder = BlockBuilder(budget)
         for section in sections:
-            root = _parse(archive.read(section), name, section)
-            for child in root:
+            for child in _top_elements(archive, section, name, budget):
                 if _local(child.tag) == "p":
                     _top_paragraph(child, builder, styles)
         builder.flush()
     return Extracted(builder.blocks, metadata, builder.headings.first)
 
 
-def _parse(data: bytes, name: str, part: str) -> ET.Element:
-    if b"<!ENTITY" in data or b"<!DOCTYPE" in data[:2048]:
+def _refuse_dtd(window: bytes, at_start: bool, name: str, part: str) -> None:
+    if b"<!ENTITY" in window or (at_start and b"<!DOCTYPE" in window[:2048]):
         raise LoadError(f"{name}: 허용되지 않는 XML 구성이 있어 읽지 않습니다.", f"{part}: DTD/entities refused")
+
+
+def _top_elements(archive: zipfile.ZipFile, part: str, name: str, budget: Budget) -> Iterator[ET.Element]:
+    """The children of a part's root element, each complete, as the part inflates: only one
+    top-level paragraph is held in memory at a time, and every element is charged."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    root: ET.Element | None = None
+    depth, tail, at_start = 0, b"", True
+    try:
+        for piece in chain(iter_member(archive, part, name, "HWPX", budget), [b""]):
+            _refuse_dtd(tail + piece, at_start, name, part)
+            at_start, tail = False, piece[-16:]
+            if piece:
+                parser.feed(piece)
+            else:
+                parser.close()
+            for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    root = el if root is None else root
+                    budget.items()
+                    if depth > _MAX_DEPTH:
+                        raise budget.refuse(f"XML이 {_MAX_DEPTH}단계보다 깊게 중첩되어", f"{part}: XML deeper than {_MAX_DEPTH}")
+                    continue
+                depth -= 1
+                if depth == 1 and root is not None:
+                    yield el
+                    root.remove(el)
+    except ET.ParseError as exc:
+        raise LoadError(f"{name}: HWPX 파일이 손상되어 읽을 수 없습니다.", f"{part}: XML error: {exc}") from exc
+
+
+def _parse(data: bytes, name: str, part: str) -> ET.Element:
+    _refuse_dtd(data, True, name, part)
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
         raise LoadError(f"{name}: HWPX 파일이 손상되어 읽을 수 없습니다.", f"{part}: XML error: {exc}") from exc
 
 
-def _package_metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
+def _package_metadata(archive: zipfile.ZipFile, name: str, budget: Budget) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     try:
-        root = _parse(archive.read("Contents/content.hpf"), name, "content.hpf")
+        root = _parse(read_member(archive, "Contents/content.hpf", name, "HWPX", budget), name, "content.hpf")
+    except BudgetExceeded:
+        raise
     except LoadError as exc:
         log.warning("%s: %s", name, exc.detail)
         return meta
@@ -79,10 +126,12 @@ def _package_metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     return meta
 
 
-def _heading_styles(archive: zipfile.ZipFile, name: str) -> dict[str, int]:
+def _heading_styles(archive: zipfile.ZipFile, name: str, budget: Budget) -> dict[str, int]:
     """Style id -> heading level, for styles named like "개요 1" or "Outline 1"."""
     try:
-        root = _parse(archive.read("Contents/header.xml"), name, "header.xml")
+        root = _parse(read_member(archive, "Contents/header.xml", name, "HWPX", budget), name, "header.xml")
+    except BudgetExceeded:
+        raise
     except LoadError as exc:
         log.warning("%s: %s", name, exc.detail)
         return {}

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingestion.loaders.base import BlockBuilder, Extracted, table_row
+from ingestion.loaders.budget import Budget
 from ingestion.loaders.encoding import decode_text
 from ingestion.loaders.frontmatter import split_front_matter
 
@@ -102,9 +103,11 @@ def iter_elements(body: str) -> Iterator[MdElement]:
         i += 1
 
 
-def extract(data: bytes, name: str) -> Extracted:
-    front, body = split_front_matter(decode_text(data, name), name)
-    builder = BlockBuilder()
+def extract(data: bytes, name: str, budget: Budget) -> Extracted:
+    decoded = decode_text(data, name)
+    budget.expect_chars(len(decoded))
+    front, body = split_front_matter(decoded, name, budget=budget)
+    builder = BlockBuilder(budget)
     for el in iter_elements(body):
         if el.kind == "heading":
             builder.heading(el.level, el.text)

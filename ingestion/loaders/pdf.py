@@ -14,19 +14,22 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from ingestion.documents import LoadError
 from ingestion.loaders.base import BlockBuilder, Extracted
+from ingestion.loaders.budget import Budget
 
 log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"""[.!?:;)\]」』”"'。]$|[다요죠]$""")
 _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")  # justified text comes out with wide gaps
+_MAX_PAGE_CONTENT = 4 * 2**20  # decoded content stream of one page (pypdf parses it in Python)
 _LINE_START_MARK = re.compile(r"^\s*([-•·▪◦□■※○●▶►◆◇|]|\d+[.)]\s|[①-⑳]|Q\.|A\.)")
 
 
-def extract(data: bytes, name: str) -> Extracted:
+def extract(data: bytes, name: str, budget: Budget) -> Extracted:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _decrypt(reader, name)
+        _count_pages(reader, budget)  # before pypdf flattens the page tree into a list
         pages = list(reader.pages)
         metadata = _metadata(reader)
         outline = _outline(reader)
@@ -35,9 +38,9 @@ def extract(data: bytes, name: str) -> Extracted:
     except Exception as exc:  # pypdf raises many types on damaged input
         raise LoadError(f"{name}: PDF 파일이 손상되어 읽을 수 없습니다.", f"pypdf: {type(exc).__name__}: {exc}") from exc
 
-    texts = [_page_text(page, index, name) for index, page in enumerate(pages)]
+    texts = [_page_text(page, index, name, budget) for index, page in enumerate(pages)]
     widest = max((_width(line) for text in texts for line in text.split("\n")), default=0)
-    builder = BlockBuilder()
+    builder = BlockBuilder()  # the page texts were charged to the budget as they were read
     carried: list[tuple[int, str]] = []
     for index, text in enumerate(texts):
         builder.page(index + 1)
@@ -62,13 +65,51 @@ def extract(data: bytes, name: str) -> Extracted:
     return Extracted(builder.blocks, metadata, builder.headings.first)
 
 
-def _page_text(page: Any, index: int, name: str) -> str:
+def _count_pages(reader: PdfReader, budget: Budget) -> int:
+    """Leaves of the page tree, walked without building pages and stopped at the page budget:
+    a tree that reuses its nodes (or loops) is refused once it counts past the limit."""
+    stack: list[Any] = [reader.root_object["/Pages"]]
+    pages = nodes = 0
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        nodes += 1
+        budget.items()
+        if nodes > 4 * budget.limits.max_pages + 64:
+            raise budget.refuse("PDF 쪽 구조(page tree)가 비정상적으로 커서", f"over {nodes} page tree nodes")
+        kids = node.get("/Kids") if hasattr(node, "get") else None
+        if kids is None:
+            pages += 1
+            budget.pages(pages)
+        elif hasattr(kids, "get_object"):
+            stack.extend(kids.get_object() or [])
+        else:
+            stack.extend(kids)
+    return pages
+
+
+def _page_text(page: Any, index: int, name: str, budget: Budget) -> str:
+    """One page's text. Its content stream is inflated and measured first: pypdf cannot be
+    stopped inside one page, so a page too large to read in reasonable time is refused."""
+    budget.tick()
     try:
-        text = page.extract_text() or ""
-        return "\n".join(_SPACE_RUN.sub(" ", line) for line in text.split("\n"))
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
     except Exception as exc:  # one bad page should not lose the others
         log.warning("%s: page %d unreadable: %s", name, index + 1, exc)
         return ""
+    if size > _MAX_PAGE_CONTENT:
+        raise budget.refuse(f"{index + 1}쪽의 내용이 너무 커서(한도 {_MAX_PAGE_CONTENT // 2**20}MB)",
+                            f"page {index + 1} content stream of {size} bytes")
+    budget.unzipped(size)
+    try:
+        text = page.extract_text() or ""
+        text = "\n".join(_SPACE_RUN.sub(" ", line) for line in text.split("\n"))
+    except Exception as exc:  # one bad page should not lose the others
+        log.warning("%s: page %d unreadable: %s", name, index + 1, exc)
+        return ""
+    budget.chars(len(text))
+    return text
 
 
 def _decrypt(reader: PdfReader, name: str) -> None:

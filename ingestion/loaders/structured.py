@@ -12,12 +12,15 @@ from typing import Any
 import yaml
 
 from ingestion.documents import Block, LoadError
+from ingestion.loaders.budget import Budget, default_budget
 from ingestion.loaders.encoding import decode_text
+from ingestion.loaders.safe_yaml import safe_load
 from ingestion.loaders.supplier_text import LIST_FIELDS, normalise_keys, render, split_list
 
 log = logging.getLogger(__name__)
 
 STRUCTURED_SUFFIXES = frozenset({".csv", ".json", ".yaml", ".yml"})
+_MAX_DEPTH = 32
 _METADATA_FIELDS = ("company", "industries", "solutions", "region", "sizes_served", "levels",
                     "certifications", "contact", "founded", "employees")
 
@@ -30,8 +33,9 @@ class Profile:
     metadata: dict[str, Any]
 
 
-def extract_profiles(data: bytes, name: str, suffix: str) -> list[Profile]:
-    records = _records(data, name, suffix)
+def extract_profiles(data: bytes, name: str, suffix: str, budget: Budget | None = None) -> list[Profile]:
+    budget = budget or default_budget(name)
+    records = _records(data, name, suffix, budget)
     profiles: list[Profile] = []
     ids: set[str] = set()
     for number, raw in enumerate(records, start=1):
@@ -48,7 +52,9 @@ def extract_profiles(data: bytes, name: str, suffix: str) -> list[Profile]:
             log.warning("%s: duplicate id %r, item %d renamed", name, pid, number)
             pid = f"{pid}-{number}"
         ids.add(pid)
-        profiles.append(Profile(pid, company, [Block(text=render(record))], _metadata(record, pid)))
+        text = render(record)
+        budget.chars(len(text))
+        profiles.append(Profile(pid, company, [Block(text=text)], _metadata(record, pid)))
     if not profiles:
         raise LoadError(
             f"{name}: 공급기업 프로필을 하나도 찾지 못했습니다. 회사명(company) 항목이 있는지 확인해 주세요.",
@@ -57,15 +63,17 @@ def extract_profiles(data: bytes, name: str, suffix: str) -> list[Profile]:
     return profiles
 
 
-def _records(data: bytes, name: str, suffix: str) -> list[Any]:
-    if suffix == ".csv":
-        return _csv_rows(decode_text(data, name))
+def _records(data: bytes, name: str, suffix: str, budget: Budget) -> list[Any]:
     text = decode_text(data, name)
+    budget.expect_chars(len(text))
+    if suffix == ".csv":
+        return _csv_rows(text, name)
+    label = "JSON" if suffix == ".json" else "YAML"
     try:
-        loaded = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        label = "JSON" if suffix == ".json" else "YAML"
-        raise LoadError(f"{name}: {label} 형식이 잘못되어 읽을 수 없습니다.", f"{label} error: {exc}") from exc
+        loaded = json.loads(text) if suffix == ".json" else safe_load(text, budget)
+    except (json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise LoadError(f"{name}: {label} 형식이 잘못되어 읽을 수 없습니다.", f"{label} error: {exc!r}"[:500]) from exc
+    _check_depth(loaded, name, label)
     if isinstance(loaded, list):
         return loaded
     if isinstance(loaded, dict):
@@ -83,15 +91,31 @@ def _records(data: bytes, name: str, suffix: str) -> list[Any]:
     )
 
 
-def _csv_rows(text: str) -> list[dict[str, Any]]:
+def _check_depth(value: Any, name: str, label: str) -> None:
+    """Refuse data nested deeper than the renderer walks (it would recurse past the stack)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise LoadError(f"{name}: {label}가 {_MAX_DEPTH}단계보다 깊게 중첩되어 읽지 않습니다.", f"nested deeper than {_MAX_DEPTH}")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _csv_rows(text: str, name: str) -> list[dict[str, Any]]:
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     rows: list[dict[str, Any]] = []
-    for row in reader:
-        cleaned = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if any(cleaned.values()):
-            rows.append(cleaned)
+    try:
+        for row in reader:
+            cleaned = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            if any(cleaned.values()):
+                rows.append(cleaned)
+    except csv.Error as exc:  # a field past csv's size limit, a NUL byte...
+        raise LoadError(f"{name}: CSV 형식이 잘못되어 읽을 수 없습니다.", f"CSV error: {exc}") from exc
     return rows
 
 

@@ -72,3 +72,11 @@ def test_html_in_euc_kr_with_declared_charset(kb: Path) -> None:
     (doc,) = load(path, kb)
     assert doc.title == "옛 페이지"
     assert doc.text == "한글 본문입니다."
+
+
+def test_utf7_lone_surrogates_become_replacement_characters(kb: Path) -> None:
+    """UTF-7 can spell a lone surrogate; the stores cannot encode one, so it is replaced."""
+    path = kb / "policies" / "utf7.html"
+    path.write_bytes(b'<html><head><meta charset="utf-7"><title>t+2AA-</title></head><body><p>abc +2AA- def</p></body></html>')
+    (doc,) = load(path, kb)
+    assert doc.text == "abc \ufffd def" and doc.title == "t\ufffd"

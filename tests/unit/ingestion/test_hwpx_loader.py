@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.documents import LoadError
-from ingestion.loaders import base, load
+from ingestion.loaders import Limits, load
 
 SECTION = (
     '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
@@ -64,11 +64,10 @@ def test_sections_are_read_in_numeric_order(kb: Path) -> None:
     assert doc.text.split("\n") == ["구역 0", "구역 2", "구역 10"]
 
 
-def test_zip_bomb_is_refused(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "MAX_UNZIPPED_BYTES", 10_000)
+def test_zip_bomb_is_refused(kb: Path) -> None:
     path = _package(kb / "policies" / "bomb.hwpx", {"Contents/section0.xml": b"<a>" + b" " * 50_000 + b"</a>"})
     with pytest.raises(LoadError) as info:
-        load(path, kb)
+        load(path, kb, Limits(max_unzipped_bytes=10_000))
     assert "너무 커서" in info.value.message
 
 
