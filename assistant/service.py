@@ -20,6 +20,7 @@ from assistant.answers.followup import resolve
 from assistant.answers.guard import check_sentence
 from assistant.answers.intent import Intent, classify
 from assistant.answers.retrieval import Hit, HybridSearcher
+from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.suppliers import parse_need, rank
 from assistant.errors import FMError
 from assistant.experts.desk import TicketDesk
@@ -59,13 +60,14 @@ class Assistant(TicketDesk):
     def __init__(
         self, settings: Settings, stores: Stores, *, conversations: Any | None = None,
         searcher: HybridSearcher | None = None, llm: Any | None = None, db: Any | None = None,
-        ingest_note: Callable[[Any], None] | None = None,
+        ingest_note: Callable[[Any], None] | None = None, scorer: SentenceScorer | None = None,
     ):
         from assistant.conversations import InMemoryConversationStore
 
         self.settings = settings
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
+        self.scorer = scorer or EmbeddingScorer(stores.embeddings)  # sentence relevance for composition
         self.conversations = conversations or InMemoryConversationStore()
         self.db = db
         self.ingest_note = ingest_note
@@ -134,8 +136,7 @@ class Assistant(TicketDesk):
         query = f"{context} {text}" if context else text
         hits = self.searcher.search(query, self.settings.draft_sources)
         q_terms = question_terms(morphemes(query))
-        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf,
-                       max_sentences=self.settings.answer_sentences + 1)
+        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf, scorer=self.scorer)
         drafted = extractive_text(comp, hits)
         drafted.support = self._keyword_support(q_terms, hits)
         confidence = self._confidence(drafted)
@@ -233,8 +234,7 @@ class Assistant(TicketDesk):
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
         own_terms = question_terms(morphemes(text)) if query != text else q_terms
-        comp = compose(text, own_terms or q_terms, hits, self.searcher.idf,
-                       max_sentences=self.settings.answer_sentences)
+        comp = compose(text, own_terms or q_terms, hits, self.searcher.idf, scorer=self.scorer)
         drafted = extractive_text(comp, hits)
         drafted.support = self._keyword_support(q_terms, hits)
         subject = query if len(query) <= 120 else query[-120:]
