@@ -82,6 +82,7 @@ class Candidate:
     label: str | None = None  # that meaning, when the line does not say it itself
     follows_question: float = 0.0  # the score of an FAQ question line right above it
     score: float = 0.0
+    shape: float = 0.0  # has the shape of an answer to this type of question (an amount, a date)
     related: float = 1.0  # the relevance model's view, 0..1 among the candidates (1 without a model)
 
     @property
@@ -208,7 +209,8 @@ def _cheap(cand: Candidate, asked: Asked) -> float:
     with_heading = max(asked.overlap(cand.terms | cand.context_terms), cand.follows_question)
     if cand.unit.line == 0 and cand.context:
         own = max(own, 0.8 * with_heading)  # a section's first sentence is about its heading
-    return 0.35 * own + 0.3 * with_heading + 0.25 * _shape(cand, asked) + 0.1 / (cand.hit_index + 1)
+    cand.shape = _shape(cand, asked)
+    return 0.35 * own + 0.3 * with_heading + 0.25 * cand.shape + 0.1 / (cand.hit_index + 1)
 
 
 def _shape(cand: Candidate, asked: Asked) -> float:
@@ -230,7 +232,7 @@ def _score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | N
         rel = _spread(scorer.score(asked.text, [_in_context(c) for c in ranked]))
         for cand, r in zip(ranked, rel, strict=True):
             cand.related = float(r)
-            cand.score = 0.55 * cand.score + 0.45 * cand.related * _penalty(cand, asked)
+            cand.score = 0.7 * cand.score + 0.3 * cand.related * _penalty(cand, asked)
         ranked.sort(key=lambda c: -c.score)
     return ranked
 
@@ -240,9 +242,11 @@ def _in_context(cand: Candidate) -> str:
 
 
 def _spread(values: np.ndarray) -> np.ndarray:
-    """Min-max over the candidates (cosines of different models live on different scales)."""
-    lo, hi = float(values.min()), float(values.max())
-    return (values - lo) / max(hi - lo, 0.05)
+    """Min-max over the candidates (cosines of different models live on different scales),
+    over at least 0.15 of cosine so that a few near-equal candidates are not pulled apart."""
+    hi = float(values.max())
+    lo = min(float(values.min()), hi - 0.15)
+    return (values - lo) / (hi - lo)
 
 
 def _penalty(cand: Candidate, asked: Asked) -> float:
@@ -257,15 +261,22 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
 
 
 def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: float) -> list[Candidate]:
-    """The answering candidate, then up to `supporting` that add something it does not say."""
+    """The answering candidate, then up to `supporting` that add something it does not say.
+    For "how much" and "when" the answering line must hold the amount or the date when a
+    nearly as good line does."""
     lead = ranked[0]
+    if asked.qtype in (QType.how_much, QType.when) and lead.shape < 1.0:
+        shaped = [c for c in ranked if c.shape >= 1.0 and c.score >= 0.6 * lead.score]
+        if shaped:
+            ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
+            lead = shaped[0]
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.55 * lead.score)
     for cand in ranked[1:]:
         if len(picked) > supporting or cand.score < floor:
             break
-        if cand.related < 0.4 or any(_similar(cand.unit.text, p.unit.text) for p in picked):
+        if cand.related < 0.35 or any(_similar(cand.unit.text, p.unit.text) for p in picked):
             continue  # unrelated by the relevance model, or saying the same again
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
         continues = cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1
@@ -363,8 +374,10 @@ def _missing(question: str, cited: list[Hit], hits: list[Hit], idf: Callable[[st
     said: set[str] = set()
     text = ""
     for hit in sources:
-        said |= set(hit.chunk.terms)
-        text += f" {hit.chunk.title} {hit.chunk.heading or ''} {hit.chunk.text}"
+        chunk = hit.chunk
+        said |= set(chunk.terms)
+        carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
+        text += f" {chunk.title} {chunk.heading or ''} {carried} {chunk.text}"
     out: list[str] = []
     for surface, terms in noun_phrases(question):
         content = [t for t in terms if t not in STOP_TERMS and t not in _GENERIC_NOUNS]
