@@ -39,6 +39,8 @@ _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own 
 _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's story, not the rule
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|했던|실제로|효과|결과|얼마나\s*(줄|늘|올|좋)")
 _MIN_CHARS = 8
+# a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그중|그 중|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
 
 
 
@@ -155,7 +157,7 @@ def _cheap(cand: Candidate, asked: Asked) -> float:
     what an elided subject is), the answer's shape for this type of question, the chunk's rank."""
     own = asked.overlap(cand.terms)
     with_heading = max(asked.overlap(cand.terms | cand.context_terms), cand.follows_question)
-    if cand.unit.line == 0 and cand.context:
+    if cand.unit.position == 0 and cand.context:
         own = max(own, 0.8 * with_heading)  # a section's first sentence is about its heading
     cand.shape = _shape(cand, asked)
     return 0.35 * own + 0.3 * with_heading + 0.25 * cand.shape + 0.1 / (cand.hit_index + 1)
@@ -166,7 +168,7 @@ def _shape(cand: Candidate, asked: Asked) -> float:
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
     if asked.qtype == QType.what and unit.kind == "sentence" and defines(cand.context):
-        return 1.0 if unit.position == 0 or cand.unit.line == 0 else 0.6  # "지방비 매칭이란" says what it is
+        return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
     return fit(asked.qtype, unit.text, first_step=asked.first_step)
 
 
@@ -203,6 +205,8 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.7  # a "what not to do" line is not a recommendation
     if _NOTE_LINE.match(cand.unit.raw):
         factor *= 0.6  # "※ 금액은 예시입니다" notes rarely answer
+    if _DEPENDENT.match(cand.unit.text):
+        factor *= 0.8
     if not asked.case and _PAST.search(cand.unit.text):
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
     return factor

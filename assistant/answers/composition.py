@@ -53,7 +53,7 @@ class Picked:
 class Composition:
     sentences: list[Picked]  # the answering sentence first
     coverage: float  # idf-weighted share of the question's terms the answer covers
-    missing: list[str] = field(default_factory=list)  # the user's own words no cited source covers
+    missing: list[str] = field(default_factory=list)  # the user's own words no retrieved source mentions
     as_list: bool = False  # sentences are the items of one list
     lead_in: str | None = None  # what the list is ("공통 필수 서류")
     more_items: int = 0  # list items left out
@@ -73,13 +73,13 @@ def compose(
     candidates = clean(collect(hits[:chunks]), asked)
     ranked = score(candidates, asked, scorer, pool)
     if not ranked or ranked[0].score < min_score:
-        return Composition([], 0.0, _missing(question, [], hits, idf))
+        return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
     if comp is None:
         comp = Composition(_order(_pick(ranked, asked, supporting, min_score)), 0.0)
     cited = sorted({p.hit_index for p in comp.sentences})
     comp.coverage = _coverage(asked, comp.sentences, candidates, [hits[i] for i in cited])
-    comp.missing = _missing(question, [hits[i] for i in cited], hits, idf)
+    comp.missing = _missing(question, hits, idf) if comp.sentences else []
     return comp
 
 
@@ -96,7 +96,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             lead = shaped[0]
     picked = [lead]
     covered = set(lead.terms)
-    floor = max(min_score, 0.55 * lead.score)
+    floor = max(min_score, 0.65 * lead.score)
     for cand in ranked[1:]:
         if len(picked) > supporting or cand.score < floor:
             break
@@ -192,12 +192,12 @@ def _coverage(asked: Asked, picked: list[Picked], candidates: list[Candidate], c
     return asked.overlap(covered)
 
 
-def _missing(question: str, cited: list[Hit], hits: list[Hit], idf: Callable[[str], float]) -> list[str]:
-    """Nouns of the question, as the user wrote them, that no cited source mentions at all."""
-    sources = cited or hits[:1]
+def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> list[str]:
+    """Nouns of the question, as the user wrote them, that no retrieved source mentions at all
+    (a word the knowledge has somewhere near is not "not found")."""
     said: set[str] = set()
     text = ""
-    for hit in sources:
+    for hit in hits:
         chunk = hit.chunk
         said |= set(chunk.terms)
         carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
