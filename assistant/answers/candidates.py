@@ -40,7 +40,7 @@ _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's 
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|했던|실제로|효과|결과|얼마나\s*(줄|늘|올|좋)")
 _MIN_CHARS = 8
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
-_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그중|그 중|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
 
 
 

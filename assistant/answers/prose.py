@@ -14,7 +14,7 @@ from dataclasses import dataclass
 # checklist boxes, bullets and arrows that open a line (never part of what it says)
 _GLYPHS = "□■☐☑☒✓✔✗✘▢◻◼▪▫◦•‣⁃○●◎◆◇▶▷►➤→·*-"
 _LEAD_GLYPHS = re.compile(rf"^\s*(?:[{re.escape(_GLYPHS)}]\s*)+")
-_NUMBERING = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)](?!\d)|[①-⑳]|[가-하][.)](?=\s)|[A-Za-z][.)](?=\s))\s*")
+_NUMBERING = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)](?!\d)|[①-⑳]|[가나다라마바사아자차카타파하][.)](?=\s)|[A-Za-z][.)](?=\s))\s*")
 _BOX = re.compile(r"^\s*[□☐☑☒▢◻]")
 _SECTION_GLYPH = re.compile(r"^\s*[■◼◆▶►]\s*")
 _BRACKET_HEADING = re.compile(r"^\s*\[[^\]]{1,24}\]\s*$")

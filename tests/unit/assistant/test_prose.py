@@ -89,3 +89,9 @@ def test_noun_phrases_keep_the_users_own_words() -> None:
     phrases = dict(noun_phrases("정책자금 대출이 까다로운데요"))
     assert "정책자금" in phrases and phrases["정책자금"] == ["정책", "자금"]
     assert all(not surface.endswith("다") for surface in phrases)
+
+
+def test_an_example_line_is_not_a_list_item() -> None:
+    units = _units("예) 기초 과제, 총사업비 1억 원\n- 국비 5,000만 원 / 기업 5,000만 원")
+    assert [u.text for u in units] == ["국비 5,000만 원 / 기업 5,000만 원"]
+    assert units[0].section == "예) 기초 과제, 총사업비 1억 원"
