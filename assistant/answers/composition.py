@@ -28,7 +28,7 @@ from assistant.answers.candidates import (
 from assistant.answers.question_types import QType
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import morphemes_many, noun_phrases
+from assistant.korean import noun_phrases
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
@@ -78,7 +78,7 @@ def compose(
     if comp is None:
         comp = Composition(_order(_pick(ranked, asked, supporting, min_score)), 0.0)
     cited = sorted({p.hit_index for p in comp.sentences})
-    comp.coverage = _coverage(asked, comp.sentences, candidates, [hits[i] for i in cited])
+    comp.coverage = _coverage(asked, [hits[i] for i in cited])
     comp.missing = _missing(question, hits, idf) if comp.sentences else []
     return comp
 
@@ -178,17 +178,12 @@ def _list_value(items: list[Candidate], title_rel: float, asked: Asked) -> float
             + 0.15 * min(lines, 5) / 5 + 0.05 / (items[0].hit_index + 1))
 
 
-def _coverage(asked: Asked, picked: list[Picked], candidates: list[Candidate], cited: list[Hit]) -> float:
-    """Share of the question's terms the picked lines, their headings or their documents' titles say."""
-    by_key = {c.key: c for c in candidates}
+def _coverage(asked: Asked, cited: list[Hit]) -> float:
+    """Share of the question's terms (idf-weighted) the cited sources say, title and
+    heading included: how much of the question the evidence behind the answer is about."""
     covered: set[str] = set()
-    for p in picked:
-        cand = by_key.get((p.hit_index, p.position))
-        if cand is not None:
-            covered |= cand.terms
-    context = [h.chunk.title + " " + (h.chunk.heading or "") for h in cited]
-    for terms in morphemes_many(context, cache=True):
-        covered |= set(terms)
+    for hit in cited:
+        covered |= set(hit.chunk.terms)
     return asked.overlap(covered)
 
 
