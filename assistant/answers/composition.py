@@ -63,7 +63,7 @@ class Composition:
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
     scorer: SentenceScorer | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 4,
-    pool: int = 24, min_score: float = 0.12,
+    pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
     relevance model on the best `pool` of them), then picked and ordered answer first."""
