@@ -97,3 +97,30 @@ def sentences_by_line(text: str) -> list[list[str]]:
 def split_sentences(text: str) -> list[str]:
     """Korean-aware sentence split (Kiwi); line breaks always end a sentence."""
     return [s for line in sentences_by_line(text) for s in line]
+
+
+_NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "XR"})
+
+
+def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
+    """The nouns of `text` as the user wrote them: adjacent noun morphemes joined into one
+    surface word ("정책자금"), each with its keyword terms (["정책", "자금"])."""
+    if not text.strip():
+        return []
+    with _lock:
+        tokens = kiwi().tokenize(text)
+    phrases: list[tuple[str, list[str]]] = []
+    start = end = -1
+    terms: list[str] = []
+    for t in tokens:
+        if str(t.tag).split("-")[0] not in _NOUN_TAGS:
+            continue
+        if terms and t.start == end:
+            end, terms = t.end, [*terms, t.form.lower()]
+            continue
+        if terms:
+            phrases.append((text[start:end], terms))
+        start, end, terms = t.start, t.end, [t.form.lower()]
+    if terms:
+        phrases.append((text[start:end], terms))
+    return phrases

@@ -30,6 +30,7 @@ from assistant.answers.decision import (
 from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.guard import check_sentence
 from assistant.answers.retrieval import Hit, HybridSearcher
+from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.supplier_answer import answer_supplier
 from assistant.conversations import ConversationStore, InMemoryConversationStore
 from assistant.db import Database
@@ -89,11 +90,12 @@ class Assistant:
     def __init__(
         self, settings: Settings, stores: Stores, *, conversations: ConversationStore | None = None,
         searcher: HybridSearcher | None = None, llm: LLMClient | None = None, db: Database | None = None,
-        ingest_note: IngestNote | None = None,
+        ingest_note: IngestNote | None = None, scorer: SentenceScorer | None = None,
     ) -> None:
         self.settings = settings
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
+        self.scorer: SentenceScorer = scorer or EmbeddingScorer(stores.embeddings)  # sentence relevance
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
         self.db = db
         self.desk = TicketDesk(settings, db, self.conversations, draft=self.draft, ingest_note=ingest_note)
@@ -162,8 +164,7 @@ class Assistant:
         query = f"{context} {text}" if context else text
         hits = self.searcher.search(query, self.settings.draft_sources)
         q_terms = question_terms(morphemes(query))
-        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf,
-                       max_sentences=self.settings.answer_sentences + 1)
+        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf, scorer=self.scorer)
         drafted = extractive_text(comp, hits)
         evidence = self._evidence(drafted, hits, q_terms)
         answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
@@ -252,8 +253,7 @@ class Assistant:
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
-        comp = compose(analysis.text, analysis.own_terms, hits, self.searcher.idf,
-                       max_sentences=self.settings.answer_sentences)
+        comp = compose(analysis.text, analysis.own_terms, hits, self.searcher.idf, scorer=self.scorer)
         drafted = extractive_text(comp, hits)
         query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]

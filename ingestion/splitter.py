@@ -7,6 +7,7 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter, TextSplitter
 
+from assistant.answers.prose import is_inline_heading, is_table_row, section_before
 from assistant.korean import normalize, sentences_by_line
 from assistant.stores.catalog import Chunk
 from ingestion.documents import LoadedDocument
@@ -72,7 +73,8 @@ def split_document(doc: LoadedDocument, splitter: KoreanSentenceSplitter) -> lis
         )
         if not text:
             continue
-        for piece in splitter.split_text(text):
+        pieces = splitter.split_text(text)
+        for piece, carried in zip(pieces, _carried_context(text, pieces), strict=True):
             ord_ = len(chunks)
             chunks.append(
                 Chunk(
@@ -84,7 +86,34 @@ def split_document(doc: LoadedDocument, splitter: KoreanSentenceSplitter) -> lis
                     heading=block.heading,
                     page=block.page,
                     ord=ord_,
-                    metadata=meta,
+                    metadata={**meta, **carried},
                 )
             )
     return chunks
+
+
+def _carried_context(text: str, pieces: list[str]) -> list[dict[str, str]]:
+    """For each chunk, what is in force where it starts but is not inside it: the header row
+    of a table it starts in the middle of, and the inline section heading ("■ 2. 추가 서류",
+    "[자격]") above its first line. Answer composition reads them from the chunk metadata."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out: list[dict[str, str]] = []
+    cursor = 0
+    for piece in pieces:
+        first = piece.split("\n", 1)[0].strip()
+        index = next((i for i in range(cursor, len(lines)) if first and first in lines[i]), None)
+        if index is None:
+            out.append({})
+            continue
+        cursor = index
+        carried: dict[str, str] = {}
+        if is_table_row(lines[index]) and index > 0 and is_table_row(lines[index - 1]):
+            start = index
+            while start > 0 and is_table_row(lines[start - 1]):
+                start -= 1
+            carried["table_header"] = lines[start]
+        section = section_before(lines, index)
+        if section and not is_inline_heading(lines[index], lines[index + 1] if index + 1 < len(lines) else None):
+            carried["section"] = section
+        out.append(carried)
+    return out

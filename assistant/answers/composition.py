@@ -1,27 +1,44 @@
-"""The embedded default answer: the retrieved sentences that best answer the question,
-copied exactly (figures untouched), ordered by source, each carrying its citation."""
+"""The embedded default answer, answer first: the line that answers what was asked, then at
+most a few supporting lines (or a short list for a list question), copied from the retrieved
+chunks with figures untouched, each carrying its citation.
+
+compose = candidates -> clean -> score (`candidates`) -> pick -> order (here);
+`drafting.extractive_text` renders.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.answers.retrieval import Hit
-from assistant.korean import morphemes_many, sentences_of_chunk
+import numpy as np
 
-# question words and light verbs that say nothing about the subject
-STOP_TERMS = frozenset(
-    "얼마 무엇 뭐 뭣 어떻 어떤 어디 언제 누구 왜 몇 어느 좀 것 거 수 때 등 알리다 하다 되다 있다 없다 주다 "
-    "가능 궁금 문의 질문 설명 관련 경우 정도 이거 그거 저거 우리 저희 제 나 요 니다 싶다 보다 받다 말씀 "
-    "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
-    "이곳 그것 이것 저것 그쪽 이쪽".split()
+from assistant.answers import prose
+from assistant.answers.candidates import (
+    STOP_TERMS,
+    Asked,
+    Candidate,
+    analyse,
+    clean,
+    collect,
+    question_terms,
+    score,
+    spread,
 )
-_NUMERIC_Q = re.compile(r"얼마|몇|금액|비율|퍼센트|%|기간|언제|마감|일정|한도|최대|최소|비용|가격|수준")
-_BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)]|[①-⑳]|[가-하][.)]|A[.:)])\s+")
-_QUESTION = re.compile(r"^\s*Q[.:)]\s*|[?？]\s*$")
-_DIGIT = re.compile(r"\d")
+from assistant.answers.question_types import QType
+from assistant.answers.retrieval import Hit
+from assistant.answers.scoring import SentenceScorer
+from assistant.korean import noun_phrases
 
+__all__ = ["Composition", "Picked", "compose", "question_terms"]
+
+# nouns too general to be "what the question is about" in a coverage note
+_GENERIC_NOUNS = frozenset(
+    "이유 까닭 원인 절차 순서 단계 기간 시기 금액 비율 종류 조건 장점 단점 차이 효과 결과 기준 의미 뜻 목록 항목 예시 사례 "
+    "실수 주의 점 얘기 부분 경우 "
+    "부족 필요 문제 고민 방법 내용 생각 상황 얘기 이야기 답변 회사 사람 대충 보통 제일 가장 대략 자기 자신 사장 올해 작년 "
+    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽".split()
+)
 
 @dataclass
 class Picked:
@@ -29,121 +46,167 @@ class Picked:
     position: int
     text: str
     score: float
+    label: str | None = None  # "하면 안 되는 것" when a heading gave the line that meaning
 
 
 @dataclass
 class Composition:
-    sentences: list[Picked]
-    coverage: float  # idf-weighted share of the question's terms the picked sentences cover
-    missing: list[str] = field(default_factory=list)  # question terms no picked sentence covers
-
-
-def question_terms(terms: list[str]) -> list[str]:
-    seen: list[str] = []
-    for t in terms:
-        if t not in STOP_TERMS and t not in seen and len(t) > 0:
-            seen.append(t)
-    return seen
-
-
-def _clean(sentence: str) -> str:
-    return _BULLET.sub("", sentence).strip()
-
-
-def _is_question(sentence: str) -> bool:
-    """FAQ questions and rhetorical questions restate the user's question; they do not answer it."""
-    return bool(_QUESTION.search(sentence))
+    sentences: list[Picked]  # the answering sentence first
+    coverage: float  # idf-weighted share of the question's terms the answer covers
+    missing: list[str] = field(default_factory=list)  # the user's own words no retrieved source mentions
+    as_list: bool = False  # sentences are the items of one list
+    lead_in: str | None = None  # what the list is ("공통 필수 서류")
+    more_items: int = 0  # list items left out
+    numbered: bool = False  # the source numbers its items (steps in order)
 
 
 def compose(
-    question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *, max_sentences: int = 4,
-    min_score: float = 0.12, continuation: float = 0.1,
+    question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
+    scorer: SentenceScorer | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 4,
+    pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
-    """Pick up to `max_sentences` sentences from the hits, greedily by coverage gain."""
+    """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
+    relevance model on the best `pool` of them), then picked and ordered answer first."""
     if not hits or not q_terms:
-        return Composition([], 0.0, list(q_terms))
-    weights = {t: idf(t) for t in q_terms}
-    total = sum(weights.values()) or 1.0
-    wants_number = bool(_NUMERIC_Q.search(question))
+        return Composition([], 0.0, [])
+    asked = analyse(question, q_terms, idf)
+    candidates = clean(collect(hits[:chunks]), asked)
+    ranked = score(candidates, asked, scorer, pool)
+    if not ranked or ranked[0].score < min_score:
+        return Composition([], 0.0, [])
+    comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
+    if comp is None:
+        comp = Composition(_order(_pick(ranked, asked, supporting, min_score)), 0.0)
+    cited = sorted({p.hit_index for p in comp.sentences})
+    comp.coverage = _coverage(asked, [hits[i] for i in cited])
+    comp.missing = _missing(question, hits, idf) if comp.sentences else []
+    return comp
 
-    candidates: list[tuple[int, int, str, set[str]]] = []
-    questions: set[tuple[int, int]] = set()
-    for hi, hit in enumerate(hits):
-        position = 0
-        for line in sentences_of_chunk(hit.chunk.text):
-            for sentence in line:
-                text = _clean(sentence)
-                if len(text) >= 8:
-                    candidates.append((hi, position, text, set()))
-                    if _is_question(sentence):
-                        questions.add((hi, position))
-                position += 1
-    term_sets = morphemes_many([c[2] for c in candidates], cache=True)
-    asked = set(q_terms) | STOP_TERMS
-    # a sentence that says nothing beyond the question's own words only restates it
-    candidates = [
-        (hi, pos, text, set(ts)) for (hi, pos, text, _), ts in zip(candidates, term_sets, strict=True)
-        if set(ts) - asked
-    ]
 
-    def overlap(terms: set[str]) -> float:
-        return sum(w for t, w in weights.items() if t in terms) / total
-
-    scores: dict[tuple[int, int], float] = {}
-    for hi, pos, text, terms in candidates:
-        score = overlap(terms) + 0.12 / (hi + 1)  # prefer sentences from better-ranked chunks
-        if wants_number and _DIGIT.search(text):
-            score += 0.08
-        scores[(hi, pos)] = score
-    # a matching question (FAQ "Q." line, heading-like question) lends its score to the
-    # sentence that follows it, which is where the answer is
-    for hi, pos in sorted(questions):
-        if (hi, pos) not in scores:
-            continue
-        if (hi, pos + 1) in scores:
-            scores[(hi, pos + 1)] = max(scores[(hi, pos + 1)], scores[(hi, pos)] + 0.05)
-        scores.pop((hi, pos))
-    candidates = [c for c in candidates if (c[0], c[1]) in scores]
-    best_score = max(scores.values(), default=0.0)
-    # the sentence right after the best one often carries its figures
-    best_key = max(scores, key=lambda key: scores[key], default=None)
-    if best_key is not None and (best_key[0], best_key[1] + 1) in scores:
-        scores[(best_key[0], best_key[1] + 1)] += 0.1
-    floor = max(min_score, 0.45 * best_score)
-
-    picked: list[Picked] = []
-    covered: set[str] = set()
-    per_hit: dict[int, int] = {}
-    pool = [(scores[(hi, pos)], hi, pos, text, terms) for hi, pos, text, terms in candidates]
-    picked_at: set[tuple[int, int]] = set()
-    while pool and len(picked) < max_sentences:
-        best = None
-        for entry in pool:
-            score, hi, pos, text, terms = entry
-            if (hi, pos - 1) in picked_at:
-                score += continuation  # the next sentence of a picked one usually carries on
-            gain = sum(w for t, w in weights.items() if t in terms and t not in covered) / total
-            value = score * 0.5 + gain if picked else score
-            if per_hit.get(hi, 0) >= 2:
-                value -= 0.2
-            if best is None or value > best[0]:
-                best = (value, score, entry)
-        assert best is not None
-        value, score, entry = best
-        _, hi, pos, text, terms = entry
-        if score < min_score or (picked and (value < min_score or score < floor)):
+# -- steps ---------------------------------------------------------------------------------
+def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: float) -> list[Candidate]:
+    """The answering candidate, then up to `supporting` that add something it does not say.
+    For "how much" and "when" the answering line must hold the amount or the date when a
+    nearly as good line does."""
+    lead = ranked[0]
+    if asked.qtype in (QType.how_much, QType.when) and lead.shape < 1.0:
+        shaped = [c for c in ranked if c.shape >= 1.0 and c.score >= 0.6 * lead.score]
+        if shaped:
+            ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
+            lead = shaped[0]
+    picked = [lead]
+    covered = set(lead.terms)
+    floor = max(min_score, 0.65 * lead.score)
+    for cand in ranked[1:]:
+        if len(picked) > supporting or cand.score < floor:
             break
-        pool.remove(entry)
-        if any(_similar(text, p.text) for p in picked):
+        if cand.related < 0.35 or any(_similar(cand.unit.text, p.unit.text) for p in picked):
+            continue  # unrelated by the relevance model, or saying the same again
+        new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
+        continues = cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1
+        if new_terms or continues or cand.score >= 0.8 * lead.score:
+            picked.append(cand)
+            covered |= cand.terms
+    return picked
+
+
+def _order(picked: list[Candidate]) -> list[Picked]:
+    """The answering sentence first, the supporting ones in source order."""
+    rest = sorted(picked[1:], key=lambda c: c.key)
+    return [_as_picked(c) for c in [picked[0], *rest]]
+
+
+def _as_picked(cand: Candidate) -> Picked:
+    return Picked(cand.hit_index, cand.unit.position, cand.unit.text, round(cand.score, 4), cand.label)
+
+
+def _pick_list(
+    candidates: list[Candidate], ranked: list[Candidate], asked: Asked, limit: int, scorer: SentenceScorer | None
+) -> Composition | None:
+    """The list that answers a list question: the run of items whose title and items match
+    the question best, in the source's order, at most `limit` items."""
+    runs: dict[tuple[int, int], list[Candidate]] = {}
+    for cand in candidates:
+        if cand.unit.run is not None and cand.unit.kind in ("item", "row"):
+            runs.setdefault((cand.hit_index, cand.unit.run), []).append(cand)
+    lists = [items for items in runs.values() if len(items) >= 2]
+    if not lists:
+        return None
+    titles = [_list_title(items) for items in lists]
+    rel = spread(scorer.score(asked.text, titles)) if scorer else np.zeros(len(lists))
+    values = [_list_value(items, float(r), asked) for items, r in zip(lists, rel, strict=True)]
+    best = int(np.argmax(values))
+    if values[best] < 0.5 * ranked[0].score:
+        return None
+    items = _whole_lines(sorted(lists[best], key=lambda c: c.unit.position))
+    shown = items[:limit]
+    lead_in = lists[best][0].context.split(" > ")[-1] or None
+    if lead_in and prose.caution_label(lead_in):
+        for picked in shown:
+            picked.label = None  # "반려 사유 TOP 6" above the list already says what they are
+    return Composition(shown, 0.0, as_list=True, lead_in=lead_in, more_items=len(items) - len(shown),
+                       numbered=prose.marker_kind(lists[best][0].unit.raw) == "num")
+
+
+def _whole_lines(items: list[Candidate]) -> list[Picked]:
+    """One list entry per source line (an item's second sentence stays with its first)."""
+    out: list[Picked] = []
+    seen: set[int] = set()
+    for cand in items:
+        if cand.unit.line in seen:
             continue
-        picked.append(Picked(hi, pos, text, score))
-        picked_at.add((hi, pos))
-        covered |= terms & set(q_terms)
-        per_hit[hi] = per_hit.get(hi, 0) + 1
-    picked.sort(key=lambda p: (p.hit_index, p.position))
-    coverage = sum(w for t, w in weights.items() if t in covered) / total
-    missing = [t for t in q_terms if t not in covered and weights[t] >= 1.0]
-    return Composition(picked, coverage, missing)
+        seen.add(cand.unit.line)
+        picked = _as_picked(cand)
+        if cand.unit.kind == "item":
+            picked.text = prose.strip_markers(cand.unit.raw)
+        out.append(picked)
+    return out
+
+
+def _list_title(items: list[Candidate]) -> str:
+    """What the list is, as the document says it: its title, heading and section."""
+    return " > ".join(p for p in (items[0].title, items[0].context) if p) or items[0].unit.text
+
+
+def _list_value(items: list[Candidate], title_rel: float, asked: Asked) -> float:
+    top = sorted((c.score for c in items), reverse=True)[:3]
+    words: set[str] = set(items[0].context_terms)
+    for cand in items:
+        words |= cand.terms
+    lines = len({c.unit.line for c in items})
+    return (0.35 * sum(top) / len(top) + 0.25 * title_rel + 0.25 * asked.overlap(words)
+            + 0.15 * min(lines, 5) / 5 + 0.05 / (items[0].hit_index + 1))
+
+
+def _coverage(asked: Asked, cited: list[Hit]) -> float:
+    """Share of the question's terms (idf-weighted) the cited sources say, title and
+    heading included: how much of the question the evidence behind the answer is about."""
+    covered: set[str] = set()
+    for hit in cited:
+        covered |= set(hit.chunk.terms)
+    return asked.overlap(covered)
+
+
+def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> list[str]:
+    """Nouns of the question, as the user wrote them, that no retrieved source mentions at all
+    (a word the knowledge has somewhere near is not "not found")."""
+    said: set[str] = set()
+    text = ""
+    for hit in hits:
+        chunk = hit.chunk
+        said |= set(chunk.terms)
+        carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
+        text += f" {chunk.title} {chunk.heading or ''} {carried} {chunk.text}"
+    out: list[str] = []
+    for surface, terms in noun_phrases(question):
+        content = [t for t in terms if t not in STOP_TERMS and t not in _GENERIC_NOUNS]
+        if not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out:
+            continue
+        if any(t in said or t in text for t in content) or surface in text:
+            continue
+        if max(idf(t) for t in content) >= 1.0:
+            out.append(surface)
+    return out
 
 
 def _similar(a: str, b: str) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.answers.composition import Composition
+from assistant.answers.composition import Composition, Picked
 from assistant.answers.retrieval import Hit
 from assistant.answers.suppliers import Match, Need
 from assistant.types import Citation
@@ -30,28 +31,55 @@ def citation_for(n: int, hit: Hit, snippet: str, reason: str | None = None) -> C
     )
 
 
-def extractive_text(comp: Composition, hits: list[Hit], partial_below: float = 0.6) -> Drafted:
-    """Picked sentences in source order, each ending with its source's number."""
+def extractive_text(comp: Composition, hits: list[Hit]) -> Drafted:
+    """The answering sentence first (its own line), the supporting ones after it, or a short
+    list under its heading; every line ends with its source's number."""
     numbers: dict[int, int] = {}
     snippets: dict[int, list[str]] = {}
-    lines: list[str] = []
-    current: list[str] = []
-    last_hit: int | None = None
-    for picked in comp.sentences:
+
+    def cite(picked: Picked) -> str:
         n = numbers.setdefault(picked.hit_index, len(numbers) + 1)
         snippets.setdefault(picked.hit_index, []).append(picked.text)
-        if last_hit is not None and picked.hit_index != last_hit and current:
-            lines.append(" ".join(current))
-            current = []
-        current.append(f"{picked.text} [{n}]")
-        last_hit = picked.hit_index
-    if current:
-        lines.append(" ".join(current))
-    if lines and comp.coverage < partial_below and comp.missing:
-        what = f" ('{', '.join(comp.missing[:3])}' 관련 내용은 찾지 못했습니다)"
+        return f"[{n}]"
+
+    lines = _list_lines(comp, hits, cite) if comp.as_list else _prose_lines(comp, cite)
+    if lines and comp.missing:
+        what = f" ('{', '.join(comp.missing[:3])}'에 대한 내용은 찾지 못했습니다)"
         lines.append(PARTIAL_NOTE.format(what=what))
     citations = [citation_for(n, hits[hi], " ".join(snippets[hi])) for hi, n in numbers.items()]
     return Drafted("\n".join(lines), sorted(citations, key=lambda c: c.n), comp.coverage)
+
+
+def _labelled(picked: Picked) -> str:
+    return f"{picked.label}: {picked.text}" if picked.label else picked.text
+
+
+def _prose_lines(comp: Composition, cite: Callable[[Picked], str]) -> list[str]:
+    if not comp.sentences:
+        return []
+    lead, *rest = comp.sentences
+    lines = [f"{_labelled(lead)} {cite(lead)}"]
+    if rest:
+        lines.append(" ".join(f"{_labelled(p)} {cite(p)}" for p in rest))
+    return lines
+
+
+def _list_lines(comp: Composition, hits: list[Hit], cite: Callable[[Picked], str]) -> list[str]:
+    """"공통 필수 서류 [1]" then "- 사업 신청서" lines (numbered when the source numbers them)."""
+    if not comp.sentences:
+        return []
+    first = comp.sentences[0]
+    chunk = hits[first.hit_index].chunk
+    title = comp.lead_in or (chunk.heading or chunk.title).split(">")[-1].strip()
+    marker = cite(first)
+    lines = [f"{title} {marker}"]
+    for i, picked in enumerate(comp.sentences, start=1):
+        if picked is not first:
+            cite(picked)
+        lines.append(f"{i}. {_labelled(picked)}" if comp.numbered else f"- {_labelled(picked)}")
+    if comp.more_items:
+        lines.append(f"- 그 밖에 {comp.more_items}가지가 더 있습니다 (출처 {marker} 참고).")
+    return lines
 
 
 def supplier_text(matches: list[Match], hits_by_source: dict[str, Hit], need: Need) -> Drafted:

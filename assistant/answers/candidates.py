@@ -1,0 +1,211 @@
+"""Answer candidates: every line of the top chunks (sentence, list item, table row) with
+what it is about, cleaned of what cannot answer, and scored against the question: words
+shared (its own and its heading's), the shape of an answer to this type of question, the
+chunk's rank, and the relevance model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answers import prose
+from assistant.answers.question_types import (
+    QType,
+    asks_about_cautions,
+    asks_about_difficulties,
+    asks_first_step,
+    defines,
+    fit,
+    question_type,
+)
+from assistant.answers.retrieval import Hit
+from assistant.answers.scoring import SentenceScorer
+from assistant.korean import morphemes_many, sentences_of_chunk
+
+# question words and light verbs that say nothing about the subject
+STOP_TERMS = frozenset(
+    "얼마 무엇 뭐 뭣 어떻 어떤 어디 언제 누구 왜 몇 어느 좀 것 거 수 때 등 알리다 하다 되다 있다 없다 주다 "
+    "가능 궁금 문의 질문 설명 관련 경우 정도 이거 그거 저거 우리 저희 제 나 요 니다 싶다 보다 받다 말씀 "
+    "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
+    "이곳 그것 이것 저것 그쪽 이쪽 얼마나 꼭 제일 대충 대략 뭘 뭔가 무슨 어디다 쯤 법 알려주다 돼다 건가 거예요".split()
+)
+_QUESTION_LINE = re.compile(r"^\s*Q\d*[.:)]\s*|[?？]\s*$")
+_NOTE_LINE = re.compile(r"^\s*※")
+_FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
+_PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's story, not the rule
+_ASKS_CASE = re.compile(r"사례|경우|해\s*본|했던|실제로|효과|결과|얼마나\s*(줄|늘|올|좋)")
+_MIN_CHARS = 8
+# a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
+
+
+
+@dataclass
+class Asked:
+    """What the question wants, worked out once."""
+
+    text: str
+    qtype: QType
+    weights: dict[str, float]  # question term -> idf
+    first_step: bool
+    cautions: bool  # asks what not to do / what goes wrong
+    difficulties: bool  # asks what owners struggle with
+    case: bool  # asks what happened somewhere (a case, an effect)
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    def overlap(self, terms: set[str]) -> float:
+        return sum(w for t, w in self.weights.items() if t in terms) / self.total
+
+
+@dataclass
+class Candidate:
+    hit_index: int
+    unit: prose.Unit
+    context: str  # heading path and inline section: what the line is about
+    title: str = ""  # the document's title
+    terms: set[str] = field(default_factory=set)
+    context_terms: set[str] = field(default_factory=set)
+    caution: str | None = None  # the meaning a heading such as "반려 사유" gives the line
+    label: str | None = None  # that meaning, when the line does not say it itself
+    follows_question: float = 0.0  # the score of an FAQ question line right above it
+    score: float = 0.0
+    shape: float = 0.0  # has the shape of an answer to this type of question (an amount, a date)
+    related: float = 1.0  # the relevance model's view, 0..1 among the candidates (1 without a model)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.hit_index, self.unit.position
+
+
+def question_terms(terms: list[str]) -> list[str]:
+    seen: list[str] = []
+    for t in terms:
+        if t not in STOP_TERMS and t not in seen and len(t) > 0:
+            seen.append(t)
+    return seen
+
+
+def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> Asked:
+    return Asked(
+        text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
+        first_step=asks_first_step(question), cautions=asks_about_cautions(question),
+        difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
+    )
+
+
+def collect(hits: list[Hit]) -> list[Candidate]:
+    """Every unit (sentence, list item, table row) of the hits, with what it is about."""
+    out: list[Candidate] = []
+    for hi, hit in enumerate(hits):
+        chunk = hit.chunk
+        units = prose.units_of_chunk(
+            chunk.text, sentences_of_chunk(chunk.text),
+            table_header=chunk.metadata.get("table_header"), section=chunk.metadata.get("section"),
+        )
+        heading = own_heading(chunk.heading)
+        for unit in units:
+            context = " > ".join(p for p in (heading, unit.section) if p)
+            out.append(Candidate(hi, unit, context, chunk.title))
+    terms = morphemes_many([c.unit.text for c in out], cache=True)
+    contexts = morphemes_many([c.context for c in out], cache=True)
+    for cand, ts, cs in zip(out, terms, contexts, strict=True):
+        cand.terms, cand.context_terms = set(ts), set(cs)
+    return out
+
+
+def own_heading(heading: str | None) -> str:
+    """The section's own heading (the path without the document title)."""
+    parts = [p.strip() for p in (heading or "").split(">") if p.strip()]
+    return parts[-1] if len(parts) > 1 else ""
+
+
+def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
+    """Drop what cannot answer: questions (they lend their match to the next line),
+    restatements, fragments, complaints and quotes; label lines a heading gives a meaning."""
+    kept: list[Candidate] = []
+    asked_terms = set(asked.weights) | STOP_TERMS
+    lend: dict[tuple[int, int], Candidate] = {}
+    for cand in candidates:
+        text, unit = cand.unit.text, cand.unit
+        if _QUESTION_LINE.search(text):
+            lend[(cand.hit_index, unit.position + 1)] = cand
+            continue
+        short = len(text) < (2 if unit.kind in ("item", "row") else _MIN_CHARS)
+        if short or not (cand.terms - asked_terms) or prose.is_lead_in(text):
+            continue
+        if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
+            continue
+        cand.caution = prose.caution_label(cand.context)
+        bare = unit.kind in ("item", "row") or not _FINITE.search(text)
+        cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
+        kept.append(cand)
+    for cand in kept:
+        if cand.key in lend:
+            cand.follows_question = asked.overlap(lend[cand.key].terms)
+    return kept
+
+
+def _cheap(cand: Candidate, asked: Asked) -> float:
+    """Words shared with the question (the line's own, and with its heading, which says
+    what an elided subject is), the answer's shape for this type of question, the chunk's rank."""
+    own = asked.overlap(cand.terms)
+    with_heading = max(asked.overlap(cand.terms | cand.context_terms), cand.follows_question)
+    if cand.unit.position == 0 and cand.context:
+        own = max(own, 0.8 * with_heading)  # a section's first sentence is about its heading
+    cand.shape = _shape(cand, asked)
+    return 0.35 * own + 0.3 * with_heading + 0.25 * cand.shape + 0.1 / (cand.hit_index + 1)
+
+
+def _shape(cand: Candidate, asked: Asked) -> float:
+    unit = cand.unit
+    if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
+        return 1.0  # the first of a numbered list of steps
+    if asked.qtype == QType.what and unit.kind == "sentence" and defines(cand.context):
+        return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
+    return fit(asked.qtype, unit.text, first_step=asked.first_step)
+
+
+def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
+    """Cheap features for all; the relevance model for the best `pool` (each line read with
+    its heading, as the document means it); best first."""
+    for cand in candidates:
+        cand.score = _cheap(cand, asked) * _penalty(cand, asked)
+    ranked = sorted(candidates, key=lambda c: -c.score)[:pool]
+    if scorer is not None and ranked:
+        rel = spread(scorer.score(asked.text, [in_context(c) for c in ranked]))
+        for cand, r in zip(ranked, rel, strict=True):
+            cand.related = float(r)
+            cand.score = 0.7 * cand.score + 0.3 * cand.related * _penalty(cand, asked)
+        ranked.sort(key=lambda c: -c.score)
+    return ranked
+
+
+def in_context(cand: Candidate) -> str:
+    return f"{cand.context}: {cand.unit.text}" if cand.context else cand.unit.text
+
+
+def spread(values: np.ndarray) -> np.ndarray:
+    """Min-max over the candidates (cosines of different models live on different scales),
+    over at least 0.15 of cosine so that a few near-equal candidates are not pulled apart."""
+    hi = float(values.max())
+    lo = min(float(values.min()), hi - 0.15)
+    return (values - lo) / (hi - lo)
+
+
+def _penalty(cand: Candidate, asked: Asked) -> float:
+    factor = 1.0
+    if cand.caution and not asked.cautions and asked.qtype != QType.yes_no:
+        factor *= 0.7  # a "what not to do" line is not a recommendation
+    if _NOTE_LINE.match(cand.unit.raw):
+        factor *= 0.6  # "※ 금액은 예시입니다" notes rarely answer
+    if _DEPENDENT.match(cand.unit.text):
+        factor *= 0.8
+    if not asked.case and _PAST.search(cand.unit.text):
+        factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
+    return factor

@@ -1,0 +1,98 @@
+"""What shape of answer a question wants (how much, when, who, where, how, why, yes/no, list,
+what), and how well a sentence has that shape: an amount for "얼마", a date for "언제"."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class QType(StrEnum):
+    how_much = "how_much"
+    when = "when"
+    who = "who"
+    where = "where"
+    how = "how"
+    why = "why"
+    yes_no = "yes_no"
+    list = "list"
+    what = "what"
+
+
+# checked in order: the first that matches names the question's type
+_ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
+    (QType.list, re.compile(
+        r"뭐\s*(뭐|챙기|챙겨|준비|필요|가져)|무엇\s*무엇|어떤\s*(것|거|서류|항목|게)들|(서류|준비물|항목|조건|요건|혜택|종류)"
+        r"\S{0,3}\s*(뭐|무엇|어떤|뭘)|(뭘|무엇을|뭐)\s*(챙겨|준비|내야|제출)|챙겨야|목록|리스트|체크\s*리스트"
+        r"|(절차|순서|단계|과정|흐름)\S{0,2}\s*(가|는|이|은)?\s*(어떻게|뭐|무엇|어떤)|종류|what\s+documents|steps"
+        r"|(실수|사유|이유|조건|요건|장점|혜택|서류)\S{0,2}\s*(가|는|이|은|로)?\s*(주로\s*)?(뭐|무엇|뭔|어떤|있)",
+        re.I)),
+    (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
+    (QType.when, re.compile(
+        r"언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
+        r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline", re.I)),
+    (QType.how_much, re.compile(
+        r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점)|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
+        r"|퍼센트|\bhow\s+much\b|\bcost\b|\brate\b", re.I)),
+    (QType.where, re.compile(r"어디|어느\s*(곳|기관|사이트)|창구|장소|\bwhere\b", re.I)),
+    (QType.who, re.compile(r"누가|누구|어느\s*(회사|업체|분)|담당\s*(기관|자)|주관|\bwho\b", re.I)),
+    (QType.how, re.compile(
+        r"어떻게|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|먼저|계산|구하|\bhow\b", re.I)),
+    (QType.yes_no, re.compile(
+        r"(나요|까요|되나|돼요|돼\?|되요|될까|있어요|있나|없나|없어요|가능|괜찮|맞나|맞아요|해도|받아도|인가요|는지)\s*[?？]*\s*$"
+        r"|^(can|is|are|do|does)\b", re.I)),
+)
+
+_FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
+_CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야")
+_DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|고충|고민|불만|문제점")
+
+# what an answering sentence of each type usually contains
+_FITS: dict[QType, re.Pattern[str]] = {
+    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|대|곳|건|점|시간)|무료|전액|절반"),
+    QType.when: re.compile(
+        r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|매년|연\s*\d"),
+    QType.who: re.compile(r"추진단|테크노파크|공단|센터|기관|중기부|중소벤처기업부|지자체|공급기업|멘토|전문가|담당|위원|대표|전담자|협회"),
+    QType.where: re.compile(r"홈페이지|사이트|누리집|시스템|센터|테크노파크|창구|온라인|방문|에서\s*(신청|접수|받)|으로\s*신청"),
+    QType.how: re.compile(r"먼저|다음|단계|순서|방법|계산식|[=×÷]|하세요|합니다|하면\s*됩니다|나눈|곱한|뺀"),
+    QType.why: re.compile(r"때문|이유|위해|므로|니까|원인|탓|해서|라서"),
+    QType.yes_no: re.compile(r"가능|불가|수\s*있습니다|수\s*없습니다|됩니다|안\s*됩니다|없습니다|아닙니다|인정|해당|^네|^아니요"),
+    QType.list: re.compile(r"."),
+    QType.what: re.compile(r"(제도|것|곳|사업|일|뜻|말|방식|모임|협의체|기관|지표)입니다[.]?$|말합니다|뜻합니다|의미합니다"),
+}
+
+
+def question_type(text: str) -> QType:
+    for qtype, pattern in _ASKS:
+        if pattern.search(text):
+            return qtype
+    return QType.what
+
+
+def asks_first_step(text: str) -> bool:
+    return bool(_FIRST_STEP.search(text))
+
+
+def asks_about_cautions(text: str) -> bool:
+    """Does the question ask what not to do, what goes wrong, why one is rejected?"""
+    return bool(_CAUTION_ASK.search(text))
+
+
+def asks_about_difficulties(text: str) -> bool:
+    return bool(_DIFFICULTY_ASK.search(text))
+
+
+_DEFINING_HEADING = re.compile(r"이?란\??$|뜻|무엇|뭔가|어떤\s*\S+인가|개요")
+
+
+def defines(context: str) -> bool:
+    """Is this the section that says what something is ("지방비 매칭이란")?"""
+    return bool(context) and bool(_DEFINING_HEADING.search(context.split(" > ")[0]))
+
+
+def fit(qtype: QType, sentence: str, *, first_step: bool = False) -> float:
+    """1.0 when the sentence has the shape of an answer to this type of question, else 0
+    (0.5 for a sentence that only says something comes first)."""
+    if first_step and re.search(r"먼저|우선|처음|첫|1단계|시작", sentence):
+        return 0.5
+    return 1.0 if _FITS[qtype].search(sentence) else 0.0

@@ -1,0 +1,138 @@
+"""Answer-first composition on hand-written chunks, scored by the real embedding model:
+what the owner reads first, what never shows, what a list question gets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answers.composition import compose, question_terms
+from assistant.answers.drafting import extractive_text
+from assistant.answers.retrieval import Hit
+from assistant.answers.scoring import EmbeddingScorer
+from assistant.korean import morphemes
+from assistant.stores.catalog import Chunk
+from ingestion.documents import Block, LoadedDocument
+from ingestion.splitter import KoreanSentenceSplitter, split_document
+
+GLYPHS = re.compile(r"[□■☐☑☒✓✔▢◻•①-⑳]")
+
+
+@pytest.fixture(scope="module")
+def scorer() -> EmbeddingScorer:
+    from assistant.settings import DEFAULT_EMBEDDING_MODEL
+    from assistant.stores.embeddings import make_embeddings
+
+    return EmbeddingScorer(make_embeddings(DEFAULT_EMBEDDING_MODEL))
+
+
+def _hit(n: int, text: str, heading: str | None = None, title: str = "기업 부담금 안내",
+         metadata: dict | None = None) -> Hit:
+    path = f"{title} > {heading}" if heading else None
+    chunk = Chunk(chunk_id=f"c{n}", source=f"doc{n}.md", title=title, kind="subsidy", text=text,
+                  heading=path, metadata=metadata or {})
+    return Hit(chunk=chunk, score=1.0 - n / 10)
+
+
+def _answer(question: str, hits: list[Hit], scorer: EmbeddingScorer) -> str:
+    comp = compose(question, question_terms(morphemes(question)), hits, lambda t: 2.0, scorer=scorer)
+    return extractive_text(comp, hits).text
+
+
+def _first_line(answer: str) -> str:
+    return answer.split("\n")[0]
+
+
+def test_the_amount_asked_for_comes_first(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "기업 부담금은 총사업비에서 정부 지원금을 뺀 나머지입니다. 사장님들이 이 부분을 자주 묻습니다. "
+                "기업 부담금 가운데 현금은 30% 이상이어야 합니다(예시).", "기업 부담금이란"),
+        _hit(1, "현금은 협약 후 사업 전용 계좌에 입금합니다. 입금이 늦으면 구축 착수가 미뤄집니다.", "현금 부담"),
+    ]
+    answer = _answer("부담금 중에 현금은 몇 퍼센트 내야 돼요?", hits, scorer)
+    assert "30%" in _first_line(answer), answer
+    assert len(re.findall(r"\[\d+\]", answer)) <= 3  # the answer and at most two supporting lines
+
+
+def test_a_list_question_gets_a_short_clean_list(scorer: EmbeddingScorer) -> None:
+    text = ("■ 1. 공통 필수 서류\n□ (1) 사업 신청서\n- 대표자 서명 또는 직인\n□ (2) 사업계획서\n□ (3) 공급기업 견적서\n"
+            "□ (4) 재무제표\n□ (5) 4대보험 가입자 명부\n□ (6) 사업자등록증 사본\n□ (7) 중소기업 확인서")
+    hits = [_hit(0, text, title="제출 서류 점검표"), _hit(1, "서류는 온라인 신청 시스템에 올립니다.", "제출 방법")]
+    answer = _answer("신청할 때 서류 뭐 챙겨가요?", hits, scorer)
+    lines = answer.split("\n")
+    items = [ln for ln in lines if ln.startswith("- ") and "그 밖에" not in ln]
+    assert 3 <= len(items) <= 6, answer
+    assert items[0] == "- 사업 신청서"
+    assert lines[0].startswith("공통 필수 서류") and lines[0].endswith("[1]")
+    assert not GLYPHS.search(answer), answer
+
+
+def test_a_what_not_to_do_item_is_never_a_bare_recommendation(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "- 공급기업이 기업 부담금을 대신 내 주는 것\n- 현물 인건비를 실제보다 부풀려 적는 것\n"
+                "적발되면 지원금 전액을 돌려줘야 합니다.", "절대 하면 안 되는 것: 부담금 대납"),
+        _hit(1, "현물 부담\n- 인정되는 예: 과제에 참여하는 자사 직원의 인건비, 사업에 쓰이는 기존 장비의 잔존가치\n"
+                "- 현물은 기업 부담금의 최대 70%까지 인정됩니다.", "현금과 현물"),
+    ]
+    answer = _answer("그럼 현물로는 뭘 인정받을 수 있어요?", hits, scorer)
+    assert "부풀려" not in _first_line(answer), answer
+    for line in answer.split("\n"):
+        for part in re.split(r"\[\d+\]", line):
+            if "부풀려" in part or "대신 내 주는" in part:
+                assert "하면 안 되는 것" in part, answer
+
+
+def test_table_rows_read_as_label_and_value(scorer: EmbeddingScorer) -> None:
+    hits = [_hit(0, "구분 | 금액(예시)\n총사업비 | 4,800만 원\n정부 지원(50%) | 2,400만 원\n기업 부담(50%) | 2,400만 원\n"
+                    "기업 부담 가운데 현금은 1,700만 원이었습니다.", "비용", title="반찬 공장 사례")]
+    answer = _answer("그 공장은 정부 지원을 얼마 받았어요?", hits, scorer)
+    assert "정부 지원(50%): 2,400만 원" in _first_line(answer), answer
+    assert "|" not in answer
+
+
+def test_a_complaint_is_never_quoted_as_the_answer(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "1. 우리 공장에 무엇부터 해야 할지 모른다.\n2. 적정 가격이 얼마인지, 기업 부담금이 얼마인지 헷갈린다.",
+             "사장님들이 자주 막히는 지점"),
+        _hit(1, "기본 구조는 정부 50%, 기업 50%입니다(예시). 단계별 한도를 넘는 금액은 기업이 부담합니다.", "비용 분담"),
+    ]
+    answer = _answer("기업 부담금은 얼마인가요?", hits, scorer)
+    assert "헷갈린다" not in answer and "모른다" not in answer, answer
+    assert "50%" in _first_line(answer)
+
+
+def test_the_coverage_note_names_the_users_own_words_only_when_needed(scorer: EmbeddingScorer) -> None:
+    hits = [_hit(0, "현물 부담\n- 인정되는 예: 과제에 참여하는 자사 직원의 인건비\n- 현물은 기업 부담금의 최대 70%까지 "
+                    "인정됩니다.", "현금과 현물")]
+    covered = _answer("현물은 최대 몇 %까지 인정돼요?", hits, scorer)
+    assert "※" not in covered, covered
+    uncovered = _answer("현물로 드론 장비도 인정돼요?", hits, scorer)
+    note = [ln for ln in uncovered.split("\n") if ln.startswith("※")]
+    assert note and "'드론" in note[0], uncovered
+    named = re.search(r"'([^']+)'", note[0]).group(1)
+    assert all(word in "현물로 드론 장비도 인정돼요?" for word in named.split(", "))  # surface forms, no lemmas
+
+
+def test_a_chunk_cut_inside_a_table_keeps_the_column_names(scorer: EmbeddingScorer) -> None:
+    seasons = ["봄 모집 | 2월 초 | 3월 말", "여름 모집 | 5월 초 | 6월 말", "가을 모집 | 8월 초 | 9월 말",
+               "겨울 모집 | 11월 초 | 12월 말"]
+    doc = LoadedDocument(source="schedule.md", title="모집 일정", metadata={"kind": "subsidy"},
+                         blocks=[Block("구분 | 공고 | 신청 마감\n" + "\n".join(seasons), heading="모집 일정 > 연간 일정")])
+    chunks = split_document(doc, KoreanSentenceSplitter(chunk_size=50, chunk_overlap=0))
+    assert len(chunks) > 1
+    later = chunks[-1]
+    assert later.metadata["table_header"] == "구분 | 공고 | 신청 마감"
+    assert "table_header" not in chunks[0].metadata  # the first chunk holds the header itself
+    answer = _answer("겨울 모집 신청 마감은 언제예요?", [Hit(chunk=later, score=1.0)], scorer)
+    assert _first_line(answer).startswith("겨울 모집 - 공고: 11월 초, 신청 마감: 12월 말"), answer
+    assert "|" not in answer and "※" not in answer, answer
+
+
+def test_the_scorer_encodes_each_sentence_once(scorer: EmbeddingScorer) -> None:
+    sentences = ["현금은 30% 이상입니다.", "현물은 최대 70%까지 인정됩니다."]
+    first = scorer.score("현금 비율은?", sentences)
+    cached = scorer.cached
+    again = scorer.score("현금 비율은?", sentences)
+    assert scorer.cached == cached and first.tolist() == again.tolist()
+    assert first[0] > first[1]  # the model, not the order, says which one is about cash

@@ -1,0 +1,97 @@
+"""Chunk text as clean answer units: what a reader of the answer would otherwise trip over."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answers import prose
+from assistant.answers.question_types import QType, fit, question_type
+from assistant.korean import noun_phrases, sentences_of_chunk
+
+
+def _units(text: str, **carried: str) -> list[prose.Unit]:
+    return prose.units_of_chunk(text, sentences_of_chunk(text), **carried)
+
+
+def test_table_rows_become_label_value_prose_with_header_names() -> None:
+    text = "구분 | 금액(예시)\n총사업비 | 5,000만 원\n정부 지원(50%) | 2,500만 원"
+    units = _units(text)
+    assert [u.text for u in units] == ["총사업비: 5,000만 원", "정부 지원(50%): 2,500만 원"]
+    wide = _units("항목 | 도입 전 | 도입 후(8개월)\n납품 불량 | 850 PPM | 320 PPM")
+    assert wide[0].text == "납품 불량 - 도입 전: 850 PPM, 도입 후(8개월): 320 PPM"
+    assert all("|" not in u.text for u in units + wide)
+
+
+def test_a_chunk_cut_mid_table_uses_the_carried_header() -> None:
+    units = _units("고도화1 | 수준3 | 최대 1억 5,000만 원", table_header="지원 단계 | 목표 수준 | 정부 지원 한도")
+    assert units[0].text == "고도화1 - 목표 수준: 수준3, 정부 지원 한도: 최대 1억 5,000만 원"
+
+
+@pytest.mark.parametrize("line", ["□ (1) 사업 신청서", "☑ 사업 신청서", "✔ 사업 신청서", "• 사업 신청서",
+                                  "① 사업 신청서", "- 사업 신청서", "▢ 사업 신청서", "◻ 1. 사업 신청서"])
+def test_checkboxes_bullets_and_numbering_go(line: str) -> None:
+    assert prose.strip_markers(line) == "사업 신청서"
+
+
+def test_inline_sections_and_list_runs() -> None:
+    text = "■ 1. 공통 필수 서류\n□ (1) 사업 신청서\n- 대표자 서명\n□ (2) 사업계획서\n[자격]\n□ 체납이 없다"
+    units = _units(text)
+    by_text = {u.text: u for u in units}
+    assert by_text["사업 신청서"].section == "공통 필수 서류"
+    assert by_text["사업 신청서"].run == by_text["사업계획서"].run  # a deeper "-" line does not end the list
+    assert by_text["대표자 서명"].kind == "sentence"
+    assert by_text["체납이 없다"].section == "자격" and by_text["체납이 없다"].run != by_text["사업계획서"].run
+
+
+def test_headings_that_give_lines_a_meaning() -> None:
+    assert prose.caution_label("절대 하면 안 되는 것: 부담금 대납과 되돌려받기") == "하면 안 되는 것"
+    assert prose.caution_label("반려 사유 TOP 6(예시)") == "반려 사유"
+    assert prose.caution_label("흔한 실수") == "흔한 실수"
+    assert prose.caution_label("현금과 현물") is None
+    assert prose.needs_label("현물 인건비를 실제보다 부풀려 적는 것")
+    assert not prose.needs_label("인정되지 않는 예: 대표이사 인건비 전액")
+
+
+def test_complaints_and_quotes_are_recognised() -> None:
+    assert prose.is_complaint("적정 가격이 얼마인지, 기업 부담금이 얼마인지 헷갈린다.")
+    assert prose.is_complaint("시스템을 운영할 전담 인력이 없다.", "사장님들이 자주 막히는 지점")
+    assert not prose.is_complaint("휴업·폐업 상태가 아니다")
+    assert not prose.is_complaint("기업 부담금의 30% 이상이어야 합니다.")
+    assert prose.is_quoted_speech('"부담금은 저희가 알아서 처리해 드릴게요"라고 했습니다.')
+    assert not prose.is_quoted_speech('사장님들이 가장 많이 놓치는 부분은 "현금 30%" 조건입니다.')
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("기업 부담금은 얼마인가요?", QType.how_much),
+        ("2차 마감이 언제예요?", QType.when),
+        ("신청 서류 뭐 챙겨야 돼요?", QType.list),
+        ("절차가 어떻게 돼요?", QType.list),
+        ("왜 떨어졌을까요?", QType.why),
+        ("수준확인은 어디서 받아요?", QType.where),
+        ("직원 7명도 신청할 수 있나요?", QType.yes_no),
+        ("OEE는 어떻게 계산하나요?", QType.how),
+        ("지방비 매칭이 뭐예요", QType.what),
+    ],
+)
+def test_question_types(question: str, qtype: QType) -> None:
+    assert question_type(question) == qtype
+
+
+def test_an_amount_fits_a_how_much_question_and_a_date_a_when_question() -> None:
+    assert fit(QType.how_much, "현금은 기업 부담금의 30% 이상이어야 합니다.") == 1.0
+    assert fit(QType.how_much, "현금은 사업 전용 계좌에 입금합니다.") == 0.0
+    assert fit(QType.when, "협약 체결 후 14일 이내에 입금합니다.") == 1.0
+
+
+def test_noun_phrases_keep_the_users_own_words() -> None:
+    phrases = dict(noun_phrases("정책자금 대출이 까다로운데요"))
+    assert "정책자금" in phrases and phrases["정책자금"] == ["정책", "자금"]
+    assert all(not surface.endswith("다") for surface in phrases)
+
+
+def test_an_example_line_is_not_a_list_item() -> None:
+    units = _units("예) 기초 과제, 총사업비 1억 원\n- 국비 5,000만 원 / 기업 5,000만 원")
+    assert [u.text for u in units] == ["국비 5,000만 원 / 기업 5,000만 원"]
+    assert units[0].section == "예) 기초 과제, 총사업비 1억 원"
