@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -18,14 +18,15 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.korean import morphemes
+from assistant.settings import Settings
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk
-from assistant.stores.embeddings import encode
 from assistant.stores.keyword_index import KeywordIndex
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "keyword"]
+K = TypeVar("K")
 FILTER_KEYS = ("kind", "region", "industry")
 
 
@@ -69,6 +70,67 @@ def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class FusionParams:
+    """How the keyword and dense candidate lists become one score (see `fuse_scores`)."""
+
+    method: Literal["minmax", "weighted", "rrf"] = "minmax"
+    dense_weight: float = 0.5
+    keyword_floor: float = 0.0
+    keyword_weight: float = 1.0
+    rrf_k: int = 60
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> FusionParams:
+        return cls(method=s.fusion, dense_weight=s.dense_weight, keyword_floor=s.keyword_floor,
+                   keyword_weight=s.keyword_weight, rrf_k=s.rrf_k)
+
+
+def _minmax(pairs: list[tuple[K, float]], top: float | None = None) -> dict[K, float]:
+    """Scores mapped to [0, 1] between the list's lowest and its best (or `top`, if higher)."""
+    if not pairs:
+        return {}
+    low = min(v for _, v in pairs)
+    high = max(max(v for _, v in pairs), top if top is not None else float("-inf"))
+    span = high - low
+    return {key: ((v - low) / span if span > 0 else 1.0) for key, v in pairs}
+
+
+def fuse_scores(kw: list[tuple[K, float]], dn: list[tuple[K, float]], p: FusionParams,
+                *, idf_total: float = 0.0) -> dict[K, float]:
+    """One score per candidate from the keyword list (BM25) and the dense list (cosine).
+
+    minmax (default): each list min-max scaled over its candidates, then
+    (1 - w) * keyword + w * dense; a candidate missing from a list gets 0 there. The keyword
+    side is scaled against at least `keyword_floor` times the idf sum of the question's
+    terms: when the best keyword match is weak (few of the question's terms found, or none,
+    as for an English question over Korean text), its differences are not stretched to the
+    full scale and a strong dense hit is not drowned.
+    weighted: (1 - w) * bm25 / best bm25 + w * cosine. rrf: weight / (rrf_k + rank) summed."""
+    w = p.dense_weight
+    if p.method == "rrf":
+        out: dict[K, float] = {}
+        for weight, pairs in ((p.keyword_weight, kw), (w, dn)):
+            for rank, (key, _) in enumerate(pairs, start=1):
+                out[key] = out.get(key, 0.0) + weight / (p.rrf_k + rank)
+        return out
+    if p.method == "weighted":
+        best = kw[0][1] if kw and kw[0][1] > 0 else 1.0
+        floor = dn[-1][1] if dn else 0.0
+        dense = dict(dn)
+        keys = dict.fromkeys([k for k, _ in kw] + [k for k, _ in dn])
+        kws = dict(kw)
+        if not kw:
+            return {k: dense.get(k, floor) for k in keys}
+        return {k: (1 - w) * kws.get(k, 0.0) / best + w * dense.get(k, floor) for k in keys}
+    top = p.keyword_floor * idf_total if p.keyword_floor > 0 else None
+    kws, dense = _minmax(kw, top), _minmax(dn)
+    if kw and top is not None and max(v for _, v in kw) <= 0:
+        kws = {k: 0.0 for k in kws}
+    keys = dict.fromkeys([k for k, _ in kw] + [k for k, _ in dn])
+    return {k: (1 - w) * kws.get(k, 0.0) + w * dense.get(k, 0.0) for k in keys}
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
@@ -81,6 +143,7 @@ class HybridSearcher:
     def __init__(self, stores: Stores):
         self.stores = stores
         self.settings = stores.settings
+        self.fusion = FusionParams.from_settings(stores.settings)
         self._lock = threading.Lock()
         self._generation = -1
         self._chunks: list[Chunk] = []
@@ -147,7 +210,7 @@ class HybridSearcher:
         total = self._vector_count()
         if not total:
             return []
-        vec = vector if vector is not None else encode(self.stores.embeddings, [query])[0]
+        vec = vector if vector is not None else self.stores.embed_query(query)
         want = n * 4 if any(filters.values()) else n
         where = {"kind": filters["kind"]} if filters.get("kind") else None
         res = collection.query(
@@ -176,13 +239,14 @@ class HybridSearcher:
         mask = self._mask(filters)
         kw = self.keyword_ranked(query, n, mask) if mode in ("hybrid", "keyword") else []
         dn = self.dense_ranked(query, n, filters, query_vector) if mode in ("hybrid", "dense") else []
-        hits = self._fuse(kw, dn, mode)
+        idf_total = sum(self.idf(t) for t in dict.fromkeys(morphemes(query))) if mode == "hybrid" else 0.0
+        hits = self._fuse(kw, dn, mode, idf_total)
         if dedup:
             hits = self._collapse(hits, self.settings.dedup_threshold, k)
         return hits[:k]
 
-    def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode) -> list[Hit]:
-        s = self.settings
+    def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode,
+              idf_total: float = 0.0) -> list[Hit]:
         table: dict[int, Hit] = {}
         for rank, (pos, score) in enumerate(kw, start=1):
             hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
@@ -190,29 +254,18 @@ class HybridSearcher:
         for rank, (pos, score) in enumerate(dn, start=1):
             hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
             hit.dense_rank, hit.dense_score = rank, score
-        best_kw = kw[0][1] if kw else 1.0
-        alpha = s.dense_weight
-        for hit in table.values():
-            if mode == "keyword":
+        if mode == "keyword":
+            best_kw = kw[0][1] if kw and kw[0][1] > 0 else 1.0
+            for hit in table.values():
                 hit.score = (hit.keyword_score or 0.0) / best_kw
-            elif mode == "dense":
+        elif mode == "dense":
+            for hit in table.values():
                 hit.score = hit.dense_score or 0.0
-            elif s.fusion == "rrf":
-                hit.score = sum(
-                    w / (s.rrf_k + r)
-                    for w, r in ((s.keyword_weight, hit.keyword_rank), (alpha, hit.dense_rank))
-                    if r is not None
-                )
-            else:
-                kw_part = (hit.keyword_score or 0.0) / best_kw if kw else 0.0
-                dense_part = hit.dense_score if hit.dense_score is not None else self._dense_floor(dn)
-                hit.score = (1.0 - alpha) * kw_part + alpha * dense_part if kw else dense_part
+        else:
+            fused = fuse_scores(kw, dn, self.fusion, idf_total=idf_total)
+            for pos, hit in table.items():
+                hit.score = fused.get(pos, 0.0)
         return sorted(table.values(), key=lambda h: (-h.score, h.keyword_rank or 10**6, h.dense_rank or 10**6))
-
-    @staticmethod
-    def _dense_floor(dn: list[tuple[int, float]]) -> float:
-        """A chunk the dense search did not return scores no better than its last candidate."""
-        return dn[-1][1] if dn else 0.0
 
     @staticmethod
     def _collapse(hits: list[Hit], threshold: float, k: int | None = None) -> list[Hit]:

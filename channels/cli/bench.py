@@ -39,6 +39,9 @@ def bench_retrieval(
     korquad_path: Annotated[Path | None, typer.Option("--korquad-path")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model to measure")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Also build LangChain's baseline")] = True,
+    candidates: Annotated[Path | None, typer.Option("--candidates", help="Write each question's candidates "
+                                                     "(for tuning the fusion) to this JSON file")] = None,
     out: OutOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -49,7 +52,8 @@ def bench_retrieval(
     bench_settings = settings.model_copy(update={"data_dir": settings.data_dir / "bench-korquad", "chroma_url": None})
     with _progress() as bar:
         task = bar.add_task("KorQuAD 질문", total=None)
-        result = retrieval.run(bench_settings, path=korquad_path, limit=limit,
+        result = retrieval.run(bench_settings, path=korquad_path, limit=limit, with_baseline=baseline,
+                               candidates_to=candidates,
                                progress=lambda _n, done, total: bar.update(task, completed=done, total=total))
     name = f"retrieval-korquad-{result['embedding_model'].lower().replace('/', '-')}"
     _write(out or settings.data_dir / "bench", name, result, retrieval.to_markdown(result))

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from assistant.errors import FMError
@@ -46,7 +54,17 @@ def ingest(
     """Sync folders of documents into the vector store and keyword index (by content hash)."""
     settings = build_settings(data_dir)
     stores = open_stores(settings)
-    ingestor = Ingestor(stores)
+    bars: list[tuple[Progress, TaskID, list[int]]] = []  # the current path's bar, task, [queued]
+
+    def embedded(queued: int, done: int) -> None:
+        """Texts queued for embedding (not in the vector cache) and embedded: the slow part."""
+        if not bars:
+            return
+        bar, task, queued_total = bars[-1]
+        queued_total[0] += queued
+        bar.update(task, total=queued_total[0], advance=done, visible=queued_total[0] > 0)
+
+    ingestor = Ingestor(stores, on_embed=embedded)
     failed = 0
     summaries = []
     try:
@@ -58,10 +76,13 @@ def ingest(
             total = len(scan(path.resolve()))
             with Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+                TimeElapsedColumn(), TextColumn("남은 시간"), TimeRemainingColumn(),
+                TextColumn("{task.fields[current]}"),
                 console=err, transient=True, disable=as_json,
             ) as bar:
+                vectors = bar.add_task("임베딩(새 문장)", total=0, current="", visible=False)
                 task = bar.add_task(f"수집 {path}", total=total, current="")
+                bars.append((bar, vectors, [0]))
 
                 def advance(n: int, rel: str, task=task, bar=bar) -> None:
                     bar.update(task, advance=n, current=rel)

@@ -1,0 +1,51 @@
+"""Tune the hybrid fusion offline from candidate lists written by `bench retrieval --candidates`.
+
+Each record holds one question's keyword candidates (source, BM25), dense candidates (source,
+cosine), the idf sum of its morphemes and the relevant source. The fusion formula here is the
+same function the searcher uses (`assistant.answers.retrieval.fuse_scores`), so a weight
+chosen here is what the product then does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.answers.retrieval import FusionParams, fuse_scores
+
+
+def _rank(record: dict[str, Any], params: FusionParams, mode: str) -> list[str]:
+    kw = [(s, v) for s, v in record["kw"]] if mode != "dense" else []
+    dn = [(s, v) for s, v in record["dn"]] if mode != "keyword" else []
+    scores = fuse_scores(kw, dn, params, idf_total=record.get("idf_total", 0.0))
+    return [s for s, _ in sorted(scores.items(), key=lambda kv: -kv[1])]
+
+
+def evaluate(records: list[dict[str, Any]], params: FusionParams, mode: str = "hybrid") -> dict[str, float]:
+    hit1 = hit5 = 0
+    mrr = 0.0
+    for r in records:
+        ranked = _rank(r, params, mode)
+        relevant = r["relevant"] if isinstance(r["relevant"], list) else [r["relevant"]]
+        first = next((i for i, s in enumerate(ranked[:10], start=1) if s in relevant), None)
+        if first:
+            hit1 += first == 1
+            hit5 += first <= 5
+            mrr += 1.0 / first
+    n = max(len(records), 1)
+    return {"hit@1": round(hit1 / n, 4), "hit@5": round(hit5 / n, 4), "mrr@10": round(mrr / n, 4)}
+
+
+def grid(records: list[dict[str, Any]], weights: list[float], floors: list[float]) -> list[dict[str, Any]]:
+    """hit@1 / hit@5 / MRR for every (dense weight, keyword floor) pair."""
+    rows = []
+    for w in weights:
+        for floor in floors:
+            params = FusionParams(dense_weight=w, keyword_floor=floor)
+            rows.append({"dense_weight": w, "keyword_floor": floor, **evaluate(records, params)})
+    return rows
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return json.loads(path.read_text(encoding="utf-8"))
