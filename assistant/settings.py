@@ -47,11 +47,12 @@ class Settings(BaseSettings):
     #   scaled against at least keyword_floor * (idf sum of the question's terms);
     # weighted: (1 - dense_weight) * bm25 / best bm25 + dense_weight * cosine;
     # rrf: keyword_weight / (rrf_k + rank) + dense_weight / (rrf_k + rank)
-    fusion: Literal["minmax", "weighted", "rrf"] = "minmax"
+    # fusion, dense_weight and keyword_floor unset = the values tuned for the embedding model
+    fusion: Literal["minmax", "weighted", "rrf"] | None = None
     rrf_k: int = 60
     keyword_weight: float = 1.0
-    dense_weight: float = 0.5
-    keyword_floor: float = 0.0
+    dense_weight: float | None = Field(default=None, ge=0, le=1)
+    keyword_floor: float | None = Field(default=None, ge=0)
     dedup_threshold: float = 0.9
 
     # answering and decisions (thresholds calibrated on the golden set: see evals/)

@@ -77,9 +77,11 @@ def scan(root: Path) -> list[Path]:
 
 
 class Ingestor:
-    def __init__(self, stores: Stores, *, on_embed: EmbedProgress | None = None):
+    def __init__(self, stores: Stores, *, on_embed: EmbedProgress | None = None,
+                 sentence_vectors: bool | None = None):
         self.stores = stores
         settings = stores.settings
+        self.sentence_vectors = settings.sentence_vectors if sentence_vectors is None else sentence_vectors
         self.splitter = KoreanSentenceSplitter(settings.chunk_size, settings.chunk_overlap)
         self.model = stores.model_name
         self.on_embed = on_embed
@@ -202,7 +204,7 @@ class Ingestor:
         """Chunk vectors (search text), plus each chunk's sentence vectors into the cache (for
         answer composition): both through the vector cache, so unchanged text costs nothing."""
         texts = [c.search_text for c in chunks]
-        if self.stores.settings.sentence_vectors:
+        if self.sentence_vectors:
             texts += [s for c in chunks for s in split_sentences(c.text)]
         encoder = self.stores.encoder
         report = self.on_embed

@@ -81,9 +81,21 @@ class FusionParams:
     rrf_k: int = 60
 
     @classmethod
-    def from_settings(cls, s: Settings) -> FusionParams:
-        return cls(method=s.fusion, dense_weight=s.dense_weight, keyword_floor=s.keyword_floor,
-                   keyword_weight=s.keyword_weight, rrf_k=s.rrf_k)
+    def from_settings(cls, s: Settings, model: str = "") -> FusionParams:
+        """The settings' weights; those left unset take the values tuned for the model."""
+        tuned = TUNED_FUSION.get(model, TUNED_FUSION[""])
+        return cls(method=s.fusion or tuned["method"], keyword_weight=s.keyword_weight, rrf_k=s.rrf_k,
+                   dense_weight=s.dense_weight if s.dense_weight is not None else tuned["dense_weight"],
+                   keyword_floor=s.keyword_floor if s.keyword_floor is not None else tuned["keyword_floor"])
+
+
+# Fusion weights per embedding model, tuned on KorQuAD and the golden set together
+# (`bench retrieval --candidates` + evals/bench/fusion.py; figures in docs/benchmarks.md).
+TUNED_FUSION: dict[str, dict[str, Any]] = {
+    "multilingual-e5-small": {"method": "minmax", "dense_weight": 0.5, "keyword_floor": 0.0},
+    "use-multilingual-v3": {"method": "weighted", "dense_weight": 0.3, "keyword_floor": 0.0},
+    "": {"method": "minmax", "dense_weight": 0.5, "keyword_floor": 0.0},  # any other model
+}
 
 
 def _minmax(pairs: list[tuple[K, float]], top: float | None = None) -> dict[K, float]:
@@ -143,7 +155,7 @@ class HybridSearcher:
     def __init__(self, stores: Stores):
         self.stores = stores
         self.settings = stores.settings
-        self.fusion = FusionParams.from_settings(stores.settings)
+        self.fusion = FusionParams.from_settings(stores.settings, stores.model_name)
         self._lock = threading.Lock()
         self._generation = -1
         self._chunks: list[Chunk] = []

@@ -38,7 +38,27 @@ def _synthetic_corpus(folder: Path, documents: int, seed: int = 7) -> None:
         (folder / f"doc-{i:04d}.md").write_text(body, encoding="utf-8")
 
 
-def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = None) -> dict[str, Any]:
+def knowledge_from_empty(settings: Settings, knowledge: Path, work: Path) -> dict[str, Any]:
+    """The shipped knowledge into an empty data dir (empty vector cache: every chunk and
+    sentence embedded), then into a second empty data dir sharing that cache."""
+    cache = work / "knowledge-cache.sqlite"
+    out: dict[str, Any] = {}
+    for label in ("from_empty", "second_data_dir_same_cache"):
+        data = settings.model_copy(update={"data_dir": work / f"knowledge-{label}", "chroma_url": None,
+                                           "embedding_cache_path": cache})
+        stores = open_stores(data)
+        stores.embed_query("준비")  # model load and warm-up are not ingestion
+        embedded: list[int] = []
+        t0 = time.perf_counter()
+        report = Ingestor(stores, on_embed=lambda _q, d, seen=embedded: seen.append(d)).sync(knowledge)
+        out[label] = {"seconds": round(time.perf_counter() - t0, 2), "chunks": report.chunks_written,
+                      "texts_embedded": sum(embedded), "failed": len(report.failed)}
+        stores.close()
+    return out
+
+
+def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = None,
+        knowledge: Path | None = None) -> dict[str, Any]:
     work = work_dir or settings.data_dir / "bench-ingest"
     shutil.rmtree(work, ignore_errors=True)
     corpus = work / "corpus"
@@ -46,10 +66,7 @@ def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = No
     bench_settings = settings.model_copy(update={"data_dir": work / "data", "chroma_url": None})
     stores = open_stores(bench_settings)
     ingestor = Ingestor(stores)
-    # model loading is not ingestion throughput: warm it up first
-    from assistant.stores.embeddings import encode
-
-    encode(stores.embeddings, ["준비"])
+    stores.embed_query("준비")  # model loading is not ingestion throughput: warm it up first
     t0 = time.perf_counter()
     first = ingestor.sync(corpus)
     first_s = time.perf_counter() - t0
@@ -59,7 +76,9 @@ def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = No
     stores.close()
     return {
         "benchmark": "ingest",
-        "embedding_model": settings.embedding_model,
+        "embedding_model": stores.model_name,
+        "sentence_vectors": bench_settings.sentence_vectors,
+        "knowledge": knowledge_from_empty(settings, knowledge, work) if knowledge else None,
         "documents": documents,
         "chunks": first.chunks_written,
         "first_run_seconds": round(first_s, 2),
@@ -73,9 +92,17 @@ def run(settings: Settings, *, documents: int = 1000, work_dir: Path | None = No
 
 
 def to_markdown(r: dict[str, Any]) -> str:
-    return (
-        f"# Ingestion benchmark ({r['documents']} documents, model `{r['embedding_model']}`)\n\n"
+    text = (
+        f"# Ingestion benchmark ({r['documents']} documents, model `{r['embedding_model']}`, "
+        f"sentence vectors {'on' if r.get('sentence_vectors') else 'off'})\n\n"
         f"| chunks | first run s | chunks/s | no-change re-run s | peak RSS MB |\n|---|---|---|---|---|\n"
         f"| {r['chunks']} | {r['first_run_seconds']} | {r['chunks_per_second']} | "
         f"{r['no_change_rerun_seconds']} | {r['peak_rss_mb']} |\n"
     )
+    if r.get("knowledge"):
+        k = r["knowledge"]
+        text += (
+            "\n## knowledge/ from empty\n\n| run | seconds | chunks | texts embedded |\n|---|---|---|---|\n"
+            + "".join(f"| {name} | {v['seconds']} | {v['chunks']} | {v['texts_embedded']} |\n" for name, v in k.items())
+        )
+    return text

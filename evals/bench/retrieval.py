@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -71,9 +72,13 @@ def _candidates(searcher: HybridSearcher, question: str, vec: Any, n: int) -> di
 
 
 def run(settings: Settings, *, path: Path | None = None, limit: int | None = None, with_baseline: bool = True,
-        candidates_to: Path | None = None,
+        candidates_to: Path | None = None, paragraphs_limit: int | None = None,
         progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     paragraphs, queries = korquad.load(path)
+    if paragraphs_limit:  # a smaller corpus: the first N paragraphs and only their questions
+        paragraphs = paragraphs[:paragraphs_limit]
+        kept = {p.pid for p in paragraphs}
+        queries = [q for q in queries if q.pid in kept]
     if limit:
         queries = queries[:limit]
     stores, report, ingest_s = _ingest(settings, paragraphs, None)
@@ -115,8 +120,7 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
         "benchmark": "retrieval-korquad",
         "dataset": korquad.ATTRIBUTION,
         "embedding_model": settings.embedding_model,
-        "fusion": {"rrf_k": settings.rrf_k, "keyword_weight": settings.keyword_weight,
-                   "dense_weight": settings.dense_weight},
+        "fusion": dataclasses.asdict(searcher.fusion),
         "paragraphs": len(paragraphs),
         "queries": len(queries),
         "chunks": stores.catalog.count_chunks(),

@@ -124,7 +124,8 @@ def test_sentence_vectors_and_query_vectors(tmp_path: Path) -> None:
 
 
 def test_sentence_vectors_can_be_switched_off(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "var", embedding_model="hashing-bigrams", sentence_vectors=False)
+    settings = make_settings(tmp_path / "var", embedding_model="hashing-bigrams", sentence_vectors=False,
+                             embedding_cache_path=tmp_path / "cache.sqlite")
     stores = open_stores(settings)
     Ingestor(stores).sync(_corpus(tmp_path / "kb"))
     assert stores.vector_cache.count() == stores.catalog.count_chunks()
