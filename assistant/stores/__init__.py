@@ -102,6 +102,11 @@ class Stores:
         """Documents and sentences embedded through the vector cache."""
         return CachedEncoder(self.embeddings, self.model_name, self.vector_cache)
 
+    def warm(self) -> None:
+        """Load the embedding model and run it once (a server calls this at start-up, so the
+        first user does not wait for it); the model is shared by the whole process."""
+        encode_queries(self.embeddings, ["준비"])
+
     def embed_query(self, text: str) -> np.ndarray:
         """A question's vector ("query" side for asymmetric models); recent ones kept in an LRU."""
         size = self.settings.query_cache_size

@@ -50,7 +50,7 @@ def _synthetic(pool: list[str], start: int, count: int, seed: int) -> tuple[Item
     made_of: dict[str, list[str]] = {}
     for i in range(start, start + count):
         picked: list[str] = []
-        for sentence in rng.sample(pool, 6):
+        for sentence in rng.sample(pool, min(6, len(pool))):
             if len(" ".join([*picked, sentence])) > 450 and picked:
                 break
             picked.append(sentence)

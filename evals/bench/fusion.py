@@ -2,7 +2,7 @@
 
 Each record holds one question's keyword candidates (source, BM25), dense candidates (source,
 cosine), the idf sum of its morphemes and the relevant source. The fusion formula here is the
-same function the searcher uses (`assistant.answers.retrieval.fuse_scores`), so a weight
+same function the searcher uses (`assistant.answers.fusion.fuse_scores`), so a weight
 chosen here is what the product then does.
 """
 
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.answers.retrieval import FusionParams, fuse_scores
+from assistant.answers.fusion import FusionParams, fuse_scores
 
 
 def _rank(record: dict[str, Any], params: FusionParams, mode: str) -> list[str]:
@@ -49,3 +49,25 @@ def grid(records: list[dict[str, Any]], weights: list[float], floors: list[float
 
 def load(path: Path) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def golden_candidates(searcher: Any, n: int = 30) -> list[dict[str, Any]]:
+    """Candidate records for the golden cases that name their sources (same shape as KorQuAD's)."""
+    from assistant.korean import morphemes
+    from evals.cases import load_suite
+
+    records = []
+    chunks = searcher._chunks  # noqa: SLF001 - a benchmark reading the searcher's view
+    for case in load_suite():
+        if not case.sources:
+            continue
+        vec = searcher.stores.embed_query(case.question)
+        kw = searcher.keyword_ranked(case.question, n, None)
+        dn = searcher.dense_ranked(case.question, n, {}, vec)
+        records.append({
+            "relevant": list(case.sources), "question": case.question,
+            "idf_total": sum(searcher.idf(t) for t in dict.fromkeys(morphemes(case.question))),
+            "kw": [(chunks[p].source, round(s, 4)) for p, s in kw],
+            "dn": [(chunks[p].source, round(s, 5)) for p, s in dn],
+        })
+    return records

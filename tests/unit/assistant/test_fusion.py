@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.answers.retrieval import TUNED_FUSION, FusionParams, HybridSearcher, fuse_scores
+from assistant.answers.fusion import TUNED_FUSION, FusionParams, fuse_scores
+from assistant.answers.retrieval import HybridSearcher
 from assistant.stores import open_stores
 from ingestion.pipeline import Ingestor
 from tests.conftest import make_settings
