@@ -15,9 +15,17 @@ from typing import Any
 from assistant.answers.fusion import FusionParams, fuse_scores
 
 
+def _best_per_source(pairs: list[list[Any]]) -> list[tuple[str, float]]:
+    """A source's best candidate only (lists come best first; a paragraph may have two chunks)."""
+    seen: dict[str, float] = {}
+    for source, value in pairs:
+        seen.setdefault(source, value)
+    return list(seen.items())
+
+
 def _rank(record: dict[str, Any], params: FusionParams, mode: str) -> list[str]:
-    kw = [(s, v) for s, v in record["kw"]] if mode != "dense" else []
-    dn = [(s, v) for s, v in record["dn"]] if mode != "keyword" else []
+    kw = _best_per_source(record["kw"]) if mode != "dense" else []
+    dn = _best_per_source(record["dn"]) if mode != "keyword" else []
     scores = fuse_scores(kw, dn, params, idf_total=record.get("idf_total", 0.0))
     return [s for s, _ in sorted(scores.items(), key=lambda kv: -kv[1])]
 
