@@ -175,9 +175,12 @@ class HybridSearcher:
             return []
         n = max(self.settings.retrieval_candidates, k * 3)
         mask = self._mask(filters)
-        kw = self.keyword_ranked(query, n, mask) if mode in ("hybrid", "keyword") else []
+        terms = morphemes(query) if mode in ("hybrid", "keyword") else []
+        assert self._keyword is not None
+        kw = self._keyword.top(terms, n, mask) if terms else []
         dn = self.dense_ranked(query, n, filters, query_vector) if mode in ("hybrid", "dense") else []
-        idf_total = sum(self.idf(t) for t in dict.fromkeys(morphemes(query))) if mode == "hybrid" else 0.0
+        floored = mode == "hybrid" and self.fusion.method == "minmax" and self.fusion.keyword_floor > 0
+        idf_total = sum(self._keyword.idf(t) for t in dict.fromkeys(terms)) if floored else 0.0
         hits = self._fuse(kw, dn, mode, idf_total)
         if dedup:
             hits = self._collapse(hits, self.settings.dedup_threshold, k)
