@@ -36,7 +36,7 @@ class FusionParams:
 # Fusion weights per embedding model, tuned on KorQuAD and the golden set together
 # (`bench retrieval --candidates` + evals/bench/fusion.py; figures in docs/benchmarks.md).
 TUNED_FUSION: dict[str, dict[str, Any]] = {
-    "multilingual-e5-small": {"method": "minmax", "dense_weight": 0.4, "keyword_floor": 0.4},
+    "multilingual-e5-small": {"method": "minmax", "dense_weight": 0.5, "keyword_floor": 0.2},
     "use-multilingual-v3": {"method": "weighted", "dense_weight": 0.3, "keyword_floor": 0.0},
     "": {"method": "minmax", "dense_weight": 0.5, "keyword_floor": 0.0},  # any other model
 }
