@@ -60,5 +60,6 @@ def knowledge_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def knowledge_stores(knowledge_settings: Settings) -> Stores:
     s = open_stores(knowledge_settings)
+    s.warm()  # as a server does at start-up: no test's first question pays the model load
     yield s
     s.close()

@@ -86,6 +86,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         app.state.assistant = await asyncio.to_thread(build_assistant, settings)
     assistant = app.state.assistant
+    # the embedding model is loaded and warmed here, not by the first user's question (an
+    # ingest served from the vector cache never loads it)
+    stores = getattr(assistant, "stores", None)
+    if stores is not None:
+        await asyncio.to_thread(stores.warm)
     unregister = register_web_sender(_inbox_sender(assistant))  # before the background loop copies the senders
     background = _Background(assistant)
     if settings.worker_in_process:
