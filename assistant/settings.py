@@ -27,19 +27,32 @@ class Settings(BaseSettings):
     chroma_collection: str = "factory_mentor"
     database_url: str | None = None
 
-    # embeddings and retrieval
+    # embeddings (area: embeddings): the model, its threads, and the vector cache
+    # multilingual-e5-small | use-multilingual-v3 | hashing-bigrams | a sentence-transformers name/path
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64
+    embedding_threads: int = Field(default=0, ge=0)  # e5 engine threads; 0 = one per core
+    # document vectors by (model, content hash); default <data_dir>/embedding-cache.sqlite
+    embedding_cache_path: Path | None = None
+    sentence_vectors: bool = True  # embed each chunk's sentences at ingest (answer composition)
+    query_cache_size: int = Field(default=2048, ge=0)  # question vectors kept per process
+
+    # retrieval
     chunk_size: int = 500
     chunk_overlap: int = 100
     retrieval_k: int = 5
     retrieval_candidates: int = 30
-    # weighted: (1 - dense_weight) * bm25 / best bm25 + dense_weight * cosine (tuned on KorQuAD);
+    # fusion (area: embeddings; tuned on KorQuAD and the golden set, see docs/benchmarks.md)
+    # minmax: (1 - dense_weight) * minmax(bm25) + dense_weight * minmax(cosine), the bm25 side
+    #   scaled against at least keyword_floor * (idf sum of the question's terms);
+    # weighted: (1 - dense_weight) * bm25 / best bm25 + dense_weight * cosine;
     # rrf: keyword_weight / (rrf_k + rank) + dense_weight / (rrf_k + rank)
-    fusion: Literal["weighted", "rrf"] = "weighted"
+    # fusion, dense_weight and keyword_floor unset = the values tuned for the embedding model
+    fusion: Literal["minmax", "weighted", "rrf"] | None = None
     rrf_k: int = 60
     keyword_weight: float = 1.0
-    dense_weight: float = 0.3
+    dense_weight: float | None = Field(default=None, ge=0, le=1)
+    keyword_floor: float | None = Field(default=None, ge=0)
     dedup_threshold: float = 0.9
 
     # ingestion budgets per file (hostile inputs): a file over one is reported and skipped, the
@@ -136,6 +149,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def vector_cache_path(self) -> Path:
+        return (self.embedding_cache_path or self.data_dir / "embedding-cache.sqlite").expanduser()
 
     @property
     def index_path(self) -> Path:

@@ -32,7 +32,7 @@ from channels.slack.delivery import CHANNEL as SLACK
 from channels.slack.delivery import SlackSender
 from channels.slack.deps import SlackDeps, make_deps
 from ingestion.notes import NoteIngestor
-from ingestion.pipeline import Ingestor, SyncReport, scan
+from ingestion.pipeline import EmbedProgress, Ingestor, SyncReport, scan
 
 __all__ = ["Ingestor", "Runtime", "SyncReport", "build_assistant", "ingestion", "searcher", "staff_accounts"]
 
@@ -111,11 +111,12 @@ def staff_accounts(settings: Settings) -> Iterator[StaffAccounts]:
 
 
 @contextmanager
-def ingestion(settings: Settings) -> Iterator[Ingestor]:
-    """The ingestor over the stores of `settings` (`factory-mentor ingest`)."""
+def ingestion(settings: Settings, *, on_embed: EmbedProgress | None = None) -> Iterator[Ingestor]:
+    """The ingestor over the stores of `settings` (`factory-mentor ingest`); `on_embed` hears how
+    many texts were queued for the embedding model and how many are done (the slow part)."""
     stores = open_stores(settings)
     try:
-        yield Ingestor(stores)
+        yield Ingestor(stores, on_embed=on_embed)
     finally:
         stores.close()
 

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.korean import morphemes_many
+import numpy as np
+
+from assistant.korean import morphemes_many, split_sentences
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
-from assistant.stores.embeddings import encode
 from ingestion.documents import LoadedDocument, LoadError
 from ingestion.loaders import Limits, load
 from ingestion.loaders.budget import Budget
@@ -33,6 +34,8 @@ _CHROMA_BATCH = 2000
 _EMBED_GROUP = 256  # chunks embedded together across small files
 
 Progress = Callable[[int, str], None]  # (files advanced, current file)
+# (texts newly queued for embedding, texts just embedded): cached texts are never queued
+EmbedProgress = Callable[[int, int], None]
 
 
 @dataclass
@@ -78,12 +81,15 @@ def scan(root: Path) -> list[Path]:
 
 
 class Ingestor:
-    def __init__(self, stores: Stores):
+    def __init__(self, stores: Stores, *, on_embed: EmbedProgress | None = None,
+                 sentence_vectors: bool | None = None):
         self.stores = stores
         settings = stores.settings
+        self.sentence_vectors = settings.sentence_vectors if sentence_vectors is None else sentence_vectors
         self.splitter = KoreanSentenceSplitter(settings.chunk_size, settings.chunk_overlap)
-        self.model = settings.embedding_model
+        self.model = stores.model_name
         self.limits = Limits.from_settings(settings)
+        self.on_embed = on_embed
 
     # -- public --------------------------------------------------------------------------
     def sync(
@@ -184,7 +190,7 @@ class Ingestor:
         catalog = self.stores.catalog
         collection = self.stores.collection
         all_chunks = [c for p in group for c in p.chunks]
-        vectors = encode(self.stores.embeddings, [c.search_text for c in all_chunks])
+        vectors = self._embed(all_chunks)
         catalog.set_state("dirty", "1")
         for start in range(0, len(all_chunks), _CHROMA_BATCH):
             part = all_chunks[start : start + _CHROMA_BATCH]
@@ -200,6 +206,19 @@ class Ingestor:
             (report.added if pending.is_new else report.updated).append(pending.record.relpath)
             report.chunks_written += len(pending.chunks)
         catalog.set_state("dirty", "0")
+
+    def _embed(self, chunks: list[Chunk]) -> np.ndarray:
+        """Chunk vectors (search text), plus each chunk's sentence vectors into the cache (for
+        answer composition): both through the vector cache, so unchanged text costs nothing."""
+        texts = [c.search_text for c in chunks]
+        if self.sentence_vectors:
+            texts += [s for c in chunks for s in split_sentences(c.text)]
+        encoder = self.stores.encoder
+        report = self.on_embed
+        if report:
+            report(len(encoder.missing(texts)), 0)
+        matrix = encoder.encode(texts, progress=(lambda n: report(0, n)) if report else None)
+        return matrix[: len(chunks)]
 
     def _remove(self, records: list[FileRecord]) -> None:
         if not records:

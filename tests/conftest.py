@@ -20,8 +20,15 @@ KNOWLEDGE = REPO / "knowledge"
 SHARED = REPO.parent / "shared"
 
 
+# Document vectors are cached by (model, content hash) in one file shared by every data dir the
+# suite builds, and kept between runs (var/ is not committed): the shipped knowledge is embedded
+# once per machine, not once per test or per session.
+EMBEDDING_CACHE = REPO / "var" / "test-embedding-cache.sqlite"
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     """Settings isolated from the developer's environment and .env file."""
+    overrides.setdefault("embedding_cache_path", EMBEDDING_CACHE)
     return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
 
 
@@ -53,5 +60,6 @@ def knowledge_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def knowledge_stores(knowledge_settings: Settings) -> Stores:
     s = open_stores(knowledge_settings)
+    s.warm()  # as a server does at start-up: no test's first question pays the model load
     yield s
     s.close()

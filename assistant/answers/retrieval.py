@@ -17,10 +17,10 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from assistant.answers.fusion import FusionParams, fuse_scores
 from assistant.korean import morphemes
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk
-from assistant.stores.embeddings import encode
 from assistant.stores.keyword_index import KeywordIndex
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class HybridSearcher:
     def __init__(self, stores: Stores):
         self.stores = stores
         self.settings = stores.settings
+        self.fusion = FusionParams.from_settings(stores.settings, stores.model_name)
         self._lock = threading.Lock()
         self._generation = -1
         self._chunks: list[Chunk] = []
@@ -147,7 +148,7 @@ class HybridSearcher:
         total = self._vector_count()
         if not total:
             return []
-        vec = vector if vector is not None else encode(self.stores.embeddings, [query])[0]
+        vec = vector if vector is not None else self.stores.embed_query(query)
         want = n * 4 if any(filters.values()) else n
         where = {"kind": filters["kind"]} if filters.get("kind") else None
         res = collection.query(
@@ -174,15 +175,19 @@ class HybridSearcher:
             return []
         n = max(self.settings.retrieval_candidates, k * 3)
         mask = self._mask(filters)
-        kw = self.keyword_ranked(query, n, mask) if mode in ("hybrid", "keyword") else []
+        terms = morphemes(query) if mode in ("hybrid", "keyword") else []
+        assert self._keyword is not None
+        kw = self._keyword.top(terms, n, mask) if terms else []
         dn = self.dense_ranked(query, n, filters, query_vector) if mode in ("hybrid", "dense") else []
-        hits = self._fuse(kw, dn, mode)
+        floored = mode == "hybrid" and self.fusion.method == "minmax" and self.fusion.keyword_floor > 0
+        idf_total = sum(self._keyword.idf(t) for t in dict.fromkeys(terms)) if floored else 0.0
+        hits = self._fuse(kw, dn, mode, idf_total)
         if dedup:
             hits = self._collapse(hits, self.settings.dedup_threshold, k)
         return hits[:k]
 
-    def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode) -> list[Hit]:
-        s = self.settings
+    def _fuse(self, kw: list[tuple[int, float]], dn: list[tuple[int, float]], mode: Mode,
+              idf_total: float = 0.0) -> list[Hit]:
         table: dict[int, Hit] = {}
         for rank, (pos, score) in enumerate(kw, start=1):
             hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
@@ -190,29 +195,18 @@ class HybridSearcher:
         for rank, (pos, score) in enumerate(dn, start=1):
             hit = table.setdefault(pos, Hit(chunk=self._chunks[pos], score=0.0))
             hit.dense_rank, hit.dense_score = rank, score
-        best_kw = kw[0][1] if kw else 1.0
-        alpha = s.dense_weight
-        for hit in table.values():
-            if mode == "keyword":
+        if mode == "keyword":
+            best_kw = kw[0][1] if kw and kw[0][1] > 0 else 1.0
+            for hit in table.values():
                 hit.score = (hit.keyword_score or 0.0) / best_kw
-            elif mode == "dense":
+        elif mode == "dense":
+            for hit in table.values():
                 hit.score = hit.dense_score or 0.0
-            elif s.fusion == "rrf":
-                hit.score = sum(
-                    w / (s.rrf_k + r)
-                    for w, r in ((s.keyword_weight, hit.keyword_rank), (alpha, hit.dense_rank))
-                    if r is not None
-                )
-            else:
-                kw_part = (hit.keyword_score or 0.0) / best_kw if kw else 0.0
-                dense_part = hit.dense_score if hit.dense_score is not None else self._dense_floor(dn)
-                hit.score = (1.0 - alpha) * kw_part + alpha * dense_part if kw else dense_part
+        else:
+            fused = fuse_scores(kw, dn, self.fusion, idf_total=idf_total)
+            for pos, hit in table.items():
+                hit.score = fused.get(pos, 0.0)
         return sorted(table.values(), key=lambda h: (-h.score, h.keyword_rank or 10**6, h.dense_rank or 10**6))
-
-    @staticmethod
-    def _dense_floor(dn: list[tuple[int, float]]) -> float:
-        """A chunk the dense search did not return scores no better than its last candidate."""
-        return dn[-1][1] if dn else 0.0
 
     @staticmethod
     def _collapse(hits: list[Hit], threshold: float, k: int | None = None) -> list[Hit]:

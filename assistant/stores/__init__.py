@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import Unavailable
+from assistant.korean import split_sentences
 from assistant.settings import Settings
 from assistant.stores.catalog import Catalog
-from assistant.stores.embeddings import encode, make_embeddings, model_slug
+from assistant.stores.embeddings import canonical_name, encode, encode_queries, make_embeddings, model_slug
+from assistant.stores.vector_cache import CachedEncoder, VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +80,66 @@ class Stores:
     """Lazily opened stores; nothing heavy happens until first use."""
 
     settings: Settings
+    _queries: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
+    _queries_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def embeddings(self) -> Embeddings:
-        return make_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+        s = self.settings
+        return make_embeddings(s.embedding_model, s.embedding_batch_size, s.embedding_threads)
+
+    @property
+    def model_name(self) -> str:
+        """The embedding model's one name (catalog records and cache keys use it)."""
+        return canonical_name(self.settings.embedding_model)
+
+    @cached_property
+    def vector_cache(self) -> VectorCache:
+        return VectorCache(self.settings.vector_cache_path)
+
+    @cached_property
+    def encoder(self) -> CachedEncoder:
+        """Documents and sentences embedded through the vector cache."""
+        return CachedEncoder(self.embeddings, self.model_name, self.vector_cache)
+
+    def warm(self) -> None:
+        """Load the embedding model and run it once (a server calls this at start-up, so the
+        first user does not wait for it); the model is shared by the whole process."""
+        encode_queries(self.embeddings, ["준비"])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """A question's vector ("query" side for asymmetric models); recent ones kept in an LRU."""
+        size = self.settings.query_cache_size
+        with self._queries_lock:
+            hit = self._queries.get(text)
+            if hit is not None:
+                self._queries.move_to_end(text)
+                return hit
+        vector = encode_queries(self.embeddings, [text])[0]
+        vector.setflags(write=False)
+        if size:
+            with self._queries_lock:
+                self._queries[text] = vector
+                while len(self._queries) > size:
+                    self._queries.popitem(last=False)
+        return vector
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Each chunk's sentences (`split_sentences` of its text) and their vectors, one row per
+        sentence, L2-normalised. Read from the vector cache (filled at ingest); any sentence
+        missing there is embedded now and cached. Unknown chunk ids are left out."""
+        texts = self.catalog.texts(list(chunk_ids))
+        split = {cid: split_sentences(text) for cid, text in texts.items()}
+        flat = [s for sentences in split.values() for s in sentences]
+        if not flat:
+            return {cid: (sentences, np.zeros((0, 0), dtype=np.float32)) for cid, sentences in split.items()}
+        matrix = self.encoder.encode(flat)
+        out: dict[str, tuple[list[str], np.ndarray]] = {}
+        row = 0
+        for cid, sentences in split.items():
+            out[cid] = (sentences, matrix[row : row + len(sentences)])
+            row += len(sentences)
+        return out
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -89,7 +151,7 @@ class Stores:
 
     @property
     def collection_name(self) -> str:
-        return f"{self.settings.chroma_collection}-{model_slug(self.settings.embedding_model)}"
+        return f"{self.settings.chroma_collection}-{model_slug(self.model_name)}"
 
     @cached_property
     def collection(self) -> Any:
@@ -102,6 +164,8 @@ class Stores:
     def close(self) -> None:
         if "catalog" in self.__dict__:
             self.catalog.close()
+        if "vector_cache" in self.__dict__:
+            self.vector_cache.close()
 
 
 def open_stores(settings: Settings) -> Stores:

@@ -172,6 +172,15 @@ class Catalog:
                 ord=r[7], terms=r[8].split(" ") if r[8] else [], metadata=json.loads(r[9]),
             )
 
+    def texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        """Chunk texts by id, in the order asked (unknown ids left out)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(self._conn.execute(f"SELECT chunk_id, text FROM chunks WHERE chunk_id IN ({marks})", part))
+        return {cid: found[cid] for cid in chunk_ids if cid in found}
+
     def invalidate_chunks(self, chunk_ids: set[str]) -> None:
         """Mark the files owning these chunks as changed, so the next sync rewrites them."""
         with self._conn as c:

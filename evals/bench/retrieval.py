@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -9,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answers.retrieval import HybridSearcher
+from assistant.korean import morphemes
 from assistant.settings import Settings
 from assistant.stores import open_stores
-from assistant.stores.embeddings import encode
 from evals.bench import korquad
 from evals.bench.metrics import first_hit_rank, latency_summary, ranking_summary
 from ingestion.documents import Block, LoadedDocument
@@ -58,21 +60,39 @@ def _baseline(settings: Settings, paragraphs: list[korquad.Paragraph], embedding
     return store, len(docs)
 
 
-def run(settings: Settings, *, path: Path | None = None, limit: int | None = None,
+def _candidates(searcher: HybridSearcher, question: str, vec: Any, n: int) -> dict[str, Any]:
+    """Both candidate lists of one question, by source, for tuning the fusion offline."""
+    terms = list(dict.fromkeys(morphemes(question)))
+    kw = searcher.keyword_ranked(question, n, None)
+    dn = searcher.dense_ranked(question, n, {}, vec)
+    chunks = searcher._chunks  # noqa: SLF001 - a benchmark reading the searcher's view
+    return {"idf_total": sum(searcher.idf(t) for t in terms),
+            "kw": [(chunks[p].source, round(s, 4)) for p, s in kw],
+            "dn": [(chunks[p].source, round(s, 5)) for p, s in dn]}
+
+
+def run(settings: Settings, *, path: Path | None = None, limit: int | None = None, with_baseline: bool = True,
+        candidates_to: Path | None = None, paragraphs_limit: int | None = None,
         progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     paragraphs, queries = korquad.load(path)
+    if paragraphs_limit:  # a smaller corpus: the first N paragraphs and only their questions
+        paragraphs = paragraphs[:paragraphs_limit]
+        kept = {p.pid for p in paragraphs}
+        queries = [q for q in queries if q.pid in kept]
     if limit:
         queries = queries[:limit]
     stores, report, ingest_s = _ingest(settings, paragraphs, None)
     searcher = HybridSearcher(stores)
     searcher.refresh()
-    baseline, baseline_chunks = _baseline(settings, paragraphs, stores.embeddings)
+    baseline, baseline_chunks = (_baseline(settings, paragraphs, stores.embeddings) if with_baseline
+                                 else (None, 0))
 
-    ranks: dict[str, list[int | None]] = {m: [] for m in (*MODES, "baseline")}
+    ranks: dict[str, list[int | None]] = {m: [] for m in (*MODES, *(["baseline"] if baseline else []))}
     lat: dict[str, list[float]] = {m: [] for m in ranks}
+    dump: list[dict[str, Any]] = []
     for i, q in enumerate(queries):
         t0 = time.perf_counter()
-        vec = encode(stores.embeddings, [q.question])[0]
+        vec = stores.embed_query(q.question)
         encode_s = time.perf_counter() - t0
         relevant = {q.pid}
         for mode in MODES:
@@ -81,12 +101,17 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
             elapsed = time.perf_counter() - t0 + (encode_s if mode != "keyword" else 0.0)
             lat[mode].append(elapsed)
             ranks[mode].append(first_hit_rank([h.chunk.source for h in hits], relevant))
-        t0 = time.perf_counter()
-        docs = baseline.similarity_search_by_vector(vec.tolist(), k=4)
-        lat["baseline"].append(time.perf_counter() - t0 + encode_s)
-        ranks["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], relevant))
+        if baseline is not None:
+            t0 = time.perf_counter()
+            docs = baseline.similarity_search_by_vector(vec.tolist(), k=4)
+            lat["baseline"].append(time.perf_counter() - t0 + encode_s)
+            ranks["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], relevant))
+        if candidates_to is not None:
+            dump.append({"relevant": q.pid, **_candidates(searcher, q.question, vec, settings.retrieval_candidates)})
         if progress:
             progress("queries", i + 1, len(queries))
+    if candidates_to is not None:
+        candidates_to.write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
 
     results = {
         name: {**ranking_summary(r), **latency_summary(lat[name])} for name, r in ranks.items()
@@ -95,8 +120,7 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
         "benchmark": "retrieval-korquad",
         "dataset": korquad.ATTRIBUTION,
         "embedding_model": settings.embedding_model,
-        "fusion": {"rrf_k": settings.rrf_k, "keyword_weight": settings.keyword_weight,
-                   "dense_weight": settings.dense_weight},
+        "fusion": dataclasses.asdict(searcher.fusion),
         "paragraphs": len(paragraphs),
         "queries": len(queries),
         "chunks": stores.catalog.count_chunks(),
