@@ -65,8 +65,11 @@ class EmbeddingScorer:
         return vec
 
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
-        found = {s: self._sentences.get(s) for s in dict.fromkeys(sentences)}
-        todo = [s for s, vec in found.items() if vec is None]
+        found: dict[str, np.ndarray] = {}
+        for s in dict.fromkeys(sentences):
+            if (cached := self._sentences.get(s)) is not None:
+                found[s] = cached
+        todo = [s for s in dict.fromkeys(sentences) if s not in found]
         if todo:
             for s, vec in zip(todo, encode(self.embeddings, todo), strict=True):
                 found[s] = _unit(np.asarray(vec, dtype=np.float32))

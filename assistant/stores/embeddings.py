@@ -78,7 +78,7 @@ class E5Embeddings(Embeddings):
     def __init__(self, batch_size: int = 16, threads: int = 0):
         self.batch_size = batch_size
         self.threads = threads
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
 
     def _load(self):

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 from ingestion.documents import LoadError
 from ingestion.loaders.base import (
@@ -70,7 +70,7 @@ def _refuse_dtd(window: bytes, at_start: bool, name: str, part: str) -> None:
 def _top_elements(archive: zipfile.ZipFile, part: str, name: str, budget: Budget) -> Iterator[ET.Element]:
     """The children of a part's root element, each complete, as the part inflates: only one
     top-level paragraph is held in memory at a time, and every element is charged."""
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser = ET.XMLPullParser(events=("start", "end"))  # type: ignore[var-annotated]
     root: ET.Element | None = None
     depth, tail, at_start = 0, b"", True
     try:
@@ -81,7 +81,8 @@ def _top_elements(archive: zipfile.ZipFile, part: str, name: str, budget: Budget
                 parser.feed(piece)
             else:
                 parser.close()
-            for event, el in parser.read_events():
+            for item in parser.read_events():
+                event, el = cast(tuple[str, ET.Element], item)  # start/end events carry elements
                 if event == "start":
                     depth += 1
                     root = el if root is None else root
