@@ -20,7 +20,7 @@ from assistant.errors import FMError
 from assistant.settings import Settings
 from assistant.types import Channel, Question
 from evals.cases import Case
-from evals.metrics import by_group, score_case, summarize
+from evals.metrics import by_group, label_key, score_case, summarize
 from evals.records import CaseRecord, Cited, Retrieved
 from evals.runs import Run, new_run_id, settings_snapshot
 from evals.suites import EVALS_DIR, Suite
@@ -68,7 +68,8 @@ async def retrieve_for_case(assistant: Any, question: Question) -> list[Retrieve
 def _record(case: Case) -> CaseRecord:
     return CaseRecord(
         id=case.id, type=case.type.value, kind=case.tags.kind, difficulty=case.tags.difficulty,
-        topic=case.tags.topic, question=case.question, turns=list(case.turns),
+        topic=case.tags.topic, labels=[label.value for label in case.tags.labels], question=case.question,
+        turns=list(case.turns),
         expected_decision=case.expected_decision.value,
     )
 
@@ -152,7 +153,8 @@ def run_suite(
         run_id=new_run_id(suite.name), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         suite=suite.name, suite_source=suite.source, settings=settings_snapshot(settings),
         metrics=summarize(records), by_kind=by_group(records, lambda r: r.kind),
-        by_type=by_group(records, lambda r: r.type), notes=notes, records=records,
+        by_type=by_group(records, lambda r: r.type), by_label=by_group(records, label_key), notes=notes,
+        records=records,
         timings={"ingest_s": ingest_s, **timings, "total_s": time.perf_counter() - started,
                  "files_ingested": float(ingest.get("added", 0) + ingest.get("updated", 0))},
     )
