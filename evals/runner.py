@@ -147,7 +147,7 @@ def run_suite(
             records, notes, timings = asyncio.run(
                 _run_and_score(assistant, suite, settings, llm_metrics, progress))
         finally:
-            _close(assistant)
+            close_assistant(assistant)
     log.info("suite %s: %d cases in %.1f s", suite.name, len(records), timings["cases_s"])
     return Run(
         run_id=new_run_id(suite.name), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -160,7 +160,8 @@ def run_suite(
     )
 
 
-def _close(assistant: Any) -> None:
+def close_assistant(assistant: Any) -> None:
+    """Release what `build_eval_assistant` opened."""
     close = getattr(assistant, "close", None)
     if callable(close):
         close()
