@@ -1,7 +1,7 @@
 """Copy artifacts in an answer: what an owner should never see in a composed answer.
 
 - table pipes: a table row copied with its `|` between cells;
-- checkbox and bullet glyphs: □ ☐ ☑ ✓ and the like anywhere, ● ▪ ※ … at a sentence start;
+- checkbox and bullet glyphs: □ ☐ ☑ ✓ and the like anywhere, ● ▪ ◆ … at a sentence start;
 - lemma lists: a coverage note ("'까다, 부족' 관련 내용은 찾지 못했습니다") naming words the
   user never typed (analyser lemmas instead of the user's own words);
 - bare "what not to do" items: a sentence taken from under a heading such as 하면 안 되는 것,
@@ -22,14 +22,18 @@ from pathlib import Path
 CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
 PIPE = re.compile(r"\S[ \t]*\|[ \t]*\S")
 BOXES = "□■☐☑☒✓✔✗✘▢◻◼▣"  # never prose, wherever they stand
-BULLETS = "●○◯◆◇▪▫►▶★☆※•❍◎"  # copied list markers, at a sentence start
+# copied list markers, at a sentence start (※ is left alone: the assistant's own notes open with it)
+BULLETS = "●○◯◆◇▪▫►▶★☆•❍◎"
 BOX = re.compile(f"[{BOXES}]")
 BULLET_START = re.compile(rf"(?:^|\n|(?<=[.!?:])\s+)\s*([{BULLETS}])", re.MULTILINE)
 QUOTED = re.compile(r"['‘\"“「]([^'’\"”」\n]{1,80})['’\"”」]")
 NOTE_WORDS = re.compile(r"찾지 못|못 찾|없었|없습니다|다루지 않|확인되지 않")
-# particles and the 하다 family that may follow a user's word inside one eojeol
-TAIL = re.compile(r"^(?:은|는|이|가|을|를|에|에서|에게|의|도|로|으로|와|과|만|까지|부터|랑|이랑|하고|요|이요|"
-                  r"이에요|예요|인가요|해요|하다|한|할|하는|하고|했어요|합니다|돼요|되나요)?[?!.,~]*$")
+# what may follow a user's word inside one eojeol: a plural 들, a particle or the copula, or
+# a 하다/되다 ending (the user's noun used as a verb: 조심해야돼요, 폐업해서)
+TAIL = re.compile(r"^(?:들)?(?:은|는|이|가|을|를|에|에서|에게|의|도|로|으로|와|과|만|까지|부터|랑|이랑|하고|나|이나|"
+                  r"보다|처럼|요|이요|인데|인데요|이고|이면|인지|이라|이라서|이라도|라서|입니다|이에요|예요|이야|야|"
+                  r"인가|인가요|이죠|죠|였|였어요|였다|이었어요)?$|^(?:하|해|했|한|할|합|되|돼|됐|된|될)")
+WORD_SPLIT = re.compile(r"[\s·,/()\[\]?!.~\"'“”‘’]+")
 NEGATIVE_HEADING = re.compile(r"하면 안 되|하지 말|안 되는 것|흔한 실수|반려|탈락|환수 사유|위험 신호|부정수급|"
                               r"흔히 걸리는|꼬이는|제외 대상|신청할 수 없는|넣을 수 없는|인정되지 않는|대상이 안 되는")
 # words that keep a "what not to do" item's meaning in the answer
@@ -65,13 +69,17 @@ def sentences(answer: str) -> list[str]:
 
 
 def _user_word(term: str, question: str) -> bool:
-    """The term is an eojeol of the question, or one with a particle or 하다 ending after it."""
-    term = term.strip()
-    for eojeol in re.findall(r"\S+", question):
-        eojeol = eojeol.strip("'\"“”‘’()[]")
-        if eojeol.startswith(term) and TAIL.match(eojeol[len(term):]):
-            return True
-    return _squash(term) in _squash(question) and " " in term  # a phrase the user typed
+    """The term is a word the user typed: it stands in a word of the question followed by
+    nothing but a particle, the copula or a 하다 ending (Korean owners often drop spaces, so
+    '몇프로에요' holds '프로'), or it is a phrase of the question. Case is ignored."""
+    term = term.strip().lower()
+    for word in WORD_SPLIT.split(question.lower()):
+        start = word.find(term)
+        while term and start >= 0:
+            if TAIL.search(word[start + len(term):]):
+                return True
+            start = word.find(term, start + 1)
+    return " " in term and _squash(term) in _squash(question.lower())
 
 
 def lemma_notes(answer: str, question: str) -> list[str]:

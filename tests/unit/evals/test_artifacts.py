@@ -49,10 +49,14 @@ def test_table_pipes_are_caught(bad: str) -> None:
     "제출 전에 점검하세요. ☑ 서명 확인",
     "● 수입검사: 원자재가 들어올 때 [1]",
     "서류를 준비합니다.\n▪ 사업계획서 [1]",
-    "※ 이 문서의 금액은 데모용 예시입니다. [1]",
+    "◆ 이 문서의 금액은 데모용 예시입니다. [1]",
 ])
 def test_checkbox_and_bullet_glyphs_are_caught(bad: str) -> None:
     assert "glyph" in kinds(bad)
+
+
+def test_a_reference_mark_and_middle_dots_are_not_glyph_artifacts() -> None:
+    assert kinds("전기료·유지보수 비용이 듭니다 [1].\n※ 찾은 자료로는 질문의 일부만 확인됩니다.") == []
 
 
 def test_lemma_lists_in_a_coverage_note_are_caught_but_the_users_words_pass() -> None:

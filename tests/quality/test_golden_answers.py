@@ -1,6 +1,11 @@
-"""Every golden answer, as the assistant composes it today with the real default model, goes
-through the artifact check (table pipes, checkbox and bullet glyphs, lemma lists in coverage
-notes, bare "what not to do" items): an owner should see none of them."""
+"""Every golden case asked once, as the channels ask it, with the real default model:
+
+- every answer goes through the artifact check (table pipes, checkbox and bullet glyphs,
+  lemma lists in coverage notes, bare "what not to do" items): an owner should see none;
+- the answer-quality targets of issue 12 over the whole golden set.
+
+Both are expected to fail with today's extractive composer and decisions (strict xfail):
+when the answers, decisions and embeddings work is merged, drop the marks."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import pytest
 from assistant.settings import Settings
 from evals.artifacts import dont_items, find_artifacts
 from evals.cases import Case, load_suite
+from evals.metrics import summarize
 from evals.records import CaseRecord
 from evals.runner import build_eval_assistant, close_assistant, run_cases
 from tests.conftest import KNOWLEDGE
@@ -50,3 +56,15 @@ def test_no_golden_answer_carries_a_copy_artifact(golden_answers: list[tuple[Cas
              dict(by_kind))
     shown = "\n".join(f"{case_id}: {artifact}" for case_id, artifact in found[:SHOWN])
     assert not found, f"{len(found)} artifacts in {answers} answers {dict(by_kind)}:\n{shown}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 targets; today's figures are in the evals branch report")
+def test_issue_12_targets_over_the_whole_golden_set(golden_answers: list[tuple[Case, CaseRecord]]) -> None:
+    metrics = summarize([record for _, record in golden_answers])
+    log.info("golden set: %s", {k: round(v, 3) for k, v in metrics.items() if v is not None})
+    assert metrics["uncovered_declined"] == 0.0, "an in-domain question was declined as out of scope"
+    assert metrics["english_key_fact"] >= 0.8
+    assert metrics["escalate_precision"] >= 0.9 and metrics["escalate_recall"] >= 0.9
+    assert metrics["key_facts"] >= 0.75
+    assert metrics["first_sentence_fact"] >= 0.6
+    assert metrics["correct_not_answered"] <= 0.1
