@@ -19,6 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.cases import Case
+from evals.records import CaseRecord
+
 CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
 PIPE = re.compile(r"\S[ \t]*\|[ \t]*\S")
 BOXES = "□■☐☑☒✓✔✗✘▢◻◼▣"  # never prose, wherever they stand
@@ -152,3 +155,9 @@ def dont_items(knowledge_dir: Path) -> list[str]:
     """Every "what not to do" item of the Markdown documents in the knowledge folder."""
     return [item for path in sorted(knowledge_dir.rglob("*.md")) if not path.name.startswith("README")
             for item in dont_items_in(path.read_text(encoding="utf-8"))]
+
+
+def score_artifacts(case: Case, record: CaseRecord, dont: Iterable[str]) -> None:
+    """The record's `artifacts` score: 1.0 when its answer carries any copy artifact."""
+    if record.error is None and record.answer:
+        record.scores["artifacts"] = float(bool(find_artifacts(record.answer, case.question, dont)))

@@ -42,6 +42,8 @@ METRICS: dict[str, MetricInfo] = {
     "chrf": MetricInfo("chrF (ragas)", "answers"),
     "levenshtein": MetricInfo("Levenshtein similarity (ragas)", "answers"),
     "citation_validity": MetricInfo("citation validity", "answers"),
+    "artifacts": MetricInfo("answers with copy artifacts (pipes, glyphs, lemma notes, bare don'ts)", "answers",
+                            False),
     "supplier@1": MetricInfo("expected supplier ranked first", "answers"),
     "faithfulness": MetricInfo("Faithfulness (ragas, LLM)", "llm"),
     "response_relevancy": MetricInfo("ResponseRelevancy (ragas, LLM)", "llm"),
@@ -62,7 +64,7 @@ METRICS: dict[str, MetricInfo] = {
 # per-case scores averaged over the cases where they apply
 AVERAGED = ("id_context_precision", "id_context_recall", "key_facts", "first_sentence_fact", "english_key_fact",
             "chrf", "levenshtein", "citation_validity", "supplier@1", "faithfulness", "response_relevancy",
-            "llm_context_precision", "correct_not_answered", "uncovered_declined")
+            "llm_context_precision", "correct_not_answered", "uncovered_declined", "artifacts")
 GROUP_METRICS = ("hit@5", "key_facts", "first_sentence_fact", "chrf", "citation_validity", "decision_accuracy")
 UNLABELLED = "(no label)"
 

@@ -19,6 +19,7 @@ from typing import Any
 from assistant.errors import FMError
 from assistant.settings import Settings
 from assistant.types import Channel, Question
+from evals.artifacts import dont_items, score_artifacts
 from evals.cases import Case
 from evals.metrics import by_group, label_key, score_case, summarize
 from evals.records import CaseRecord, Cited, Retrieved
@@ -114,6 +115,7 @@ async def run_cases(assistant: Any, cases: list[Case], progress: Progress | None
 
 async def _run_and_score(
     assistant: Any, suite: Suite, settings: Settings, llm_metrics: bool, progress: Progress | None,
+    dont: list[str],
 ) -> tuple[list[CaseRecord], dict[str, str], dict[str, float]]:
     from evals import ragas_metrics
 
@@ -121,6 +123,8 @@ async def _run_and_score(
     records = await run_cases(assistant, suite.cases, progress)
     t1 = time.perf_counter()
     pairs = list(zip(suite.cases, records, strict=True))
+    for case, record in pairs:
+        score_artifacts(case, record, dont)
     await ragas_metrics.score_offline(pairs)
     if llm_metrics:
         notes = await ragas_metrics.score_with_llm(pairs, settings)
@@ -145,7 +149,7 @@ def run_suite(
         assistant = build_eval_assistant(run_settings)
         try:
             records, notes, timings = asyncio.run(
-                _run_and_score(assistant, suite, settings, llm_metrics, progress))
+                _run_and_score(assistant, suite, settings, llm_metrics, progress, dont_items(knowledge_dir)))
         finally:
             close_assistant(assistant)
     log.info("suite %s: %d cases in %.1f s", suite.name, len(records), timings["cases_s"])

@@ -107,7 +107,8 @@ def test_english_and_uncovered_shares_and_the_label_breakdown() -> None:
 
 def test_new_metrics_are_reported_not_gated_and_accept_an_old_baseline() -> None:
     rules = load_rules()
-    for metric in ("first_sentence_fact", "correct_not_answered", "ece", "english_key_fact", "uncovered_declined"):
+    for metric in ("first_sentence_fact", "correct_not_answered", "ece", "english_key_fact", "uncovered_declined",
+                   "artifacts"):
         assert rules[metric].reported_only, metric
     old_baseline = {"key_facts": 0.45}  # saved before the new metrics existed
     result = evaluate({"key_facts": 0.45, "first_sentence_fact": 0.1, "uncovered_declined": 1.0},

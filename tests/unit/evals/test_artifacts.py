@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from evals.artifacts import dont_items, dont_items_in, find_artifacts
+from evals.artifacts import dont_items, dont_items_in, find_artifacts, score_artifacts
+from evals.metrics import summarize
 from tests.conftest import KNOWLEDGE
+from tests.unit.evals.factories import make_case, make_record
 
 DOC = """# 기업 부담금
 
@@ -93,3 +95,13 @@ def test_the_shipped_documents_yield_what_not_to_do_items() -> None:
     assert "현물 인건비를 실제보다 부풀려 적는 것" in items
     assert "단순 생산설비 구매(프레스, 사출기 자체 등), 건물 공사, 토지" in items  # a labelled list
     assert len(items) >= 30
+
+
+def test_the_share_of_answers_with_artifacts_is_a_run_metric() -> None:
+    case = make_case()
+    clean = make_record(case, answer="수준은 5단계입니다 [1].")
+    piped = make_record(case, answer="기초 | 수준1~2 | 최대 5,000만 원 [1]")
+    for record in (clean, piped):
+        score_artifacts(case, record, [])
+    assert (clean.scores["artifacts"], piped.scores["artifacts"]) == (0.0, 1.0)
+    assert summarize([clean, piped])["artifacts"] == 0.5
