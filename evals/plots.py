@@ -91,7 +91,7 @@ def reliability(bins: list[CalibrationBin], ece: float | None, thresholds: dict[
             markersize=4, label="correct share at mean confidence")
     for name, value in (thresholds or {}).items():
         ax.axvline(value, color="black", linestyle="--", linewidth=0.8)
-        ax.text(value, 1.04, name, fontsize=7, ha="center")
+        ax.text(value - 0.01, 0.62, f"{name} {value:g}", fontsize=7, rotation=90, ha="right", va="bottom")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.1)
     ax.set_xlabel("confidence")
