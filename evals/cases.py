@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from assistant.types import Decision
 
+HANGUL = re.compile(r"[가-힣]")
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 
@@ -22,11 +24,23 @@ class CaseType(StrEnum):
     supplier = "supplier"
 
 
+class Label(StrEnum):
+    """What a case tests beyond its topic, so metrics can be broken down by it."""
+
+    english = "english"  # asked in English about a covered topic; answered from Korean sources
+    uncovered = "uncovered"  # in the domain but not in the knowledge: escalate or offer_expert, never declined
+    calculation = "calculation"  # the owner gives numbers; the key fact is the exact result
+    list = "list"  # "what do I bring", "what are the steps": a short list
+    offer_expert = "offer_expert"  # a partial answer exists, but a person should look
+    trap = "trap"  # the words match a "what not to do" list; the answer must not recommend it
+
+
 class Tags(BaseModel):
     model_config = ConfigDict(extra="allow")
     kind: str
     difficulty: str = "medium"
     topic: str = ""
+    labels: list[Label] = Field(default_factory=list)
 
 
 class Case(BaseModel):
@@ -70,9 +84,21 @@ class Case(BaseModel):
                 raise ValueError(f"{self.id}: an unanswerable case has no sources")
             if self.expected_decision not in (Decision.escalate, Decision.declined):
                 raise ValueError(f"{self.id}: unanswerable means escalate or declined")
+        self._labels_consistent()
         if t == CaseType.human_request and self.expected_decision != Decision.escalate:
             raise ValueError(f"{self.id}: a request for a person is escalated")
         return self
+
+    def _labels_consistent(self) -> None:
+        labels = set(self.tags.labels)
+        if Label.uncovered in labels and self.expected_decision not in (Decision.escalate, Decision.offer_expert):
+            raise ValueError(f"{self.id}: an uncovered in-domain question goes to an expert, never declined")
+        if Label.offer_expert in labels and self.expected_decision != Decision.offer_expert:
+            raise ValueError(f"{self.id}: an offer_expert case expects offer_expert")
+        if labels & {Label.english, Label.calculation, Label.list, Label.trap} and not self.key_facts:
+            raise ValueError(f"{self.id}: an english, calculation, list or trap case needs key_facts")
+        if Label.english in labels and HANGUL.search(self.question):
+            raise ValueError(f"{self.id}: an english case is asked in English")
 
     def fact_options(self) -> list[list[str]]:
         return [f if isinstance(f, list) else [f] for f in self.key_facts]

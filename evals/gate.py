@@ -3,7 +3,9 @@
 A metric fails when it is below its `min` (above its `max`), or when, against the
 baseline run, it dropped by more than `max_drop` (for lower-is-better metrics such as
 latency: rose past `max_rise_ratio` times the baseline). Metrics that were not run (None)
-are skipped and said so; they never count as zero.
+are skipped and said so; they never count as zero. A metric listed with no limit (`{}`)
+is reported beside the gate and never fails it; a baseline saved before a metric existed
+simply has no value for it, so no drop is checked.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ class Rule(BaseModel):
     max_drop: float | None = None
     max_rise_ratio: float | None = None
 
+    @property
+    def reported_only(self) -> bool:
+        """No limit at all: the metric is shown beside the gate but never fails it."""
+        return self.min is None and self.max is None and self.max_drop is None and self.max_rise_ratio is None
+
     def describe(self) -> str:
+        if self.reported_only:
+            return "reported, not gating"
         parts = []
         if self.min is not None:
             parts.append(f"≥ {self.min:g}")
@@ -47,7 +56,7 @@ class Check:
     value: Score
     baseline: Score
     rule: Rule
-    status: str  # pass | fail | skip
+    status: str  # pass | fail | skip | report (a metric shown, not gated)
     messages: list[str] = field(default_factory=list)
 
 
@@ -88,6 +97,8 @@ def _fmt(metric: str, value: float) -> str:
 def _check(metric: str, value: Score, baseline: Score, rule: Rule) -> Check:
     if value is None:
         return Check(metric, value, baseline, rule, "skip", [f"{metric}: not run"])
+    if rule.reported_only:
+        return Check(metric, value, baseline, rule, "report")
     problems = []
     if rule.min is not None and value < rule.min:
         problems.append(f"{metric} = {_fmt(metric, value)} is below its threshold {rule.min:g}")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from statistics import fmean
 
+from evals.answer_metrics import calibration_pairs, expected_calibration_error, score_answer
 from evals.bench.metrics import first_hit_rank, latency_summary, ranking_summary
 from evals.cases import Case, CaseType
 from evals.records import CaseRecord, Score
@@ -36,9 +37,13 @@ METRICS: dict[str, MetricInfo] = {
     "id_context_precision": MetricInfo("ID context precision (ragas)", "retrieval"),
     "id_context_recall": MetricInfo("ID context recall (ragas)", "retrieval"),
     "key_facts": MetricInfo("key facts stated", "answers"),
+    "first_sentence_fact": MetricInfo("key fact in the first sentence", "answers"),
+    "english_key_fact": MetricInfo("English cases answered with the key facts", "answers"),
     "chrf": MetricInfo("chrF (ragas)", "answers"),
     "levenshtein": MetricInfo("Levenshtein similarity (ragas)", "answers"),
     "citation_validity": MetricInfo("citation validity", "answers"),
+    "artifacts": MetricInfo("answers with copy artifacts (pipes, glyphs, lemma notes, bare don'ts)", "answers",
+                            False),
     "supplier@1": MetricInfo("expected supplier ranked first", "answers"),
     "faithfulness": MetricInfo("Faithfulness (ragas, LLM)", "llm"),
     "response_relevancy": MetricInfo("ResponseRelevancy (ragas, LLM)", "llm"),
@@ -48,15 +53,20 @@ METRICS: dict[str, MetricInfo] = {
     "escalate_recall": MetricInfo("escalate recall", "decisions"),
     "offer_expert_precision": MetricInfo("offer_expert precision", "decisions"),
     "offer_expert_recall": MetricInfo("offer_expert recall", "decisions"),
+    "correct_not_answered": MetricInfo("correct answers labelled offer_expert/escalate", "decisions", False),
+    "ece": MetricInfo("expected calibration error (confidence vs key facts stated)", "decisions", False),
+    "uncovered_declined": MetricInfo("uncovered in-domain cases declined", "decisions", False),
     "p50_ms": MetricInfo("latency p50 (ms)", "latency", False, "{:.0f}"),
     "p95_ms": MetricInfo("latency p95 (ms)", "latency", False, "{:.0f}"),
     "mean_ms": MetricInfo("latency mean (ms)", "latency", False, "{:.0f}"),
     "errors": MetricInfo("cases that failed to run", "run", False, "{:.0f}"),
 }
 # per-case scores averaged over the cases where they apply
-AVERAGED = ("id_context_precision", "id_context_recall", "key_facts", "chrf", "levenshtein",
-            "citation_validity", "supplier@1", "faithfulness", "response_relevancy", "llm_context_precision")
-GROUP_METRICS = ("hit@5", "key_facts", "chrf", "citation_validity", "decision_accuracy")
+AVERAGED = ("id_context_precision", "id_context_recall", "key_facts", "first_sentence_fact", "english_key_fact",
+            "chrf", "levenshtein", "citation_validity", "supplier@1", "faithfulness", "response_relevancy",
+            "llm_context_precision", "correct_not_answered", "uncovered_declined", "artifacts")
+GROUP_METRICS = ("hit@5", "key_facts", "first_sentence_fact", "chrf", "citation_validity", "decision_accuracy")
+UNLABELLED = "(no label)"
 
 
 def _squash(text: str) -> str:
@@ -134,6 +144,7 @@ def score_case(case: Case, record: CaseRecord) -> None:
         )
         s["citation_validity"] = 0.0 if record.citation_problems else 1.0
     s["supplier@1"] = _supplier_first(case, record)
+    score_answer(case, record)
 
 
 def _mean(records: list[CaseRecord], name: str) -> Score:
@@ -149,17 +160,21 @@ def summarize(records: list[CaseRecord]) -> dict[str, Score]:
         "hit@1": None, "hit@5": None, f"mrr@{MRR_AT}": None}
     out.update({name: _mean(ok, name) for name in AVERAGED})
     out.update(decision_scores((r.expected_decision, r.decision) for r in ok))
+    out["ece"] = expected_calibration_error(calibration_pairs(ok))
     out.update(latency_summary([r.latency_s for r in ok]))
     out["errors"] = float(len(records) - len(ok))
     return out
 
 
-def by_group(records: list[CaseRecord], key: Callable[[CaseRecord], str]) -> dict[str, dict[str, Score]]:
-    """A few metrics per group of cases (e.g. per tag kind or case type)."""
+def by_group(records: list[CaseRecord], key: Callable[[CaseRecord], str | list[str]]) -> dict[str, dict[str, Score]]:
+    """A few metrics per group of cases (e.g. per tag kind or case type; a key that gives
+    a list puts the case in each of those groups)."""
     groups: dict[str, list[CaseRecord]] = {}
     for r in records:
         if not r.error:
-            groups.setdefault(key(r), []).append(r)
+            names = key(r)
+            for name in [names] if isinstance(names, str) else names:
+                groups.setdefault(name, []).append(r)
     out: dict[str, dict[str, Score]] = {}
     for name, members in sorted(groups.items()):
         row: dict[str, Score] = {"cases": float(len(members))}
@@ -168,3 +183,10 @@ def by_group(records: list[CaseRecord], key: Callable[[CaseRecord], str]) -> dic
             row[metric] = _mean(members, source)
         out[name] = row
     return out
+
+
+def label_key(record: CaseRecord) -> list[str]:
+    """The groups of `by_group(records, label_key)`: each label of the case, or one group
+    for the cases without a label."""
+    return list(record.labels) or [UNLABELLED]
+

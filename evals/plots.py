@@ -10,10 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from evals.answer_metrics import CalibrationBin  # noqa: E402
 from evals.metrics import GROUP_METRICS, METRICS  # noqa: E402
 from evals.records import Score  # noqa: E402
 
-DELTA_METRICS = ("hit@1", "hit@5", "mrr@10", "id_context_precision", "id_context_recall", "key_facts", "chrf",
+DELTA_METRICS = ("hit@1", "hit@5", "mrr@10", "id_context_precision", "id_context_recall", "key_facts",
+                 "first_sentence_fact", "english_key_fact", "chrf",
                  "levenshtein", "citation_validity", "supplier@1", "decision_accuracy", "escalate_precision",
                  "escalate_recall", "faithfulness", "response_relevancy", "llm_context_precision")
 
@@ -72,4 +74,28 @@ def deltas(current: dict[str, Score], baseline: dict[str, Score]) -> bytes:
     ax.set_xlabel("change against the baseline (absolute)")
     ax.set_title("Change against the baseline")
     ax.grid(axis="x", alpha=0.3)
+    return _png(fig)
+
+
+def reliability(bins: list[CalibrationBin], ece: float | None, thresholds: dict[str, float] | None = None) -> bytes:
+    """Reliability diagram: per confidence bin, the share of correct answers against the mean
+    confidence (the diagonal is perfect calibration), bar width the bin, the case count
+    above each bar; the decision thresholds as dashed lines."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    for b in bins:
+        ax.bar(b.low, b.accuracy, width=b.high - b.low, align="edge", color="#1565c0", alpha=0.7,
+               edgecolor="white")
+        ax.text((b.low + b.high) / 2, min(1.0, b.accuracy) + 0.02, str(b.count), ha="center", fontsize=7)
+    ax.plot([b.confidence for b in bins], [b.accuracy for b in bins], "o-", color="#c62828",
+            markersize=4, label="correct share at mean confidence")
+    for name, value in (thresholds or {}).items():
+        ax.axvline(value, color="black", linestyle="--", linewidth=0.8)
+        ax.text(value - 0.01, 0.62, f"{name} {value:g}", fontsize=7, rotation=90, ha="right", va="bottom")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.1)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("share correct (every key fact stated)")
+    ax.set_title("Reliability" + (f" (ECE {ece:.3f})" if ece is not None else " (no cases)"))
+    ax.legend(fontsize=7, loc="upper left")
     return _png(fig)

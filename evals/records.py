@@ -35,6 +35,7 @@ class CaseRecord(BaseModel):
     kind: str = ""
     difficulty: str = ""
     topic: str = ""
+    labels: list[str] = Field(default_factory=list)
     question: str
     turns: list[str] = Field(default_factory=list)
     expected_decision: str

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from evals import plots
+from evals.answer_metrics import calibration_bins, calibration_pairs
 from evals.compare import CaseChange, baseline_metrics, better_count, worse_cases
 from evals.gate import GateResult
 from evals.metrics import METRICS
@@ -24,7 +25,9 @@ from evals.runs import Run, save_run
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CARDS = ("hit@5", "mrr@10", "key_facts", "citation_validity", "decision_accuracy", "p95_ms")
+CARDS = ("hit@5", "mrr@10", "key_facts", "first_sentence_fact", "citation_validity", "decision_accuracy", "ece",
+         "p95_ms")
+THRESHOLDS = ("escalate_below", "offer_expert_below")
 MD_WORSE_LIMIT = 30
 
 
@@ -75,10 +78,15 @@ def make_plots(run: Run, baseline: Run | None, base: dict[str, Score] | None) ->
     out = [
         Plot("by_kind", "Metrics by tag kind", plots.by_tag(run.by_kind, "Metrics by tag kind")),
         Plot("by_type", "Metrics by case type", plots.by_tag(run.by_type, "Metrics by case type")),
+        Plot("reliability", "Reliability of the confidence", plots.reliability(
+            calibration_bins(calibration_pairs(run.records)), run.metrics.get("ece"),
+            {k: float(v) for k in THRESHOLDS if isinstance(v := run.settings.get(k), int | float)})),
         Plot("latency", "Latency distribution", plots.latency(
             [r.latency_s for r in run.records if not r.error],
             [r.latency_s for r in baseline.records if not r.error] if baseline else None)),
     ]
+    if run.by_label:
+        out.insert(2, Plot("by_label", "Metrics by case label", plots.by_tag(run.by_label, "Metrics by case label")))
     if base is not None:
         out.append(Plot("delta", "Change against the baseline", plots.deltas(run.metrics, base)))
     return out

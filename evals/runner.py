@@ -19,8 +19,9 @@ from typing import Any
 from assistant.errors import FMError
 from assistant.settings import Settings
 from assistant.types import Channel, Question
+from evals.artifacts import dont_items, score_artifacts
 from evals.cases import Case
-from evals.metrics import by_group, score_case, summarize
+from evals.metrics import by_group, label_key, score_case, summarize
 from evals.records import CaseRecord, Cited, Retrieved
 from evals.runs import Run, new_run_id, settings_snapshot
 from evals.suites import EVALS_DIR, Suite
@@ -68,7 +69,8 @@ async def retrieve_for_case(assistant: Any, question: Question) -> list[Retrieve
 def _record(case: Case) -> CaseRecord:
     return CaseRecord(
         id=case.id, type=case.type.value, kind=case.tags.kind, difficulty=case.tags.difficulty,
-        topic=case.tags.topic, question=case.question, turns=list(case.turns),
+        topic=case.tags.topic, labels=[label.value for label in case.tags.labels], question=case.question,
+        turns=list(case.turns),
         expected_decision=case.expected_decision.value,
     )
 
@@ -113,6 +115,7 @@ async def run_cases(assistant: Any, cases: list[Case], progress: Progress | None
 
 async def _run_and_score(
     assistant: Any, suite: Suite, settings: Settings, llm_metrics: bool, progress: Progress | None,
+    dont: list[str],
 ) -> tuple[list[CaseRecord], dict[str, str], dict[str, float]]:
     from evals import ragas_metrics
 
@@ -120,6 +123,8 @@ async def _run_and_score(
     records = await run_cases(assistant, suite.cases, progress)
     t1 = time.perf_counter()
     pairs = list(zip(suite.cases, records, strict=True))
+    for case, record in pairs:
+        score_artifacts(case, record, dont)
     await ragas_metrics.score_offline(pairs)
     if llm_metrics:
         notes = await ragas_metrics.score_with_llm(pairs, settings)
@@ -144,21 +149,23 @@ def run_suite(
         assistant = build_eval_assistant(run_settings)
         try:
             records, notes, timings = asyncio.run(
-                _run_and_score(assistant, suite, settings, llm_metrics, progress))
+                _run_and_score(assistant, suite, settings, llm_metrics, progress, dont_items(knowledge_dir)))
         finally:
-            _close(assistant)
+            close_assistant(assistant)
     log.info("suite %s: %d cases in %.1f s", suite.name, len(records), timings["cases_s"])
     return Run(
         run_id=new_run_id(suite.name), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         suite=suite.name, suite_source=suite.source, settings=settings_snapshot(settings),
         metrics=summarize(records), by_kind=by_group(records, lambda r: r.kind),
-        by_type=by_group(records, lambda r: r.type), notes=notes, records=records,
+        by_type=by_group(records, lambda r: r.type), by_label=by_group(records, label_key), notes=notes,
+        records=records,
         timings={"ingest_s": ingest_s, **timings, "total_s": time.perf_counter() - started,
                  "files_ingested": float(ingest.get("added", 0) + ingest.get("updated", 0))},
     )
 
 
-def _close(assistant: Any) -> None:
+def close_assistant(assistant: Any) -> None:
+    """Release what `build_eval_assistant` opened."""
     close = getattr(assistant, "close", None)
     if callable(close):
         close()

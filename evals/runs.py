@@ -35,6 +35,7 @@ class Run(BaseModel):
     metrics: dict[str, Score] = Field(default_factory=dict)
     by_kind: dict[str, dict[str, Score]] = Field(default_factory=dict)
     by_type: dict[str, dict[str, Score]] = Field(default_factory=dict)
+    by_label: dict[str, dict[str, Score]] = Field(default_factory=dict)  # runs before labels have none
     notes: dict[str, str] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     records: list[CaseRecord] = Field(default_factory=list)

@@ -27,8 +27,9 @@ app.add_typer(eval_app, name="eval")
 console = Console()
 err = Console(stderr=True)
 
-HEADLINE = ("hit@1", "hit@5", "mrr@10", "key_facts", "chrf", "citation_validity", "decision_accuracy",
-            "escalate_precision", "escalate_recall", "faithfulness", "p95_ms")
+HEADLINE = ("hit@1", "hit@5", "mrr@10", "key_facts", "first_sentence_fact", "english_key_fact", "chrf",
+            "citation_validity", "artifacts", "decision_accuracy", "escalate_precision", "escalate_recall",
+            "correct_not_answered", "uncovered_declined", "ece", "faithfulness", "p95_ms")
 
 
 def _print_outcome(outcome: Outcome) -> None:

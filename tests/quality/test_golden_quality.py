@@ -24,7 +24,9 @@ def test_every_golden_source_resolves_to_an_ingested_document(knowledge_stores: 
 
 def test_escalate_precision_and_recall_on_the_golden_set(knowledge_settings, knowledge_stores) -> None:
     assistant = Assistant(knowledge_settings, knowledge_stores)
-    cases = [c for c in load_suite() if c.type != CaseType.followup]
+    # the cases this threshold was set on; the labelled cases of issue 12 (English, uncovered,
+    # offer_expert...) are measured against their own targets in test_golden_answers.py
+    cases = [c for c in load_suite() if c.type != CaseType.followup and not c.tags.labels]
     tp = fp = fn = 0
     for case in cases:
         got = assistant.ask(Question(text=case.question)).decision == Decision.escalate

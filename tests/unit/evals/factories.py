@@ -31,7 +31,7 @@ def make_record(case: Case, *, answer: str = "", decision: str = "answered",
     by_source = {r.source: r.chunk_id for r in reversed(chunks)}
     record = CaseRecord(
         id=case.id, type=case.type.value, kind=case.tags.kind, difficulty=case.tags.difficulty,
-        topic=case.tags.topic, question=case.question, expected_decision=case.expected_decision.value,
+        topic=case.tags.topic, labels=[label.value for label in case.tags.labels], question=case.question, expected_decision=case.expected_decision.value,
         decision=decision, answer=answer, latency_s=latency_s, retrieved=chunks,
         citations=[Cited(n=n, source=s, chunk_id=by_source.get(s, "not-retrieved")) for n, s in cited or []],
     )

@@ -38,3 +38,32 @@ def test_every_file_is_yaml_with_cases() -> None:
     for path in sorted(GOLDEN_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(data, dict) and data.get("cases"), path.name
+
+
+def test_the_labelled_cases_cover_every_label() -> None:
+    from evals.cases import Label
+
+    cases = load_suite()
+    counts = Counter(label.value for c in cases for label in c.tags.labels)
+    for label in Label:
+        assert counts[label.value] >= 5, label
+    for case in cases:
+        if Label.uncovered in case.tags.labels:
+            assert case.expected_decision.value in ("escalate", "offer_expert"), case.id
+        if Label.offer_expert in case.tags.labels:
+            assert case.expected_decision.value == "offer_expert" and case.key_facts, case.id
+
+
+@pytest.mark.parametrize("broken", [
+    {"id": "unc-999", "type": "unanswerable", "question": "호퍼 드라이어 과열", "expected_decision": "declined",
+     "tags": {"kind": "policy", "labels": ["uncovered"]}},
+    {"id": "eng-999", "type": "answer", "question": "PPM은 어떻게 계산해요?", "sources": ["a.md"],
+     "key_facts": ["1,000,000"], "expected_decision": "answered", "tags": {"kind": "policy", "labels": ["english"]}},
+    {"id": "off-999", "type": "answer", "question": "q", "sources": ["a.md"], "key_facts": ["x"],
+     "expected_decision": "answered", "tags": {"kind": "policy", "labels": ["offer_expert"]}},
+    {"id": "cal-999", "type": "answer", "question": "q", "sources": ["a.md"], "key_facts": ["x"],
+     "expected_decision": "answered", "tags": {"kind": "policy", "labels": ["guesswork"]}},
+])
+def test_bad_labelled_cases_are_refused(broken: dict) -> None:
+    with pytest.raises(ValidationError):
+        GoldenFile.model_validate({"cases": [broken]})

@@ -40,10 +40,11 @@ def test_report_shows_headline_metrics_gate_and_worse_cases(tmp_path: Path) -> N
     assert "Cases that got worse (1)" in html and "pol-901" in html
     assert "수준확인은 5단계입니다. 3만 개가 목표입니다. [1]" in html  # the baseline's answer beside ours
     assert "decision answered → escalate (expected answered)" in html
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count("data:image/png;base64,") == 5  # by kind, by type, reliability, latency, delta
+    assert "Reliability of the confidence" in html and "key fact in the first sentence" in html
     md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "**Gate: FAILED**" in md and "- **pol-901**" in md and "](delta.png)" in md
-    for name in ("by_kind", "by_type", "latency", "delta"):
+    for name in ("by_kind", "by_type", "reliability", "latency", "delta"):
         assert (tmp_path / "report" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     assert load_run(tmp_path / "report" / "run.json").run_id == run.run_id
 
