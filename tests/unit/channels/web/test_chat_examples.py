@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.unit.web.conftest import OWNER
+from tests.unit.channels.web.conftest import OWNER
 
 pytestmark = pytest.mark.quality
 
