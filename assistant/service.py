@@ -23,6 +23,7 @@ from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.suppliers import parse_need, rank
 from assistant.errors import FMError
 from assistant.experts.desk import TicketDesk
+from assistant.experts.hand_off import Checked, HandOff
 from assistant.korean import morphemes
 from assistant.settings import Settings
 from assistant.stores import Stores
@@ -47,6 +48,7 @@ class Prepared:
     started: float
     subject: str
     events: list[str] = field(default_factory=list)
+    hand_off: Checked | None = None  # who answers while the conversation has a ticket
 
 
 class Assistant(TicketDesk):
@@ -113,6 +115,8 @@ class Assistant(TicketDesk):
         """Text pieces (sentence by sentence), then the citations, then the final answer."""
         prepared = await self._prepare(question)
         answer: Answer | None = None
+        if (h := prepared.hand_off) and h.routing.notice and not h.routing.held:
+            yield StreamEvent(type="text", text=h.routing.notice + "\n")  # who answers, first
         if prepared.verdict.text is None and self._llm is not None and prepared.hits:
             async for event in self._generate(prepared):
                 if event.type == "final":
@@ -168,16 +172,19 @@ class Assistant(TicketDesk):
             channel=question.channel.value, user_id=question.user_id, reply_to=question.reply_to
         )
         history = store.history(cid, limit=10)
-        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
-            verdict = Verdict(Decision.escalate, "held_by_human", HELD_TEXT)
+        hand_off = await asyncio.to_thread(HandOff(self.settings, self.db, store).check, cid, question, history)
+        if hand_off.routing.held:  # an expert is on it, or the message is about their ticket
+            verdict = Verdict(Decision.escalate, hand_off.routing.reason, hand_off.routing.notice or HELD_TEXT)
             return Prepared(question, cid, history, classify(text), text, [], Drafted("", [], 0.0), verdict, 0.0,
-                            started, text)
+                            started, text, hand_off=hand_off)
+        text = hand_off.text
         intent, query = await self._understand(text, history)
         filters = dict(question.filters)
         hits, drafted, subject = await asyncio.to_thread(self._retrieve_and_draft, text, query, intent, filters)
         confidence = self._confidence(drafted) if drafted.text else 0.0
         verdict = decide(intent, confidence, bool(drafted.text), self.settings)
-        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject)
+        return Prepared(question, cid, history, intent, query, hits, drafted, verdict, confidence, started, subject,
+                        hand_off=hand_off)
 
     async def _understand(self, text: str, history: list[Turn]) -> tuple[Intent, str]:
         """The message's intent and the retrieval query (a follow-up carries its subject)."""
@@ -297,6 +304,10 @@ class Assistant(TicketDesk):
 
     def _finish(self, p: Prepared, answer: Answer) -> Answer:
         answer.conversation_id = p.conversation_id
+        routing = p.hand_off.routing if p.hand_off else None
+        if routing and routing.notice and not routing.held:
+            answer.answer = f"{routing.notice}\n\n{answer.answer}"
+        answer.offer_ask_bot = bool(routing and routing.held)
         if p.drafted.citations and answer.decision == Decision.answered and p.intent.supplier:
             answer.suppliers = [{"n": c.n, "company": c.title, "source": c.source, "reason": c.reason}
                                 for c in p.drafted.citations]
@@ -307,15 +318,15 @@ class Assistant(TicketDesk):
             Turn(role="assistant", text=answer.answer, decision=answer.decision, citations=answer.citations,
                  subject=p.subject),
         )
-        if self.db is not None and answer.decision == Decision.escalate:
-            if p.verdict.reason == "held_by_human":
-                self.relay_to_expert(p.conversation_id, p.question.text)
-            else:
-                answer.ticket_id = self.escalate(
-                    p.question.model_copy(update={"conversation_id": p.conversation_id}),
-                    draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
-                    history=p.history, priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
-                )
+        live = p.hand_off is not None and p.hand_off.ticket is not None and p.hand_off.ticket.status != "answered"
+        if p.hand_off is not None and (p.hand_off.routing.relay or (live and answer.decision == Decision.escalate)):
+            HandOff(self.settings, self.db, store).relay(p.hand_off, p.question.text)  # to the ticket's expert
+        elif self.db is not None and answer.decision == Decision.escalate:
+            answer.ticket_id = self.escalate(
+                p.question.model_copy(update={"conversation_id": p.conversation_id}),
+                draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
+                history=p.history, priority="high" if p.verdict.reason == "needs_human_judgement" else "normal",
+            )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,
                  (time.perf_counter() - p.started) * 1000)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from assistant.experts.holding import ASK_BOT
 from assistant.types import Answer, Citation, Decision
 from channels.calls import field as get
 
@@ -35,6 +36,7 @@ Q_EXPERT = "전문가 연결"
 Q_SOURCES = "출처 보기"
 Q_EXPERT_CHECK = "전문가 답변 확인"
 Q_ANSWER_CHECK = "답변 확인"
+Q_ASK_BOT = ASK_BOT  # sent as the utterance; the core answers the owner's last message
 _NUMBERED = re.compile(r"^\s*\d{1,2}\.\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)|\n")
 
@@ -201,7 +203,7 @@ def answer_response(
     elif cites and len(parts) < slots:
         parts.append(cites)
     outputs += [simple_text(p) for p in parts] + tail
-    replies = []
+    replies = [quick_reply(Q_ASK_BOT)] if answer.offer_ask_bot else []
     if waiting_expert or answer.decision == Decision.escalate:
         replies.append(quick_reply(Q_EXPERT_CHECK))
     elif answer.decision in (Decision.answered, Decision.offer_expert):

@@ -16,16 +16,21 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.errors import FMError
 from assistant.settings import Settings, get_settings
+from channels.web.docs import install_docs
 from channels.web.events import register_web_sender
 from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
 from channels.web.routes import chat, conversations, health, pages, staff
 from channels.web.routes.pages import STATIC
+from channels.web.startup import answer_unconfigured, log_summary
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """스마트공장 전문가 Q&A 도우미 Factory Mentor의 HTTP API.
 
-- 사용자(공장 대표, 관리자): `X-Owner-Id` 헤더(브라우저가 만든 임의의 식별값)로 자기 대화만 봅니다.
+- 사용자(공장 대표, 관리자)와 스크립트: `X-Owner-Id` 헤더(필수, 영문·숫자·`-`·`_` 8~64자의 식별값; 채팅 페이지는
+  브라우저가 만들어 보관)로 자기 대화만 봅니다. 같은 값을 계속 보내면 같은 소유자입니다.
+- `POST /v1/chat`에 `Accept: text/event-stream`을 보내면 `text`(문장), `citations`, `final`(JSON 답변과 같은 객체)
+  이벤트가 차례로 옵니다.
 - 직원(전문가, 멘토, 관리자): `Authorization: Bearer <API 토큰>` (`factory-mentor users add`로 발급).
 - 오류는 모두 `{"error": {"code", "message"}}` 형식이며 `message`는 사용자에게 보여 줄 한국어 문장입니다.
 """
@@ -85,6 +90,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from assistant.wiring import build_assistant
 
         app.state.assistant = await asyncio.to_thread(build_assistant, settings)
+        if settings.warm_up_on_start:
+            from assistant.warmup import warm_up
+
+            await asyncio.to_thread(warm_up, app.state.assistant)  # before /readyz answers: a fast first question
     assistant = app.state.assistant
     unregister = register_web_sender(_inbox_sender(assistant))  # before the background loop copies the senders
     background = _Background(assistant)
@@ -121,7 +130,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, assistant: Any = None) -> FastAPI:
     """The app; pass `assistant` to serve an already built one (tests), else the lifespan builds it."""
     settings = settings or get_settings()
-    app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from local assets by install_docs
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
@@ -140,4 +150,7 @@ def create_app(settings: Settings | None = None, *, assistant: Any = None) -> Fa
 
     mount_slack(app, settings, assistant)
     mount_kakao(app, settings, assistant)
+    answer_unconfigured(app, settings)  # 503 with a Korean message, not 404, on channels that are off
+    install_docs(app)
+    log_summary(settings)
     return app

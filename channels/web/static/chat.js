@@ -164,6 +164,7 @@
       note(turn.node, "전문가에게 전달했습니다. 답변이 오면 이 대화에 바로 표시됩니다.");
       if (live) waitForExpert();
     }
+    if (answer.offer_ask_bot && live) turn.node.append(askBotButton());
     if (answer.message_id && answer.decision !== "declined") {
       const actions = feedbackBar(conversationId, answer.message_id);
       if (answer.decision !== "escalate") actions.append(expertButton(conversationId, answer.message_id));
@@ -172,14 +173,21 @@
     scrollDown();
   }
 
-  async function ask(text) {
+  // the expert holds the question: the owner may still ask the bot (it answers their last message)
+  function askBotButton() {
+    const button = el("button", { type: "button", class: "ask-bot" }, "봇에게 묻기");
+    button.addEventListener("click", () => { button.disabled = true; ask("봇에게 묻기", true); });
+    return el("div", { class: "actions" }, button);
+  }
+
+  async function ask(text, askBot = false) {
     addTurn("user", text);
     const turn = addTurn("assistant", "");
     turn.node.classList.add("streaming");
     sendButton.disabled = true;
     try {
       const res = await api("/v1/chat", { method: "POST", accept: "text/event-stream",
-        body: { message: text, conversation_id: conversationId } });
+        body: { message: text, conversation_id: conversationId, ask_bot: askBot } });
       let final = null;
       await readEvents(res, (event, data) => {
         if (event === "text") { turn.body.textContent += data.text; scrollDown(); }
