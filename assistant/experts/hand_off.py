@@ -3,6 +3,7 @@
 `HandOff.check` looks up the conversation's active ticket and routes the message; `relay`
 copies the owner's message to that ticket's expert (an event plus a staff notice). Without
 a database, conversations held with `InMemoryConversationStore.hold` count as claimed.
+`owner_conversations` lists a returning owner's conversations with their expert answers.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.db.models import Ticket, TicketStatus, User, utcnow
+from assistant.db.conversations import HOLDING_STATUSES
+from assistant.db.models import Conversation, Message, Ticket, TicketStatus, User, utcnow
 from assistant.experts.events import notify_staff, record_event
 from assistant.experts.holding import Context, Routing, ask_bot_request, route
 from assistant.settings import Settings
@@ -110,3 +112,44 @@ class HandOff:
             return
         with self.db.session_scope() as s:
             relay(s, settings=self.settings, ticket_id=checked.ticket.id, text=text)
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """One of an owner's conversations, for a returning owner: has an expert answered it?"""
+
+    conversation_id: str
+    title: str  # the first question
+    updated_at: datetime
+    expert_answers: int  # the page shows a badge while it has shown fewer than this
+    last_expert_at: datetime | None
+    waiting_expert: bool  # a live ticket (open, reopened, claimed)
+
+
+def owner_conversations(session: Session, *, channel: str, user_id: str, limit: int = 20) -> list[ConversationSummary]:
+    """The owner's conversations on a channel, most recent first."""
+    convs = session.scalars(
+        select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+        .order_by(Conversation.updated_at.desc(), Conversation.id).limit(limit)
+    ).all()
+    ids = [c.id for c in convs]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Message.conversation_id, func.count(), func.max(Message.created_at))
+        .where(Message.conversation_id.in_(ids), Message.role == "expert").group_by(Message.conversation_id)
+    ).all()
+    experts = {cid: (n, last) for cid, n, last in rows}
+    firsts = dict(session.execute(
+        select(Message.conversation_id, Message.text)
+        .where(Message.conversation_id.in_(ids), Message.role == "user", Message.seq == 1)
+    ).all())
+    live = set(session.scalars(
+        select(Ticket.conversation_id).where(Ticket.conversation_id.in_(ids), Ticket.status.in_(HOLDING_STATUSES))
+    ).all())
+    out = []
+    for c in convs:
+        count, last = experts.get(c.id, (0, None))
+        out.append(ConversationSummary(c.id, (firsts.get(c.id) or "")[:80], c.updated_at, int(count), last,
+                                       c.id in live))
+    return out

@@ -19,7 +19,7 @@ from assistant.settings import Settings, get_settings
 from channels.web.docs import install_docs
 from channels.web.events import register_web_sender
 from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
-from channels.web.routes import chat, conversations, health, pages, staff
+from channels.web.routes import chat, conversations, health, owner_conversations, pages, staff
 from channels.web.routes.pages import STATIC
 from channels.web.startup import answer_unconfigured, log_summary
 
@@ -136,7 +136,8 @@ def create_app(settings: Settings | None = None, *, assistant: Any = None) -> Fa
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
     _install_error_handlers(app)
-    for router in (health.router, chat.router, conversations.router, staff.router, pages.router):
+    for router in (health.router, chat.router, owner_conversations.router, conversations.router, staff.router,
+                   pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

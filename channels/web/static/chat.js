@@ -199,6 +199,7 @@
       store.setItem("fm.conversation", conversationId);
       turnCount += 2;
       finishAnswer(turn, final);
+      loadHistory();
     } catch (err) {
       turn.node.classList.add("failed");
       turn.body.textContent = err.message;
@@ -214,10 +215,45 @@
     if (chips) shown.node.append(chips);
   }
 
+  // how many expert answers the page has shown per conversation: more on the server = a badge
+  const seenCounts = () => { try { return JSON.parse(store.getItem("fm.seen") || "{}"); } catch (_) { return {}; } };
+  function markSeen(cid, count) {
+    const seen = seenCounts();
+    if (cid && (seen[cid] || 0) < count) { seen[cid] = count; store.setItem("fm.seen", JSON.stringify(seen)); }
+  }
+
+  async function loadHistory() {
+    let items;
+    try { items = await (await api("/v1/conversations?limit=20")).json(); } catch (_) { return; }
+    const seen = seenCounts();
+    const fresh = (c) => c.expert_answers > (seen[c.conversation_id] || 0);
+    const badge = $("history-badge");
+    badge.hidden = !items.some(fresh);
+    badge.textContent = String(items.filter(fresh).length);
+    $("history-list").replaceChildren(...items.map((c) => el("li", {}, el("button", {
+      type: "button", class: "conversation" + (c.conversation_id === conversationId ? " current" : ""),
+      "data-conversation": c.conversation_id, onclick: () => openConversation(c.conversation_id),
+    }, c.title || "(질문 없음)", fresh(c) ? el("span", { class: "badge new" }, "전문가 답변")
+      : c.waiting_expert ? el("span", { class: "badge" }, "답변 대기") : null))));
+  }
+
+  async function openConversation(cid) {
+    conversationId = cid;
+    store.setItem("fm.conversation", cid);
+    turnCount = 0;
+    expertShown.clear();
+    for (const node of messages.querySelectorAll(".turn:not(.intro)")) node.remove();
+    $("history-panel").hidden = true;
+    $("history").setAttribute("aria-expanded", "false");
+    await restore();
+    loadHistory();
+  }
+
   function onTurn(turn) {
     turnCount = Math.max(turnCount, turn.index + 1);
     if (turn.role !== "expert" || expertShown.has(turn.index)) return;
     expertShown.add(turn.index);
+    markSeen(conversationId, expertShown.size);
     showExpert(turn);
     store.removeItem("fm.waiting");
   }
@@ -250,6 +286,7 @@
         else addTurn(turn.role, turn.text);
       }
       turnCount = data.turns.length;
+      markSeen(conversationId, expertShown.size);
       if (store.getItem("fm.waiting") === conversationId) waitForExpert();
     } catch (_) {
       conversationId = null;
@@ -276,8 +313,16 @@
     store.removeItem("fm.conversation");
     store.removeItem("fm.waiting");
     for (const node of messages.querySelectorAll(".turn:not(.intro)")) node.remove();
+    expertShown.clear();
+    loadHistory();
     input.focus();
   });
+  $("history").addEventListener("click", () => {
+    const panel = $("history-panel");
+    panel.hidden = !panel.hidden;
+    $("history").setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) loadHistory();
+  });
   if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embed");
-  restore().finally(() => { document.body.dataset.ready = "true"; });
+  restore().then(loadHistory).finally(() => { document.body.dataset.ready = "true"; });
 })();

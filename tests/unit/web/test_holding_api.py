@@ -46,3 +46,24 @@ def test_holding_states_through_the_api(client: TestClient, staff: dict[str, dic
     assert after["decision"] in ("answered", "offer_expert") and after["citations"] and not after["offer_ask_bot"]
     turns = client.get(f"/v1/conversations/{cid}", headers=OWNER).json()["turns"]
     assert [t["role"] for t in turns].count("expert") == 1
+
+
+def test_a_returning_owner_sees_which_conversation_has_an_expert_answer(
+        client: TestClient, staff: dict[str, dict[str, str]]) -> None:
+    first = ask(client, ESCALATE)
+    second = ask(client, ANSWERABLE)  # "새 대화": a second conversation
+    listed = client.get("/v1/conversations", headers=OWNER).json()
+    assert [c["conversation_id"] for c in listed] == [second["conversation_id"], first["conversation_id"]]
+    assert listed[1]["title"] == ESCALATE and listed[1]["waiting_expert"] and listed[1]["expert_answers"] == 0
+
+    done = client.post(f"/v1/staff/tickets/{first['ticket_id']}/answer", json={"text": "내일 전화 드리겠습니다."},
+                       headers=staff["expert"])
+    assert done.status_code == 200, done.text
+    by_id = {c["conversation_id"]: c for c in client.get("/v1/conversations", headers=OWNER).json()}
+    answered = by_id[first["conversation_id"]]
+    assert answered["expert_answers"] == 1 and answered["last_expert_at"] and not answered["waiting_expert"]
+    assert by_id[second["conversation_id"]]["expert_answers"] == 0
+    turns = client.get(f"/v1/conversations/{first['conversation_id']}", headers=OWNER).json()["turns"]
+    assert turns[-1] == {**turns[-1], "role": "expert", "text": "내일 전화 드리겠습니다."}
+    assert client.get("/v1/conversations", headers={"X-Owner-Id": "owner-bbbb2222"}).json() == []
+    assert client.get("/v1/conversations").json()["error"]["code"] == "missing_owner"
