@@ -2,8 +2,10 @@
 
 Without it the first question after start-up pays for loading the embedding model, the
 morphological analyser and the keyword index (5 s and more on a small machine: past
-KakaoTalk's 5-second limit). `warm_up` runs one mentor draft, which does one real encode,
-one hybrid search and one composition, and records nothing.
+KakaoTalk's 5-second limit). `warm_up` runs one mentor draft, which loads the morphological
+analyser and the embedding model and does one real encode, one hybrid search and one
+composition, records nothing; then it configures the ORM mappers and pings the stores and
+the database (the first conversation row would otherwise pay for both).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+
+from sqlalchemy.orm import configure_mappers
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,8 @@ def warm_up(assistant: Any) -> float:
     started = time.perf_counter()
     try:
         assistant.draft(WARM_QUESTION)
+        configure_mappers()
+        assistant.check_ready()
     except Exception as exc:  # noqa: BLE001 - a cold first answer is better than no service
         log.warning("warm-up failed (%s): the first question will load the models", type(exc).__name__)
     elapsed = time.perf_counter() - started
