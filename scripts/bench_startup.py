@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 SECRET = "bench-skill-secret-0123456789"
@@ -47,7 +48,9 @@ def _post(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict, flo
 
 
 def _kakao_payload(text: str) -> dict:
-    user = {"id": "bench-user", "type": "botUserKey", "properties": {"plusfriendUserKey": "pf-bench"}}
+    # a new user each run: the skill replays a repeated utterance of the same user for a minute
+    uid = f"bench-{uuid.uuid4().hex[:12]}"
+    user = {"id": uid, "type": "botUserKey", "properties": {"plusfriendUserKey": "pf-" + uid}}
     return {"intent": {"id": "b", "name": "폴백"}, "bot": {"id": "bot", "name": "FM"},
             "action": {"id": "a", "name": "skill", "params": {}, "detailParams": {}, "clientExtra": {}},
             "userRequest": {"timezone": "Asia/Seoul", "lang": "ko", "utterance": text, "user": user,
