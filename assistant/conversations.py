@@ -4,17 +4,11 @@
 keeps every turn (citations, decision, confidence) in the database. Both pass one shared
 contract test.
 
-When a person holds a conversation, the bot stays silent. The rule: a conversation is
-*held by a human* while it has a ticket that is not closed, i.e. `open`, `reopened`,
-`claimed` or `answered`.
-- open/reopened/claimed: a person has been asked and the user is waiting for them; a bot
-  answer in between would talk over the expert, and the escalation was exactly because the
-  bot could not answer well.
-- answered: the user's next message is most likely a reply to the expert's answer, so it
-  goes to the expert too (the channel appends it to the conversation and the ticket holder
-  sees it), not to the bot.
-The bot resumes when the ticket is closed: by the expert, a mentor, the asker ("해결됐어요"),
-or automatically `ticket_auto_close_hours` after the answer (see `assistant.experts.sla`).
+Who answers while a conversation has a ticket is decided in `assistant.experts.holding`
+(see docs/hand-off.md): the bot stays quiet only while an expert is on the question
+(claimed), answers other questions while the ticket waits or after it was answered, and
+the owner can always "봇에게 묻기". `is_held_by_human` tells whether a ticket is live
+(`open`, `reopened` or `claimed`); in memory, `hold`/`release` stand in for a claimed ticket.
 """
 
 from __future__ import annotations

@@ -18,12 +18,12 @@ from assistant.answers.calculators import calculate
 from assistant.answers.calculators.cited import cited_calculation
 from assistant.answers.composition import compose, question_terms
 from assistant.answers.decision import (
+    HELD_TEXT,
     Evidence,
     Verdict,
     confidence,
     decide,
     gather_evidence,
-    held,
     keyword_support,
     priority,
 )
@@ -36,6 +36,7 @@ from assistant.conversations import ConversationStore, InMemoryConversationStore
 from assistant.db import Database
 from assistant.errors import FMError
 from assistant.experts.desk import TicketDesk
+from assistant.experts.hand_off import Checked, HandOff
 from assistant.experts.notes import IngestNote
 from assistant.korean import morphemes
 from assistant.settings import Settings
@@ -74,6 +75,7 @@ class Prepared:
     subject: str
     evidence: Evidence = field(default_factory=Evidence)
     events: list[str] = field(default_factory=list)
+    hand_off: Checked | None = None  # who answers while the conversation has a ticket
 
     @property
     def query(self) -> str:
@@ -143,6 +145,8 @@ class Assistant:
         """Text pieces (sentence by sentence), then the citations, then the final answer."""
         prepared = await self._prepare(question)
         answer: Answer | None = None
+        if (h := prepared.hand_off) and h.routing.notice and not h.routing.held:
+            yield StreamEvent(type="text", text=h.routing.notice + "\n")  # who answers, first
         if prepared.verdict.text is None and self._llm is not None and prepared.hits and not prepared.evidence.exact:
             async for event in self._generate(prepared):
                 if event.type == "final":
@@ -196,16 +200,18 @@ class Assistant:
             channel=question.channel.value, user_id=question.user_id, reply_to=question.reply_to
         )
         history = store.history(cid, limit=10)
-        if store.is_held_by_human(cid):  # whatever they write now is for the person holding it
-            analysis = analyse(text, [])
-            return Prepared(question, cid, history, analysis, [], Drafted("", [], 0.0), held(), 0.0, started, text)
-        analysis = await self._understand(text, history)
+        hand_off = await asyncio.to_thread(HandOff(self.settings, self.db, store).check, cid, question, history)
+        if hand_off.routing.held:  # an expert is on it, or the message is about their ticket
+            verdict = Verdict(Decision.escalate, hand_off.routing.reason, hand_off.routing.notice or HELD_TEXT)
+            return Prepared(question, cid, history, analyse(text, []), [], Drafted("", [], 0.0), verdict, 0.0,
+                            started, text, hand_off=hand_off)
+        analysis = await self._understand(hand_off.text, history)
         work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
         score = confidence(work.evidence)
         verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
                          unknown=work.evidence.unknown)
         return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,
-                        work.subject, work.evidence)
+                        work.subject, work.evidence, hand_off=hand_off)
 
     async def _understand(self, text: str, history: list[Turn]) -> Analysis:
         """The message analysed once; a follow-up's query may be rewritten by the LLM."""
@@ -320,6 +326,10 @@ class Assistant:
 
     def _finish(self, p: Prepared, answer: Answer) -> Answer:
         answer.conversation_id = p.conversation_id
+        routing = p.hand_off.routing if p.hand_off else None
+        if routing and routing.notice and not routing.held:
+            answer.answer = f"{routing.notice}\n\n{answer.answer}"
+        answer.offer_ask_bot = bool(routing and routing.held)
         if p.drafted.citations and answer.decision == Decision.answered and p.analysis.intent.supplier:
             answer.suppliers = [{"n": c.n, "company": c.title, "source": c.source, "reason": c.reason}
                                 for c in p.drafted.citations]
@@ -330,15 +340,15 @@ class Assistant:
             Turn(role="assistant", text=answer.answer, decision=answer.decision, citations=answer.citations,
                  subject=p.subject),
         )
-        if self.db is not None and answer.decision == Decision.escalate:
-            if p.verdict.reason == "held_by_human":
-                self.desk.relay_to_expert(p.conversation_id, p.question.text)
-            else:
-                answer.ticket_id = self.desk.escalate(
-                    p.question.model_copy(update={"conversation_id": p.conversation_id}),
-                    draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
-                    priority=priority(p.verdict),
-                )
+        live = p.hand_off is not None and p.hand_off.ticket is not None and p.hand_off.ticket.status != "answered"
+        if p.hand_off is not None and (p.hand_off.routing.relay or (live and answer.decision == Decision.escalate)):
+            HandOff(self.settings, self.db, store).relay(p.hand_off, p.question.text)  # to the ticket's expert
+        elif self.db is not None and answer.decision == Decision.escalate:
+            answer.ticket_id = self.desk.escalate(
+                p.question.model_copy(update={"conversation_id": p.conversation_id}),
+                draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
+                priority=priority(p.verdict),
+            )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,
                  (time.perf_counter() - p.started) * 1000)

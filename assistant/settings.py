@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30, ge=0)  # per client (owner id or IP); 0 = off
     max_request_bytes: int = Field(default=64_000, ge=1024)  # request bodies larger than this get 413
 
+    # hand-off and start-up (issue 13): warm the models and indexes before /readyz turns ready
+    warm_up_on_start: bool = True
+
     # logging
     log_level: str = "WARNING"
 

@@ -40,6 +40,7 @@ class Question(BaseModel):
     region: str | None = None
     industry: str | None = None
     filters: dict[str, str] = Field(default_factory=dict)  # kind, region, industry
+    ask_bot: bool = False  # sent through "봇에게 묻기": the bot answers even while an expert holds it
 
 
 class Citation(BaseModel):
@@ -68,6 +69,7 @@ class Answer(BaseModel):
     reason: str | None = None  # why this decision (for staff and evals)
     ticket_id: str | None = None
     guard_failures: list[str] = Field(default_factory=list)
+    offer_ask_bot: bool = False  # the message went to an expert: channels offer "봇에게 묻기"
 
     def public(self) -> dict[str, Any]:
         """The object the CLI's --json prints and the web API returns."""

@@ -19,12 +19,13 @@ from assistant.db.models import Conversation, Message, Role, Ticket, TicketStatu
 from assistant.errors import Forbidden, NotFound
 from assistant.types import Turn
 
-# A conversation is held by a human while it has a ticket in one of these states.
+# A conversation's ticket is live (one per conversation; the owner's new messages can reach it)
+# in these states. Once answered, a new question escalates as a new ticket. Who answers in
+# each state is decided in `assistant.experts.holding`.
 HOLDING_STATUSES: tuple[str, ...] = (
     TicketStatus.open,
     TicketStatus.reopened,
     TicketStatus.claimed,
-    TicketStatus.answered,
 )
 
 

@@ -9,8 +9,8 @@ Created on `escalate`, on the user's "전문가 연결" after `offer_expert`, or
 routed at creation (`assistant.experts.routing`); due by priority (`assistant.experts.sla`). The ticket,
 its first events and its notices are written in the caller's transaction.
 
-A conversation with a ticket that is not closed is held by a human: the bot stays silent
-until it is closed (see `assistant.conversations`).
+One live ticket (open, reopened, claimed) per conversation; who answers the owner's new
+messages meanwhile is decided in `assistant.experts.holding`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def get_ticket(session: Session, *, ticket_id: str, user: User | None = None, lo
 
 
 def holding_ticket(session: Session, *, conversation_id: str) -> Ticket | None:
-    """The ticket that holds this conversation (not closed), if any."""
+    """The conversation's live ticket (open, reopened or claimed), if any."""
     query = (
         select(Ticket)
         .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(HOLDING_STATUSES))

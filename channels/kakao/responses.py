@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from assistant.experts.holding import ASK_BOT
 from assistant.types import Answer, Citation, Decision
 from channels.calls import plain
 
@@ -35,6 +36,9 @@ Q_EXPERT = "전문가 연결"
 Q_SOURCES = "출처 보기"
 Q_EXPERT_CHECK = "전문가 답변 확인"
 Q_ANSWER_CHECK = "답변 확인"
+Q_ASK_BOT = ASK_BOT  # sent as the utterance; the core answers the owner's last message
+# Kakao cannot push: an escalated question's owner is told where the expert's answer will appear
+LATER_NOTE = "카카오톡에서는 전문가 답변이 오면 다음에 메시지를 보내실 때 먼저 보여 드려요. '전문가 답변 확인'을 눌러도 됩니다."
 _NUMBERED = re.compile(r"^\s*\d{1,2}\.\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)|\n")
 
@@ -192,6 +196,8 @@ def answer_response(
     outputs = [simple_text(n) for n in notices[: MAX_OUTPUTS - 1]]
     tail: list[dict[str, Any]] = []
     text = answer.answer
+    if answer.ticket_id:
+        text = f"{text}\n\n{LATER_NOTE}"
     if answer.suppliers:
         tail.append(list_output("추천 공급기업", _supplier_items(answer)))
         text = "\n".join(line for line in text.split("\n") if not _NUMBERED.match(line))
@@ -203,7 +209,7 @@ def answer_response(
     elif cites and len(parts) < slots:
         parts.append(cites)
     outputs += [simple_text(p) for p in parts] + tail
-    replies = []
+    replies = [quick_reply(Q_ASK_BOT)] if answer.offer_ask_bot else []
     if waiting_expert or answer.decision == Decision.escalate:
         replies.append(quick_reply(Q_EXPERT_CHECK))
     elif answer.decision in (Decision.answered, Decision.offer_expert):

@@ -96,11 +96,15 @@ def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
         text = f"전문가에게 문의를 전달했습니다 (문의 번호 {ticket.id[:8]}). 답변이 오면 이 스레드로 알려 드립니다."
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
 
+    async def on_ask_bot(body: dict[str, Any], client: AsyncWebClient) -> None:
+        await answer_ask_bot(deps, body, client)
+
     app.event("app_mention")(ack=_ack, lazy=[on_mention])
     app.event("message")(ack=_ack, lazy=[on_message])
     app.action(blocks.A_FEEDBACK_UP)(ack=_ack, lazy=[on_feedback])
     app.action(blocks.A_FEEDBACK_DOWN)(ack=_ack, lazy=[on_feedback])
     app.action(blocks.A_EXPERT)(ack=_ack, lazy=[on_expert])
+    app.action(blocks.A_ASK_BOT)(ack=_ack, lazy=[on_ask_bot])
 
 
 def _thread_of(body: dict[str, Any]) -> tuple[str, str]:
@@ -115,6 +119,14 @@ async def _ephemeral(client: AsyncWebClient, body: dict[str, Any], text: str) ->
     await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], thread_ts=thread_ts, text=text)
 
 
+async def answer_ask_bot(deps: SlackDeps, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """"봇에게 묻기" pressed in a thread an expert holds: the bot answers the owner's last message."""
+    channel, thread_ts = _thread_of(body)
+    event = {"channel": channel, "ts": f"ask-bot-{body.get('trigger_id') or thread_ts}", "thread_ts": thread_ts,
+             "user": body["user"]["id"], "text": "봇에게 묻기", "ask_bot": True}
+    await answer_message(deps, event, client)
+
+
 def question_for(event: dict[str, Any], conversation_id: str | None) -> Question:
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
@@ -127,6 +139,7 @@ def question_for(event: dict[str, Any], conversation_id: str | None) -> Question
         channel=Channel.slack,
         user_id=event.get("user"),
         reply_to=reply_to,
+        ask_bot=bool(event.get("ask_bot")),
     )
 
 

@@ -25,6 +25,7 @@ FALLBACK_LIMIT = 300
 A_FEEDBACK_UP = "fm_feedback_up"
 A_FEEDBACK_DOWN = "fm_feedback_down"
 A_EXPERT = "fm_expert"
+A_ASK_BOT = "fm_ask_bot"
 A_CLAIM = "fm_ticket_claim"
 A_ANSWER = "fm_ticket_answer"
 V_ANSWER = "fm_ticket_answer_modal"
@@ -131,6 +132,8 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     elif answer.decision != Decision.declined:
         buttons.append(_button("전문가 연결", A_EXPERT, value, "primary"))
+    if answer.offer_ask_bot:  # the message went to the expert: the owner may still ask the bot
+        buttons.append(_button("봇에게 묻기", A_ASK_BOT, value, "primary"))
     blocks.append({"type": "actions", "block_id": "fm_answer_actions", "elements": buttons})
     return blocks[:MAX_BLOCKS]
 

@@ -18,16 +18,21 @@ from assistant.errors import FMError
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 from channels.runtime import Runtime
+from channels.web.docs import install_docs
 from channels.web.events import ConversationEvents, WebSender
 from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
-from channels.web.routes import chat, conversations, health, pages, staff
+from channels.web.routes import chat, conversations, health, owner_conversations, pages, staff
 from channels.web.routes.pages import STATIC
+from channels.web.startup import answer_unconfigured, log_summary
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """스마트공장 전문가 Q&A 도우미 Factory Mentor의 HTTP API.
 
-- 사용자(공장 대표, 관리자): `X-Owner-Id` 헤더(브라우저가 만든 임의의 식별값)로 자기 대화만 봅니다.
+- 사용자(공장 대표, 관리자)와 스크립트: `X-Owner-Id` 헤더(필수, 영문·숫자·`-`·`_` 8~64자의 식별값; 채팅 페이지는
+  브라우저가 만들어 보관)로 자기 대화만 봅니다. 같은 값을 계속 보내면 같은 소유자입니다.
+- `POST /v1/chat`에 `Accept: text/event-stream`을 보내면 `text`(문장), `citations`, `final`(JSON 답변과 같은 객체)
+  이벤트가 차례로 옵니다.
 - 직원(전문가, 멘토, 관리자): `Authorization: Bearer <API 토큰>` (`factory-mentor users add`로 발급).
 - 오류는 모두 `{"error": {"code", "message"}}` 형식이며 `message`는 사용자에게 보여 줄 한국어 문장입니다.
 """
@@ -70,9 +75,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     given = app.state.assistant is not None
     runtime = Runtime(settings, assistant=app.state.assistant)
     app.state.assistant = await asyncio.to_thread(lambda: runtime.assistant)
-    # the embedding model is loaded and warmed here, not by the first user's question (an
-    # ingest served from the vector cache never loads it)
-    await asyncio.to_thread(app.state.assistant.stores.warm)
+    if not given and settings.warm_up_on_start:
+        from assistant.warmup import warm_up
+
+        # models, indexes and the database warmed before /readyz answers: a fast first question
+        await asyncio.to_thread(warm_up, app.state.assistant)
+    else:  # at least the embedding model, not loaded by the first user's question
+        await asyncio.to_thread(app.state.assistant.stores.warm)
     background = _Background(runtime, app)
     if settings.worker_in_process:
         await background.start()
@@ -105,7 +114,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
     """The app; pass `assistant` to serve an already built one (tests), else the lifespan builds it."""
     settings = settings or get_settings()
-    app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Factory Mentor", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from local assets by install_docs
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
@@ -113,7 +123,8 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     app.state.slack = None  # the Slack deps, when Slack mounts below
     app.state.senders = None  # this app's outbox senders, once its background loop runs
     _install_error_handlers(app)
-    for router in (health.router, chat.router, conversations.router, staff.router, pages.router):
+    for router in (health.router, chat.router, owner_conversations.router, conversations.router, staff.router,
+                   pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
@@ -127,4 +138,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     mount_slack(app, settings, assistant)
     mount_kakao(app, settings, assistant)
+    answer_unconfigured(app, settings)  # 503 with a Korean message, not 404, on channels that are off
+    install_docs(app)
+    log_summary(settings)
     return app

@@ -42,7 +42,8 @@ EventsDep = Annotated[ConversationEvents, Depends(get_events)]
 def get_owner(x_owner_id: Annotated[str | None, Header()] = None) -> str:
     """The browser's anonymous owner id (kept in its localStorage, sent as `X-Owner-Id`)."""
     if not x_owner_id or not _OWNER_ID.match(x_owner_id):
-        raise FMError("missing_owner", "브라우저 식별값이 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
+        raise FMError("missing_owner", "X-Owner-Id 헤더가 없거나 형식이 맞지 않습니다. 영문·숫자·-·_ 8~64자의 "
+                      "식별값을 X-Owner-Id 헤더로 보내 주세요 (채팅 페이지라면 새로 고치면 됩니다).",
                       "X-Owner-Id header missing or malformed")
     return x_owner_id
 

@@ -22,6 +22,8 @@ class ErrorOut(BaseModel):
 class ChatIn(BaseModel):
     message: str = Field(description="질문 (최대 글자 수는 설정 max_question_chars)")
     conversation_id: str | None = Field(default=None, description="이어서 물을 대화; 없으면 새 대화")
+    ask_bot: bool = Field(default=False, description="'봇에게 묻기': 전문가가 맡고 있는 대화에서도 봇이 답합니다. "
+                          "message가 비어 있거나 '봇에게 묻기'뿐이면 마지막 질문에 답합니다")
 
 
 class CitationOut(BaseModel):
@@ -52,13 +54,14 @@ class ChatOut(BaseModel):
     message_id: str | None
     ticket_id: str | None = None
     follow_ups: list[str] = []
+    offer_ask_bot: bool = Field(default=False, description="메시지가 전문가에게 갔음: '봇에게 묻기'를 보여 줍니다")
 
     @classmethod
     def of(cls, answer: Answer) -> ChatOut:
         public = answer.public()
         return cls(**{**public, "citations": [CitationOut.of(c) for c in answer.citations]},
                    conversation_id=answer.conversation_id or "", message_id=answer.message_id,
-                   ticket_id=answer.ticket_id, follow_ups=answer.follow_ups)
+                   ticket_id=answer.ticket_id, follow_ups=answer.follow_ups, offer_ask_bot=answer.offer_ask_bot)
 
 
 class TurnOut(BaseModel):

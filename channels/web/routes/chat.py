@@ -38,7 +38,7 @@ async def chat(body: ChatIn, assistant: AssistantDep, owner: OwnerDep,
     if body.conversation_id:
         await owned_history(assistant, body.conversation_id, owner)
     question = Question(text=body.message, conversation_id=body.conversation_id, channel=Channel.web,
-                        user_id=owner)
+                        user_id=owner, ask_bot=body.ask_bot)
     if wants_sse(accept):
         events = assistant.ask_stream(question)
         first = await anext(events)  # a rejected question raises here, before any byte is sent

@@ -164,6 +164,7 @@
       note(turn.node, "전문가에게 전달했습니다. 답변이 오면 이 대화에 바로 표시됩니다.");
       if (live) waitForExpert();
     }
+    if (answer.offer_ask_bot && live) turn.node.append(askBotButton());
     if (answer.message_id && answer.decision !== "declined") {
       const actions = feedbackBar(conversationId, answer.message_id);
       if (answer.decision !== "escalate") actions.append(expertButton(conversationId));
@@ -172,14 +173,21 @@
     scrollDown();
   }
 
-  async function ask(text) {
+  // the expert holds the question: the owner may still ask the bot (it answers their last message)
+  function askBotButton() {
+    const button = el("button", { type: "button", class: "ask-bot" }, "봇에게 묻기");
+    button.addEventListener("click", () => { button.disabled = true; ask("봇에게 묻기", true); });
+    return el("div", { class: "actions" }, button);
+  }
+
+  async function ask(text, askBot = false) {
     addTurn("user", text);
     const turn = addTurn("assistant", "");
     turn.node.classList.add("streaming");
     sendButton.disabled = true;
     try {
       const res = await api("/v1/chat", { method: "POST", accept: "text/event-stream",
-        body: { message: text, conversation_id: conversationId } });
+        body: { message: text, conversation_id: conversationId, ask_bot: askBot } });
       let final = null;
       await readEvents(res, (event, data) => {
         if (event === "text") { turn.body.textContent += data.text; scrollDown(); }
@@ -191,6 +199,7 @@
       store.setItem("fm.conversation", conversationId);
       turnCount += 2;
       finishAnswer(turn, final);
+      loadHistory();
     } catch (err) {
       turn.node.classList.add("failed");
       turn.body.textContent = err.message;
@@ -206,10 +215,45 @@
     if (chips) shown.node.append(chips);
   }
 
+  // how many expert answers the page has shown per conversation: more on the server = a badge
+  const seenCounts = () => { try { return JSON.parse(store.getItem("fm.seen") || "{}"); } catch (_) { return {}; } };
+  function markSeen(cid, count) {
+    const seen = seenCounts();
+    if (cid && (seen[cid] || 0) < count) { seen[cid] = count; store.setItem("fm.seen", JSON.stringify(seen)); }
+  }
+
+  async function loadHistory() {
+    let items;
+    try { items = await (await api("/v1/conversations?limit=20")).json(); } catch (_) { return; }
+    const seen = seenCounts();
+    const fresh = (c) => c.expert_answers > (seen[c.conversation_id] || 0);
+    const badge = $("history-badge");
+    badge.hidden = !items.some(fresh);
+    badge.textContent = String(items.filter(fresh).length);
+    $("history-list").replaceChildren(...items.map((c) => el("li", {}, el("button", {
+      type: "button", class: "conversation" + (c.conversation_id === conversationId ? " current" : ""),
+      "data-conversation": c.conversation_id, onclick: () => openConversation(c.conversation_id),
+    }, c.title || "(질문 없음)", fresh(c) ? el("span", { class: "badge new" }, "전문가 답변")
+      : c.waiting_expert ? el("span", { class: "badge" }, "답변 대기") : null))));
+  }
+
+  async function openConversation(cid) {
+    conversationId = cid;
+    store.setItem("fm.conversation", cid);
+    turnCount = 0;
+    expertShown.clear();
+    for (const node of messages.querySelectorAll(".turn:not(.intro)")) node.remove();
+    $("history-panel").hidden = true;
+    $("history").setAttribute("aria-expanded", "false");
+    await restore();
+    loadHistory();
+  }
+
   function onTurn(turn) {
     turnCount = Math.max(turnCount, turn.index + 1);
     if (turn.role !== "expert" || expertShown.has(turn.index)) return;
     expertShown.add(turn.index);
+    markSeen(conversationId, expertShown.size);
     showExpert(turn);
     store.removeItem("fm.waiting");
   }
@@ -242,6 +286,7 @@
         else addTurn(turn.role, turn.text);
       }
       turnCount = data.turns.length;
+      markSeen(conversationId, expertShown.size);
       if (store.getItem("fm.waiting") === conversationId) waitForExpert();
     } catch (_) {
       conversationId = null;
@@ -268,8 +313,16 @@
     store.removeItem("fm.conversation");
     store.removeItem("fm.waiting");
     for (const node of messages.querySelectorAll(".turn:not(.intro)")) node.remove();
+    expertShown.clear();
+    loadHistory();
     input.focus();
   });
+  $("history").addEventListener("click", () => {
+    const panel = $("history-panel");
+    panel.hidden = !panel.hidden;
+    $("history").setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) loadHistory();
+  });
   if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embed");
-  restore().finally(() => { document.body.dataset.ready = "true"; });
+  restore().then(loadHistory).finally(() => { document.body.dataset.ready = "true"; });
 })();
