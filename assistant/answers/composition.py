@@ -8,6 +8,7 @@ compose = candidates -> clean -> score (`candidates`) -> pick -> order (here);
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,7 +63,7 @@ class Composition:
 
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
-    scorer: SentenceScorer | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 4,
+    scorer: SentenceScorer | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 5,
     pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
@@ -76,7 +77,8 @@ def compose(
         return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
     if comp is None:
-        comp = Composition(_order(_pick(ranked, asked, supporting, min_score)), 0.0)
+        picked = _pick(ranked, asked, supporting, min_score)
+        comp = _pointed_list(candidates, picked[0], list_items) or Composition(_order(picked), 0.0)
     cited = sorted({p.hit_index for p in comp.sentences})
     comp.coverage = _coverage(asked, [hits[i] for i in cited])
     comp.missing = _missing(question, hits, idf) if comp.sentences else []
@@ -108,6 +110,26 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             picked.append(cand)
             covered |= cand.terms
     return picked
+
+
+_POINTS_TO_LIST = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서)|[:：]$")
+
+
+def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> Composition | None:
+    """"…아래 세 가지를 모두 갖춘 기업이 신청할 수 있습니다" answers only with the items it
+    points to: the lead line, then the list that follows it in the same source."""
+    if not _POINTS_TO_LIST.search(lead.unit.text):
+        return None
+    after = sorted((c for c in candidates if c.hit_index == lead.hit_index and c.unit.position > lead.unit.position),
+                   key=lambda c: c.unit.position)
+    if not after or after[0].unit.kind not in ("item", "row") or after[0].unit.run is None:
+        return None
+    items = _whole_lines([c for c in after if c.unit.run == after[0].unit.run])
+    if len(items) < 2:
+        return None
+    shown = items[:limit]
+    return Composition(shown, 0.0, as_list=True, lead_in=lead.unit.text, more_items=len(items) - len(shown),
+                       numbered=prose.marker_kind(after[0].unit.raw) == "num")
 
 
 def _order(picked: list[Candidate]) -> list[Picked]:
