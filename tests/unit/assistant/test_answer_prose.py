@@ -48,3 +48,11 @@ def test_a_list_question_gets_a_list(assistant: Assistant) -> None:
     assert answer.decision in (Decision.answered, Decision.offer_expert)
     items = [ln for ln in answer.answer.split("\n") if re.match(r"(- |\d\. )", ln)]
     assert 3 <= len(items) <= 7, answer.answer
+
+
+def test_a_rule_that_points_to_a_list_is_answered_with_the_list(assistant: Assistant) -> None:
+    """"…아래 세 가지를 모두 갖춘 기업이 신청할 수 있습니다" is worth nothing without the three."""
+    answer = assistant.ask(Question(text="스마트공장 구축 지원사업 신청 자격은?"))
+    lines = answer.answer.split("\n")
+    assert "신청할 수 있습니다" in lines[0], answer.answer
+    assert any("중소기업" in line for line in lines[1:]) and any("제조업" in line for line in lines[1:]), answer.answer
