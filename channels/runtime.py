@@ -21,6 +21,7 @@ from pathlib import Path
 from assistant import wiring
 from assistant.answers.retrieval import HybridSearcher
 from assistant.db import Database, open_database
+from assistant.db.engine import database_url, redacted
 from assistant.delivery.inbox import InboxSender
 from assistant.delivery.loop import BackgroundLoop
 from assistant.delivery.outbox import Sender, SenderRegistry
@@ -134,3 +135,9 @@ def searcher(settings: Settings) -> Iterator[HybridSearcher]:
         yield HybridSearcher(stores)
     finally:
         stores.close()
+
+
+def database_label(settings: Settings) -> str:
+    """Which database this process uses, password hidden (for the start-up summary)."""
+    url = database_url(settings)
+    return ("PostgreSQL " if url.startswith("postgres") else "SQLite ") + redacted(url)

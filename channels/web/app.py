@@ -75,13 +75,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     given = app.state.assistant is not None
     runtime = Runtime(settings, assistant=app.state.assistant)
     app.state.assistant = await asyncio.to_thread(lambda: runtime.assistant)
-    if not given and settings.warm_up_on_start:
+    if not given:  # a given assistant is warmed by whoever built it
         from assistant.warmup import warm_up
 
-        # models, indexes and the database warmed before /readyz answers: a fast first question
-        await asyncio.to_thread(warm_up, app.state.assistant)
-    else:  # at least the embedding model, not loaded by the first user's question
-        await asyncio.to_thread(app.state.assistant.stores.warm)
+        # models, indexes and the database warmed before /readyz answers (a fast first question);
+        # at least the embedding model, not loaded by the first user's question
+        warm = warm_up if settings.warm_up_on_start else (lambda a: a.stores.warm())
+        await asyncio.to_thread(warm, app.state.assistant)
     background = _Background(runtime, app)
     if settings.worker_in_process:
         await background.start()

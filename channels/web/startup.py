@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from assistant.db.engine import database_url, redacted
 from assistant.settings import Settings
+from channels.runtime import database_label
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +77,7 @@ def startup_summary(settings: Settings) -> Summary:
     kakao = f"on ({KAKAO_PATH})" if kakao_on(settings) else "off"
     llm = f"{settings.llm_model} at {settings.llm_base_url}" if settings.llm_enabled else "none (extractive answers)"
     vectors = f"Chroma server {settings.chroma_url}" if settings.chroma_url else f"embedded Chroma ({settings.chroma_path})"
-    url = database_url(settings)
-    db = ("PostgreSQL " if url.startswith("postgres") else "SQLite ") + redacted(url)
+    db = database_label(settings)
     lines = [
         f"channels: web on (/, /console, /docs); Slack {slack}; KakaoTalk {kakao}",
         f"LLM: {llm}",

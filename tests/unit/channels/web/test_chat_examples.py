@@ -19,7 +19,7 @@ EXPECTED = {
     "기업 부담금 중 현금은 얼마나 내야 하나요?": ["30%"],  # subsidy rule
     "창원에서 기계부품 만드는데 MES 구축할 공급기업 추천해 주세요": ["다온스마트팩토리"],  # supplier
     "부하시간 450분, 사이클 30초, 양품 582개면 OEE는 얼마인가요?": ["64.7%"],  # OEE with numbers
-    "스마트공장 수준확인 제도가 뭔가요?": ["1~5단계", "5단계"],  # programme
+    "스마트공장 수준확인 제도가 뭔가요?": ["현장에서 확인", "1~5단계", "5단계"],  # programme: what it is
 }
 EXAMPLE = re.compile(r'<button type="button" class="example">([^<]+)</button>')
 
