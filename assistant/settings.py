@@ -74,7 +74,6 @@ class Settings(BaseSettings):
     # expert offered unless the confidence reaches the second figure
     unknown_words_share: float = 0.35
     unknown_words_offer_below: float = 0.2
-    answer_sentences: int = 4
     draft_sources: int = 10
 
     # answering (LLM optional)

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 SETTINGS_SNAPSHOT = (
     "embedding_model", "chunk_size", "chunk_overlap", "retrieval_k", "retrieval_candidates", "fusion",
     "rrf_k", "keyword_weight", "dense_weight", "dedup_threshold", "escalate_below", "offer_expert_below",
-    "answer_sentences", "llm_model",
+    "llm_model",
 )
 
 

@@ -139,10 +139,6 @@ class TicketDesk:
             ticket = tickets.create_ticket(s, settings=self.settings, request=request)
             return ticket.id
 
-    def relay_to_expert(self, conversation_id: str, text: str) -> None:
-        with self._db().session_scope() as s:
-            tickets.relay_user_message(s, settings=self.settings, conversation_id=conversation_id, text=text)
-
     def list_tickets(self, user: User, *, status: str | None = None, topic: str | None = None,
                      overdue: bool | None = None) -> list[TicketView]:
         with self._db().session_scope() as s:
