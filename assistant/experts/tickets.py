@@ -229,33 +229,3 @@ def list_tickets(
     query = query.order_by(Ticket.due_at, Ticket.created_at, Ticket.id).limit(limit).offset(offset)
     return list(session.scalars(query))
 
-
-def relay_user_message(
-    session: Session, *, settings: Settings, conversation_id: str, text: str, now: datetime | None = None
-) -> Ticket | None:
-    """While a person holds the conversation, tell them the asker wrote again.
-
-    Returns the holding ticket (None when the bot holds the conversation). The channel or
-    service appends the user's turn itself; this only records and forwards it.
-    """
-    ticket = holding_ticket(session, conversation_id=conversation_id)
-    if ticket is None:
-        return None
-    now = now or utcnow()
-    ticket = get_ticket(session, ticket_id=ticket.id, lock=True)
-    event = record_event(
-        session, ticket=ticket, kind="user_message", actor=None, now=now, detail={"text": text[:500]}
-    )
-    holder = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
-    notify_staff(
-        session,
-        settings=settings,
-        ticket=ticket,
-        user=holder,
-        kind="ticket_user_message",
-        event=event,
-        now=now,
-        extra=text,
-    )
-    return ticket
-

@@ -344,7 +344,7 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
     """A ticket from what the answering service has (through the desk), and the relay while held."""
     from assistant.conversations import InMemoryConversationStore, SqlConversationStore
     from assistant.experts.desk import TicketDesk
-    from assistant.experts.tickets import relay_user_message
+    from assistant.experts.hand_off import active_ticket, relay
     from assistant.types import Channel, Draft, Question
 
     def no_draft(text: str) -> Draft:
@@ -384,12 +384,14 @@ def check_escalation_glue(db: Database, settings: Settings) -> None:
         )
     assert store.is_held_by_human(cid)
     with db.session_scope() as s:
-        assert relay_user_message(s, settings=settings, conversation_id=cid, text="급합니다!") is not None
+        live = active_ticket(s, conversation_id=cid)
+        assert live is not None and live.id == tid
+        relay(s, settings=settings, ticket_id=live.id, text="급합니다!")
     [relayed] = _outbox(db, kind="ticket_user_message")
     assert relayed.recipient["user_id"] == expert_id and relayed.payload["text"].endswith("급합니다!")
     with db.session_scope() as s:
         close_ticket(s, ticket_id=tid)
-        assert relay_user_message(s, settings=settings, conversation_id=cid, text="감사합니다") is None
+        assert active_ticket(s, conversation_id=cid) is None  # closed: nothing left to relay to
     memory = InMemoryConversationStore()  # a conversation the database does not keep
     elsewhere_id = memory.new_conversation(channel="kakao", user_id="kakao-9")
     memory.append(elsewhere_id, Turn(role="user", text="정책자금 융자 한도가 궁금합니다"))
