@@ -8,7 +8,6 @@ compose = candidates -> clean -> score (`candidates`) -> pick -> order (here);
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -112,13 +111,10 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     return picked
 
 
-_POINTS_TO_LIST = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서)|[:：]$")
-
-
 def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> Composition | None:
     """"…아래 세 가지를 모두 갖춘 기업이 신청할 수 있습니다" answers only with the items it
     points to: the lead line, then the list that follows it in the same source."""
-    if not _POINTS_TO_LIST.search(lead.unit.text):
+    if not prose.points_ahead(lead.unit.text):
         return None
     after = sorted((c for c in candidates if c.hit_index == lead.hit_index and c.unit.position > lead.unit.position),
                    key=lambda c: c.unit.position)

@@ -21,6 +21,7 @@ _BRACKET_HEADING = re.compile(r"^\s*\[[^\]]{1,24}\]\s*$")
 _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”’]?\s*$")
 _TABLE_SEP = " | "
 _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*같습니다|다음\s*\S{1,6}입니다)[.:]?\s*$|:\s*$")
+_POINTS_AHEAD = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서)")
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
 _COMPLAINT_WORDS = re.compile(r"헷갈|모르겠|모른다|어렵다|힘들다|막막|답답|걱정|불만|부족하다|방치|귀찮|골치")
@@ -138,6 +139,12 @@ def is_complaint(text: str, context: str | None = None) -> bool:
 def is_lead_in(text: str) -> bool:
     """"…은 다음과 같습니다." says nothing without the list that follows it."""
     return bool(_LEAD_IN.search(text))
+
+
+def points_ahead(text: str) -> bool:
+    """"…아래 세 가지를 모두 갖춘 기업이 신청할 수 있습니다." says something, but only with the
+    list it points to (a bare lead-in, `is_lead_in`, never becomes a candidate at all)."""
+    return bool(_POINTS_AHEAD.search(text))
 
 
 def is_quoted_speech(text: str) -> bool:
