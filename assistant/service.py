@@ -97,7 +97,8 @@ class Assistant:
         self.settings = settings
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
-        self.scorer: SentenceScorer = scorer or EmbeddingScorer(stores.embeddings)  # sentence relevance
+        self.scorer: SentenceScorer = scorer or EmbeddingScorer(  # sentence relevance, vectors cached at ingest
+            stores.embeddings, documents=stores.encoder.encode, query=stores.embed_query)
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
         self.db = db
         self.desk = TicketDesk(settings, db, self.conversations, draft=self.draft, ingest_note=ingest_note)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.korean import morphemes_many, split_sentences
+from assistant.answers.candidates import scoring_texts
+from assistant.korean import morphemes_many
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
 from ingestion.documents import LoadedDocument, LoadError
@@ -208,11 +209,12 @@ class Ingestor:
         catalog.set_state("dirty", "0")
 
     def _embed(self, chunks: list[Chunk]) -> np.ndarray:
-        """Chunk vectors (search text), plus each chunk's sentence vectors into the cache (for
-        answer composition): both through the vector cache, so unchanged text costs nothing."""
+        """Chunk vectors (search text), plus the vectors of every line the answer composer may
+        score (`scoring_texts`) into the cache: both through the vector cache, so unchanged
+        text costs nothing and answering encodes only the question."""
         texts = [c.search_text for c in chunks]
         if self.sentence_vectors:
-            texts += [s for c in chunks for s in split_sentences(c.text)]
+            texts += [t for c in chunks for t in scoring_texts(c)]
         encoder = self.stores.encoder
         report = self.on_embed
         if report:

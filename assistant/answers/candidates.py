@@ -24,6 +24,7 @@ from assistant.answers.question_types import (
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import morphemes_many, sentences_of_chunk
+from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
 STOP_TERMS = frozenset(
@@ -99,19 +100,34 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     )
 
 
+def units_in_context(chunk: Chunk) -> list[tuple[prose.Unit, str]]:
+    """The chunk's units (sentence, list item, table row), each with what it is about: its
+    section's own heading and the inline section it sits under."""
+    units = prose.units_of_chunk(
+        chunk.text, sentences_of_chunk(chunk.text),
+        table_header=chunk.metadata.get("table_header"), section=chunk.metadata.get("section"),
+    )
+    heading = own_heading(chunk.heading)
+    return [(unit, " > ".join(p for p in (heading, unit.section) if p)) for unit in units]
+
+
+def scoring_texts(chunk: Chunk) -> list[str]:
+    """Every text the relevance model may read for this chunk: each line in its context, and
+    the title of each list in it. Ingest embeds these ahead, so answering encodes only the
+    question."""
+    lines = units_in_context(chunk)
+    texts = [_in_context(context, unit.text) for unit, context in lines]
+    texts += dict.fromkeys(list_title(chunk.title, context, unit.text) for unit, context in lines
+                           if unit.run is not None and unit.kind in ("item", "row"))
+    return texts
+
+
 def collect(hits: list[Hit]) -> list[Candidate]:
     """Every unit (sentence, list item, table row) of the hits, with what it is about."""
     out: list[Candidate] = []
     for hi, hit in enumerate(hits):
-        chunk = hit.chunk
-        units = prose.units_of_chunk(
-            chunk.text, sentences_of_chunk(chunk.text),
-            table_header=chunk.metadata.get("table_header"), section=chunk.metadata.get("section"),
-        )
-        heading = own_heading(chunk.heading)
-        for unit in units:
-            context = " > ".join(p for p in (heading, unit.section) if p)
-            out.append(Candidate(hi, unit, context, chunk.title))
+        for unit, context in units_in_context(hit.chunk):
+            out.append(Candidate(hi, unit, context, hit.chunk.title))
     terms = morphemes_many([c.unit.text for c in out], cache=True)
     contexts = morphemes_many([c.context for c in out], cache=True)
     for cand, ts, cs in zip(out, terms, contexts, strict=True):
@@ -187,7 +203,16 @@ def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | No
 
 
 def in_context(cand: Candidate) -> str:
-    return f"{cand.context}: {cand.unit.text}" if cand.context else cand.unit.text
+    return _in_context(cand.context, cand.unit.text)
+
+
+def _in_context(context: str, text: str) -> str:
+    return f"{context}: {text}" if context else text
+
+
+def list_title(title: str, context: str, first_item: str) -> str:
+    """What a list is, as the document says it: its title, heading and section."""
+    return " > ".join(p for p in (title, context) if p) or first_item
 
 
 def spread(values: np.ndarray) -> np.ndarray:

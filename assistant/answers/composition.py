@@ -21,6 +21,7 @@ from assistant.answers.candidates import (
     analyse,
     clean,
     collect,
+    list_title,
     question_terms,
     score,
     spread,
@@ -182,8 +183,7 @@ def _whole_lines(items: list[Candidate]) -> list[Picked]:
 
 
 def _list_title(items: list[Candidate]) -> str:
-    """What the list is, as the document says it: its title, heading and section."""
-    return " > ".join(p for p in (items[0].title, items[0].context) if p) or items[0].unit.text
+    return list_title(items[0].title, items[0].context, items[0].unit.text)
 
 
 def _list_value(items: list[Candidate], title_rel: float, asked: Asked) -> float:

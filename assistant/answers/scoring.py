@@ -1,16 +1,17 @@
 """How relevant a sentence is to a question, by the configured embedding model.
 
-`SentenceScorer` is the small interface composition uses; `EmbeddingScorer` encodes the
-candidate sentences on the fly and keeps their vectors (least recently used out), so the
-sentences of chunks that come back query after query cost nothing. A scorer that reads
-vectors stored at ingest can replace it without touching composition.
+`SentenceScorer` is the small interface composition uses; `EmbeddingScorer` keeps the
+candidate sentences' vectors in memory (least recently used out). Where they come from is
+passed in: the service reads them through the stores' vector cache, which ingest fills ahead
+with every line a chunk can offer (`candidates.scoring_texts`), so an answer encodes only
+its question; without a source it encodes them on the fly.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -52,15 +53,21 @@ class _Lru:
 class EmbeddingScorer:
     """Question as a query, sentences as documents (asymmetric models such as e5 care)."""
 
-    def __init__(self, embeddings: Embeddings, cache_size: int = 20_000, query_cache_size: int = 512):
+    def __init__(
+        self, embeddings: Embeddings, cache_size: int = 20_000, query_cache_size: int = 512, *,
+        documents: Callable[[list[str]], np.ndarray] | None = None,
+        query: Callable[[str], np.ndarray] | None = None,
+    ):
         self.embeddings = embeddings
+        self._documents = documents or (lambda texts: encode(embeddings, texts))
+        self._query = query or embeddings.embed_query
         self._sentences = _Lru(cache_size)
         self._queries = _Lru(query_cache_size)
 
     def question_vector(self, question: str) -> np.ndarray:
         vec = self._queries.get(question)
         if vec is None:
-            vec = _unit(np.asarray(self.embeddings.embed_query(question), dtype=np.float32))
+            vec = _unit(np.asarray(self._query(question), dtype=np.float32))
             self._queries.put(question, vec)
         return vec
 
@@ -71,7 +78,7 @@ class EmbeddingScorer:
                 found[s] = cached
         todo = [s for s in dict.fromkeys(sentences) if s not in found]
         if todo:
-            for s, vec in zip(todo, encode(self.embeddings, todo), strict=True):
+            for s, vec in zip(todo, self._documents(todo), strict=True):
                 found[s] = _unit(np.asarray(vec, dtype=np.float32))
                 self._sentences.put(s, found[s])
         return np.vstack([found[s] for s in sentences])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,7 +18,6 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import Unavailable
-from assistant.korean import split_sentences
 from assistant.settings import Settings
 from assistant.stores.catalog import Catalog
 from assistant.stores.embeddings import canonical_name, encode, encode_queries, make_embeddings, model_slug
@@ -123,23 +121,6 @@ class Stores:
                 while len(self._queries) > size:
                     self._queries.popitem(last=False)
         return vector
-
-    def sentence_vectors(self, chunk_ids: Iterable[str]) -> dict[str, tuple[list[str], np.ndarray]]:
-        """Each chunk's sentences (`split_sentences` of its text) and their vectors, one row per
-        sentence, L2-normalised. Read from the vector cache (filled at ingest); any sentence
-        missing there is embedded now and cached. Unknown chunk ids are left out."""
-        texts = self.catalog.texts(list(chunk_ids))
-        split = {cid: split_sentences(text) for cid, text in texts.items()}
-        flat = [s for sentences in split.values() for s in sentences]
-        if not flat:
-            return {cid: (sentences, np.zeros((0, 0), dtype=np.float32)) for cid, sentences in split.items()}
-        matrix = self.encoder.encode(flat)
-        out: dict[str, tuple[list[str], np.ndarray]] = {}
-        row = 0
-        for cid, sentences in split.items():
-            out[cid] = (sentences, matrix[row : row + len(sentences)])
-            row += len(sentences)
-        return out
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -15,6 +15,8 @@ from assistant.stores.embeddings import (
     make_embeddings,
 )
 from assistant.stores.vector_cache import CachedEncoder, VectorCache
+from assistant.types import Question
+from assistant.wiring import build_assistant
 from ingestion.pipeline import Ingestor
 from tests.conftest import make_settings
 
@@ -103,24 +105,19 @@ def test_reingest_and_second_data_dir_embed_nothing(tmp_path: Path) -> None:
     assert sum(q for q, _ in events) == 0 and sum(d for _, d in events) == 0
 
 
-def test_sentence_vectors_and_query_vectors(tmp_path: Path) -> None:
+def test_lines_are_embedded_at_ingest_so_answering_encodes_only_the_question(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "var", embedding_model="hashing-bigrams")
     stores = open_stores(settings)
     Ingestor(stores).sync(_corpus(tmp_path / "kb"))
-    chunks = {c.source: c for c in stores.catalog.iter_chunks()}
     cached = stores.vector_cache.count()
-    got = stores.sentence_vectors([chunks["oee.md"].chunk_id, "no-such-chunk"])
-    assert list(got) == [chunks["oee.md"].chunk_id]
-    sentences, matrix = got[chunks["oee.md"].chunk_id]
-    assert any("곱해 계산합니다" in s for s in sentences)
-    assert matrix.shape == (len(sentences), 256)
-    np.testing.assert_allclose(matrix, HashingEmbeddings().encode(sentences), atol=1e-6)
-    assert stores.vector_cache.count() == cached  # precomputed at ingest: nothing new embedded
+    assistant = build_assistant(settings, stores=stores)
+    answer = assistant.ask(Question(text="OEE는 어떻게 계산해요?", user_id="u1"))
+    assert "곱해 계산합니다" in answer.answer
+    assert stores.encoder.misses == 0  # every line the composer scored was embedded at ingest
+    assert stores.vector_cache.count() == cached
     q = stores.embed_query("OEE 계산")
     assert stores.embed_query("OEE 계산") is q  # kept in the process's LRU
-    best = sentences[int(np.argmax(matrix @ stores.embed_query("양품률을 곱해 계산")))]
-    assert "곱해 계산" in best
-    stores.close()
+    assistant.close()
 
 
 def test_sentence_vectors_can_be_switched_off(tmp_path: Path) -> None:
