@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
+import kiwipiepy
 from kiwipiepy import Kiwi
 
 # morpheme tags that carry meaning for keyword search (nouns, numerals, verb and adjective
@@ -21,10 +24,36 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _lock = threading.Lock()
 
 
+_LEXICON = Path(__file__).parent / "data" / "lexicon.txt"
+
+
+def _lexicon() -> list[tuple[str, str, float]]:
+    """(word, tag, score) of each line: "재고 NNG -3", or just "금형"."""
+    entries = []
+    for line in _LEXICON.read_text(encoding="utf-8").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if fields:
+            tag = fields[1] if len(fields) > 1 else "NNG"
+            entries.append((fields[0], tag, float(fields[2]) if len(fields) > 2 else -10.0))
+    return entries
+
+
+def analyser_signature() -> str:
+    """What the keyword terms were made with (Kiwi's version and our lexicon): an index built
+    with another signature is rebuilt."""
+    lexicon = hashlib.sha256(_LEXICON.read_bytes()).hexdigest()[:8]
+    return f"kiwi{kiwipiepy.__version__}+{lexicon}"
+
+
 @lru_cache(maxsize=1)
 def kiwi() -> Kiwi:
-    """One shared analyser (loading the model takes about a second)."""
-    return Kiwi()
+    """One shared analyser (loading the model takes about a second), with the domain's words."""
+    analyser = Kiwi()
+    for word, tag, score in _lexicon():
+        # a low score by default: the word wins where Kiwi would misread it, and does not pull
+        # apart the words around it ("금형 온도" stays 금형 + 온도 at -10; at 0 it became 온 + 도)
+        analyser.add_user_word(word, tag, score)
+    return analyser
 
 
 def normalize(text: str) -> str:

@@ -21,6 +21,7 @@ from assistant.answers.decision import (
     HELD_TEXT,
     Evidence,
     Verdict,
+    calibration_for,
     confidence,
     decide,
     gather_evidence,
@@ -97,6 +98,7 @@ class Assistant:
         self.settings = settings
         self.stores = stores
         self.searcher = searcher or HybridSearcher(stores)
+        self.calibration = calibration_for(settings)  # confidence weights and thresholds for the model
         self.scorer: SentenceScorer = scorer or EmbeddingScorer(  # sentence relevance, vectors cached at ingest
             stores.embeddings, documents=stores.encoder.encode, query=stores.embed_query)
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
@@ -173,7 +175,7 @@ class Assistant:
         drafted = extractive_text(comp, hits)
         evidence = self._evidence(drafted, hits, q_terms)
         answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
-                        confidence=confidence(evidence), citations=drafted.citations)
+                        confidence=confidence(evidence, self.calibration), citations=drafted.citations)
         suggestions = []
         for n, hit in enumerate(hits, start=1):
             shared = [t for t in q_terms if t in set(hit.chunk.terms)]
@@ -208,7 +210,7 @@ class Assistant:
                             started, text, hand_off=hand_off)
         analysis = await self._understand(hand_off.text, history)
         work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
-        score = confidence(work.evidence)
+        score = confidence(work.evidence, self.calibration)
         verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
                          unknown=work.evidence.unknown)
         return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_EMBEDDING_MODEL = "use-multilingual-v3"
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "xxx", "your-secret", "todo"}
 
@@ -68,12 +68,12 @@ class Settings(BaseSettings):
     # states its key facts (answers/decision.py); thresholds fitted on the golden set
     # (scripts/fit_confidence.py, figures in docs/decisions.md)
     max_question_chars: int = 2000
-    escalate_below: float = 0.045
-    offer_expert_below: float = 0.07
+    escalate_below: float | None = None  # None: the value fitted for the embedding model
+    offer_expert_below: float | None = None
     # a question whose words are this much (idf-weighted) absent from every source gets an
     # expert offered unless the confidence reaches the second figure
     unknown_words_share: float = 0.35
-    unknown_words_offer_below: float = 0.2
+    unknown_words_offer_below: float = 0.3
     draft_sources: int = 10
 
     # answering (LLM optional)

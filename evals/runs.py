@@ -59,8 +59,14 @@ def new_run_id(suite: str, now: datetime | None = None) -> str:
 
 
 def settings_snapshot(settings: Settings) -> dict[str, Any]:
-    """The knobs that change answers (never URLs or secrets)."""
-    return {name: getattr(settings, name) for name in SETTINGS_SNAPSHOT}
+    """The knobs that change answers (never URLs or secrets); thresholds as in force (the
+    model's fitted ones unless the settings set them)."""
+    from assistant.answers.decision import calibration_for
+
+    snapshot = {name: getattr(settings, name) for name in SETTINGS_SNAPSHOT}
+    calibration = calibration_for(settings)
+    snapshot.update(escalate_below=calibration.escalate_below, offer_expert_below=calibration.offer_expert_below)
+    return snapshot
 
 
 def save_run(run: Run, path: Path) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answers.candidates import scoring_texts
-from assistant.korean import morphemes_many
+from assistant.korean import analyser_signature, morphemes_many
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
 from ingestion.documents import LoadedDocument, LoadError
@@ -88,7 +88,8 @@ class Ingestor:
         settings = stores.settings
         self.sentence_vectors = settings.sentence_vectors if sentence_vectors is None else sentence_vectors
         self.splitter = KoreanSentenceSplitter(settings.chunk_size, settings.chunk_overlap)
-        self.model = stores.model_name
+        # what a file is indexed with: its vectors' model and the keyword analyser
+        self.model = f"{stores.model_name}|{analyser_signature()}"
         self.limits = Limits.from_settings(settings)
         self.on_embed = on_embed
 

@@ -39,6 +39,15 @@ _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own 
 _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's story, not the rule
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|했던|실제로|효과|결과|얼마나\s*(줄|늘|올|좋)")
 _MIN_CHARS = 8
+_HANGUL = re.compile(r"[가-힣]")
+# a result: a figure that moved ("25일에서 14일로", "불량률 3% → 1%", "40% 줄었습니다")
+_RESULT = re.compile(
+    r"\d[\d,.]*\s*\S{0,6}\s*(에서|→|->)\s*\S{0,8}\d"
+    r"|\d[\d,.]*\s*(%p?|건|일|시간|분|만\s*원|원|개|명|배)\S{0,3}\s*(줄|늘|감소|증가|단축|절감|낮|높|올|개선)")
+# how much the relevance model counts against the words shared with the question; a question
+# in another language shares no word with the Korean sources, so the model decides
+RELEVANCE_WEIGHT = 0.3
+FOREIGN_RELEVANCE_WEIGHT = 0.8
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
 _DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
 
@@ -55,6 +64,7 @@ class Asked:
     cautions: bool  # asks what not to do / what goes wrong
     difficulties: bool  # asks what owners struggle with
     case: bool  # asks what happened somewhere (a case, an effect)
+    foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
 
     @property
     def total(self) -> float:
@@ -97,6 +107,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
+        foreign=not _HANGUL.search(question),
     )
 
 
@@ -180,6 +191,8 @@ def _cheap(cand: Candidate, asked: Asked) -> float:
 
 def _shape(cand: Candidate, asked: Asked) -> float:
     unit = cand.unit
+    if asked.case and _RESULT.search(unit.text):
+        return 1.0  # "what did it change" is answered by a figure that moved
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
     if asked.qtype == QType.what and unit.kind == "sentence" and defines(cand.context):
@@ -192,12 +205,13 @@ def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | No
     its heading, as the document means it); best first."""
     for cand in candidates:
         cand.score = _cheap(cand, asked) * _penalty(cand, asked)
-    ranked = sorted(candidates, key=lambda c: -c.score)[:pool]
+    ranked = sorted(candidates, key=lambda c: -c.score)[: len(candidates) if asked.foreign else pool]
     if scorer is not None and ranked:
         rel = spread(scorer.score(asked.text, [in_context(c) for c in ranked]))
+        weight = FOREIGN_RELEVANCE_WEIGHT if asked.foreign else RELEVANCE_WEIGHT
         for cand, r in zip(ranked, rel, strict=True):
             cand.related = float(r)
-            cand.score = 0.7 * cand.score + 0.3 * cand.related * _penalty(cand, asked)
+            cand.score = (1 - weight) * cand.score + weight * cand.related * _penalty(cand, asked)
         ranked.sort(key=lambda c: -c.score)
     return ranked
 

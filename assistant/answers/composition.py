@@ -206,8 +206,9 @@ def _coverage(asked: Asked, cited: list[Hit]) -> float:
 
 
 def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> list[str]:
-    """Nouns of the question, as the user wrote them, that no retrieved source mentions at all
-    (a word the knowledge has somewhere near is not "not found")."""
+    """Nouns of the question, as the user wrote them, that no source mentions at all: not the
+    retrieved ones, and not any other (a word the knowledge uses elsewhere, such as "업체" or
+    "주변", is how the owner put it, not a topic the knowledge lacks)."""
     said: set[str] = set()
     text = ""
     for hit in hits:
@@ -215,6 +216,7 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
         said |= set(chunk.terms)
         carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
         text += f" {chunk.title} {chunk.heading or ''} {carried} {chunk.text}"
+    unseen = idf("\x00")  # the weight of a term no chunk has
     out: list[str] = []
     for surface, terms in noun_phrases(question):
         content = [t for t in terms if t not in STOP_TERMS and t not in _GENERIC_NOUNS]
@@ -222,7 +224,7 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
             continue
         if any(t in said or t in text for t in content) or surface in text:
             continue
-        if max(idf(t) for t in content) >= 1.0:
+        if any(idf(t) >= unseen - 1e-9 for t in content):
             out.append(surface)
     return out
 

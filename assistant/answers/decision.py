@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answers.intent import Intent
 from assistant.answers.retrieval import Hit
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
+from assistant.stores.embeddings import canonical_name
 from assistant.types import Decision
 
 DECLINE_TEXT = (
@@ -56,10 +57,38 @@ class Evidence:
     exact: bool = False  # a deterministic calculation from a cited rule: nothing to weigh
 
 
-# Logistic weights for P(the answer states all its key facts), fitted on the golden set
-# (scripts/fit_confidence.py; docs/decisions.md); the thresholds on it are in settings.
-WEIGHTS = {"coverage": 1.8, "support": 2.02, "dense": 1.4, "agreement": 0.85}
-BIAS = -4.53
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights for P(the answer states all its key facts) and the thresholds on it,
+    fitted on the golden set for one embedding model (its dense scores live on its own scale;
+    scripts/fit_confidence.py, figures in docs/decisions.md)."""
+
+    weights: dict[str, float]
+    bias: float
+    escalate_below: float
+    offer_expert_below: float
+
+
+CALIBRATIONS: dict[str, Calibration] = {
+    "multilingual-e5-small": Calibration(
+        {"coverage": 0.66, "support": 1.79, "dense": 0.25, "agreement": 0.35, "unknown": -0.38}, -2.47,
+        escalate_below=0.14, offer_expert_below=0.18),
+    "use-multilingual-v3": Calibration(
+        {"coverage": 1.8, "support": 2.02, "dense": 1.4, "agreement": 0.85}, -4.53,
+        escalate_below=0.045, offer_expert_below=0.07),
+}
+
+
+def calibration_for(settings: Settings) -> Calibration:
+    """The settings' model's calibration (the default model's for any other), with the
+    thresholds the settings set, if any."""
+    tuned = CALIBRATIONS.get(canonical_name(settings.embedding_model), CALIBRATIONS[DEFAULT_EMBEDDING_MODEL])
+    return replace(
+        tuned,
+        escalate_below=tuned.escalate_below if settings.escalate_below is None else settings.escalate_below,
+        offer_expert_below=(tuned.offer_expert_below if settings.offer_expert_below is None
+                            else settings.offer_expert_below),
+    )
 
 
 def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], float]) -> float:
@@ -89,13 +118,14 @@ def gather_evidence(coverage: float, support: float, hits: list[Hit], terms: lis
     return Evidence(coverage, support, max(0.0, dense), agree, unknown_share(terms, idf), has_text)
 
 
-def confidence(evidence: Evidence) -> float:
+def confidence(evidence: Evidence, calibration: Calibration | None = None) -> float:
     """The calibrated probability that the drafted answer is right (0 when there is none)."""
     if evidence.exact:
         return 1.0
     if not evidence.has_text:
         return 0.0
-    z = BIAS + sum(w * getattr(evidence, name) for name, w in WEIGHTS.items())
+    cal = calibration or CALIBRATIONS[DEFAULT_EMBEDDING_MODEL]
+    z = cal.bias + sum(w * getattr(evidence, name) for name, w in cal.weights.items())
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
@@ -126,11 +156,12 @@ def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Sett
         return Verdict(Decision.escalate, "needs_records", NEEDS_RECORDS_TEXT)
     if exact:
         return Verdict(Decision.answered, "calculated")
-    if not has_evidence or confidence < settings.escalate_below:
+    thresholds = calibration_for(settings)
+    if not has_evidence or confidence < thresholds.escalate_below:
         if not intent.in_domain and not intent.supplier:
             return Verdict(Decision.declined, "out_of_scope_no_evidence", DECLINE_TEXT)
         return Verdict(Decision.escalate, "no_supporting_evidence", NO_EVIDENCE_TEXT)
-    if confidence < settings.offer_expert_below:
+    if confidence < thresholds.offer_expert_below:
         return Verdict(Decision.offer_expert, "weak_support")
     if unknown >= settings.unknown_words_share and confidence < settings.unknown_words_offer_below:
         # what the owner asks about is named nowhere in the sources (a hopper dryer, a machine's

@@ -30,10 +30,12 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
         r"언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
-        r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline", re.I)),
+        r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
+        r"|\bperiod\b", re.I)),
     (QType.how_much, re.compile(
         r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점)|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
-        r"|퍼센트|\bhow\s+much\b|\bcost\b|\brate\b", re.I)),
+        r"|퍼센트|\bhow\s+(much|many)\b|\bcosts?\b|\brate\b|\blimit\b|\bmaximum\b|\bminimum\b|\bpercent|\binterest\b",
+        re.I)),
     (QType.where, re.compile(r"어디|어느\s*(곳|기관|사이트)|창구|장소|\bwhere\b", re.I)),
     (QType.who, re.compile(r"누가|누구|어느\s*(회사|업체|분)|담당\s*(기관|자)|주관|\bwho\b", re.I)),
     (QType.how, re.compile(

@@ -53,7 +53,9 @@ def test_degraded_retriever_fails_the_gate_naming_the_worse_cases(knowledge_sett
                        runs_dir=tmp_path / "runs")
     assert not outcome.gate.passed
     failed = {c.metric for c in outcome.gate.checks if c.status == "fail"}
-    assert {"hit@5", "key_facts", "decision_accuracy"} <= failed, failed
+    # e5's dense ranks alone still find the source in the top five (hit@5 may hold), but one
+    # chunk per answer loses facts and support
+    assert {"key_facts", "decision_accuracy"} <= failed, failed
     assert len(outcome.worse) >= 10
     assert any("first relevant source" in reason for w in outcome.worse for reason in w.reasons)
     html = outcome.report.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answers.analysis import analyse, language_of
-from assistant.answers.decision import Evidence, confidence, decide, held, priority
+from assistant.answers.decision import Evidence, calibration_for, confidence, decide, held, priority
 from assistant.answers.intent import classify
 from assistant.settings import Settings
 from assistant.types import Decision, Turn
@@ -61,9 +61,9 @@ def test_confidence_rises_with_every_kind_of_evidence() -> None:
 def test_decisions_follow_the_thresholds() -> None:
     settings = Settings()
     intent = classify("스마트공장 지원금 신청 서류")
-    assert decide(intent, settings.offer_expert_below + 0.01, True, settings).decision == Decision.answered
-    assert decide(intent, settings.offer_expert_below - 0.01, True, settings).decision == Decision.offer_expert
-    assert decide(intent, settings.escalate_below - 0.01, True, settings).decision == Decision.escalate
+    assert decide(intent, calibration_for(settings).offer_expert_below + 0.01, True, settings).decision == Decision.answered
+    assert decide(intent, calibration_for(settings).offer_expert_below - 0.01, True, settings).decision == Decision.offer_expert
+    assert decide(intent, calibration_for(settings).escalate_below - 0.01, True, settings).decision == Decision.escalate
     uncovered = classify("호퍼 드라이어 과열")
     assert decide(uncovered, 0.0, False, settings).decision == Decision.escalate  # an expert's question
     assert decide(classify("오늘 뭐 하지"), 0.0, False, settings).decision == Decision.declined
@@ -73,7 +73,7 @@ def test_decisions_follow_the_thresholds() -> None:
 def test_a_topic_named_in_no_source_gets_an_expert_offered() -> None:
     settings = Settings()
     intent = classify("호퍼 드라이어 과열")
-    middling = settings.offer_expert_below + 0.05
+    middling = calibration_for(settings).offer_expert_below + 0.05
     assert decide(intent, middling, True, settings, unknown=0.4).decision == Decision.offer_expert
     assert decide(intent, middling, True, settings, unknown=0.1).decision == Decision.answered
     assert decide(intent, 0.5, True, settings, unknown=0.4).decision == Decision.answered  # strong support wins
