@@ -25,6 +25,7 @@ from assistant.db.engine import database_url, redacted
 from assistant.delivery.inbox import InboxSender
 from assistant.delivery.loop import BackgroundLoop
 from assistant.delivery.outbox import Sender, SenderRegistry
+from assistant.delivery.received import Handler
 from assistant.experts.accounts import StaffAccounts
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -32,6 +33,8 @@ from assistant.stores import Stores, open_stores
 from channels.slack.delivery import CHANNEL as SLACK
 from channels.slack.delivery import SlackSender
 from channels.slack.deps import SlackDeps, make_deps
+from channels.slack.events import CHANNEL as SLACK_EVENTS
+from channels.slack.events import SlackEventHandler
 from ingestion.notes import NoteIngestor
 from ingestion.pipeline import EmbedProgress, Ingestor, SyncReport, scan
 
@@ -90,8 +93,14 @@ class Runtime:
             own.setdefault(SLACK, SlackSender(slack))
         return wiring.senders_for(self.db, own)
 
-    def background_loop(self, senders: SenderRegistry) -> BackgroundLoop:
-        return wiring.background_loop(self.db, self.settings, senders)
+    def received_handlers(self, *, slack: SlackDeps | None = None) -> dict[str, Handler]:
+        """Who processes the received events left in the durable inbox, by channel: Slack's
+        events when Slack is configured (with `slack`, the deps its listeners already use)."""
+        slack = slack or self.slack_deps()
+        return {SLACK_EVENTS: SlackEventHandler(slack)} if slack is not None else {}
+
+    def background_loop(self, senders: SenderRegistry, handlers: dict[str, Handler] | None = None) -> BackgroundLoop:
+        return wiring.background_loop(self.db, self.settings, senders, handlers)
 
     def close(self) -> None:
         """Close what this runtime built (an assistant handed in stays open)."""
