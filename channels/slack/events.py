@@ -47,12 +47,18 @@ def _text(event: dict[str, Any], name: str) -> str:
     return value
 
 
-def pick(deps: SlackDeps, body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(inbox key, stored payload) of an event we answer; None for one we leave alone.
-    Raises `MalformedEvent` for a body without what we need."""
+def check(body: dict[str, Any]) -> dict[str, Any]:
+    """The event of an `event_callback` body; `MalformedEvent` when it is not an object with a type."""
     event = body.get("event")
     if not isinstance(event, dict) or not isinstance(event.get("type"), str):
         raise MalformedEvent("event missing or without a type")
+    return event
+
+
+def pick(deps: SlackDeps, body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(inbox key, stored payload) of an event we answer; None for one we leave alone.
+    Raises `MalformedEvent` for a body without what we need."""
+    event = check(body)
     if event["type"] == "message":
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return None  # edits, joins, our own posts...

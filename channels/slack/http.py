@@ -23,7 +23,7 @@ from assistant.settings import Settings
 from channels.calls import app_assistant, as_ref
 from channels.slack.app import build_bolt_app
 from channels.slack.deps import SlackDeps, make_deps, secret
-from channels.slack.events import BAD_EVENT
+from channels.slack.events import BAD_EVENT, MalformedEvent, check
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,14 @@ UNSIGNED = "Slack 서명이 올바르지 않습니다."
 
 def _error(status: int, code: str, message: str, detail: str = "") -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "detail": detail}}, status_code=status)
+
+
+def signed(verifier: SignatureVerifier, raw: bytes, request: Request) -> bool:
+    """A valid signature over `raw` with a timestamp at most 5 minutes off."""
+    timestamp, signature = request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature")
+    if not timestamp or not signature or not timestamp.isdigit():
+        return False
+    return verifier.is_valid(raw, timestamp, signature)
 
 
 def body_problem(raw: bytes, content_type: str | None) -> str | None:
@@ -49,7 +57,14 @@ def body_problem(raw: bytes, content_type: str | None) -> str | None:
             parsed = json.loads(form["payload"]) if "payload" in form else form
     except (UnicodeDecodeError, ValueError) as exc:
         return f"not JSON: {type(exc).__name__}"
-    return None if isinstance(parsed, dict) else f"JSON {type(parsed).__name__}, not an object"
+    if not isinstance(parsed, dict):
+        return f"JSON {type(parsed).__name__}, not an object"
+    if parsed.get("type") == "event_callback":
+        try:
+            check(parsed)
+        except MalformedEvent as exc:
+            return str(exc)
+    return None
 
 
 def mount(app: FastAPI, settings: Settings, assistant: Assistant | None = None) -> SlackDeps | None:
@@ -70,8 +85,7 @@ def mount(app: FastAPI, settings: Settings, assistant: Assistant | None = None) 
 
     async def slack_events(request: Request) -> Response:
         raw = await request.body()
-        if not verifier.is_valid(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
-                                 request.headers.get("X-Slack-Signature", "")):
+        if not signed(verifier, raw, request):
             return _error(401, "unauthorized", UNSIGNED)
         problem = body_problem(raw, (request.headers.get("Content-Type") or "").split(";")[0].strip())
         if problem is not None:
