@@ -30,6 +30,9 @@ from assistant.experts.accounts import StaffAccounts
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores, open_stores
+from channels.durable import KeyStore
+from channels.kakao.handler import CHANNEL as KAKAO
+from channels.kakao.handler import SkillHandler
 from channels.slack.delivery import CHANNEL as SLACK
 from channels.slack.delivery import SlackSender
 from channels.slack.deps import SlackDeps, make_deps
@@ -93,11 +96,20 @@ class Runtime:
             own.setdefault(SLACK, SlackSender(slack))
         return wiring.senders_for(self.db, own)
 
-    def received_handlers(self, *, slack: SlackDeps | None = None) -> dict[str, Handler]:
+    def received_handlers(self, *, slack: SlackDeps | None = None,
+                          kakao: SkillHandler | None = None) -> dict[str, Handler]:
         """Who processes the received events left in the durable inbox, by channel: Slack's
-        events when Slack is configured (with `slack`, the deps its listeners already use)."""
+        events and Kakao's callback requests, each when configured (with `slack` / `kakao`,
+        the parts the mounted endpoints already use)."""
+        handlers: dict[str, Handler] = {}
         slack = slack or self.slack_deps()
-        return {SLACK_EVENTS: SlackEventHandler(slack)} if slack is not None else {}
+        if slack is not None:
+            handlers[SLACK_EVENTS] = SlackEventHandler(slack)
+        if kakao is None and self.settings.kakao_skill_secret is not None:
+            kakao = SkillHandler(self.settings, lambda: self.assistant, KeyStore.from_settings(self.settings))
+        if kakao is not None:
+            handlers[KAKAO] = kakao.finish
+        return handlers
 
     def background_loop(self, senders: SenderRegistry, handlers: dict[str, Handler] | None = None) -> BackgroundLoop:
         return wiring.background_loop(self.db, self.settings, senders, handlers)

@@ -1,6 +1,7 @@
 """Kill -9 with Slack: a real `factory-mentor serve` receives ten signed `app_mention` events
 and is killed with SIGKILL at several points (after the first ack, mid-batch, after all
-acks, and while answers are being posted to a Slack slow to reply), then started again. Every acknowledged event is answered exactly once after the
+acks, and while answers are being posted to a Slack slow to reply), then started again.
+A Kakao request switched to the callback is killed right after its `useCallback` too. Every acknowledged event is answered exactly once after the
 restart (posts counted at the local Slack Web API server, by the metadata each answer
 carries), and Slack's retries of all ten are answered 200 without a second post (the ones
 never acknowledged are answered then, once).
@@ -30,8 +31,8 @@ from assistant.delivery.received import ReceivedEvents
 from assistant.settings import Settings
 from evals.bench.server import free_port, settings_env
 from tests.conftest import make_settings
-from tests.integration.channel_app import SIGNING_SECRET, event_body, signed_headers
-from tests.integration.fake_servers import FakeSlack
+from tests.integration.channel_app import KAKAO_SECRET, SIGNING_SECRET, event_body, signed_headers
+from tests.integration.fake_servers import CallbackReceiver, FakeSlack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -52,7 +53,8 @@ class Serve:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
                **settings_env(settings)}
-        env.update(FM_SLACK_BOT_TOKEN=FakeSlack.TOKEN, FM_SLACK_SIGNING_SECRET=SIGNING_SECRET)  # dumped masked
+        env.update(FM_SLACK_BOT_TOKEN=FakeSlack.TOKEN, FM_SLACK_SIGNING_SECRET=SIGNING_SECRET,  # dumped masked
+                   FM_KAKAO_SKILL_SECRET=KAKAO_SECRET, FM_KAKAO_CALLBACK_HOSTS="kakao.com,127.0.0.1")
         self.log_path = log_path
         with log_path.open("ab") as log:
             cmd = [sys.executable, "-c", "from channels.cli import main; main()", "serve", "--host", "127.0.0.1",
@@ -131,10 +133,11 @@ def deployment(knowledge_settings: Settings, tmp_path: Path) -> Iterator[dict[st
     data = tmp_path / "var"
     shutil.copytree(knowledge_settings.data_dir, data,
                     ignore=shutil.ignore_patterns("*.sqlite-*", "factory_mentor.sqlite", "channels.sqlite"))
-    with FakeSlack() as slack:
+    with FakeSlack() as slack, CallbackReceiver() as kakao:
         settings = make_settings(data, slack_api_url=f"{slack.url}/api/", inbox_lease_s=8.0,
-                                 outbox_poll_interval_s=0.2, rate_limit_per_minute=0)
-        yield {"settings": settings, "slack": slack, "log": tmp_path / "serve.log"}
+                                 outbox_poll_interval_s=0.2, rate_limit_per_minute=0,
+                                 kakao_answer_wait_s=0.01)  # every Kakao answer goes through the callback
+        yield {"settings": settings, "slack": slack, "kakao": kakao, "log": tmp_path / "serve.log"}
 
 
 def _kill_point(env: dict[str, Any], server: Serve, batch: str, acks_before_kill: int,
@@ -181,6 +184,27 @@ def _kill_point(env: dict[str, Any], server: Serve, batch: str, acks_before_kill
     return restarted, figures
 
 
+def _kakao_kill_point(env: dict[str, Any], server: Serve) -> tuple[Serve, dict[str, Any]]:
+    """A Kakao request switched to the callback (`useCallback`), the server killed right after
+    that acknowledgement: after the restart the answer is POSTed to `callbackUrl` once."""
+    receiver: CallbackReceiver = env["kakao"]
+    url = f"{receiver.url}/v1/callback/task-kill?token=one-time"
+    body = {"userRequest": {"utterance": QUESTIONS[0], "callbackUrl": url,
+                            "user": {"id": "kakao-kill-user", "type": "botUserKey"}}}
+    resp = httpx.post(server.url + "/kakao/skill", json=body, headers={"X-Skill-Secret": KAKAO_SECRET}, timeout=10)
+    assert resp.status_code == 200 and resp.json().get("useCallback") is True
+    server.kill()
+    before = len(receiver.calls("/v1/callback/task-kill"))
+    restarted = Serve(env["settings"], env["log"])
+    (posted,) = receiver.wait_for("/v1/callback/task-kill", timeout=120)
+    time.sleep(2.0)
+    assert len(receiver.calls("/v1/callback/task-kill")) == 1
+    text = posted.body["template"]["outputs"][0]["simpleText"]["text"]
+    assert "신청" in text  # the answer itself, not a placeholder
+    return restarted, {"acked": 1, "answered_before_kill": before, "callbacks_after_restart": 1 - before,
+                       "duplicates": len(receiver.calls("/v1/callback/task-kill")) - 1}
+
+
 def test_acknowledged_events_survive_sigkill_and_are_answered_once(deployment: dict[str, Any]) -> None:
     server = Serve(deployment["settings"], deployment["log"])
     results: dict[str, Any] = {}
@@ -191,6 +215,8 @@ def test_acknowledged_events_survive_sigkill_and_are_answered_once(deployment: d
         ):
             server, results[name] = _kill_point(deployment, server, batch, acks, during_posts)
             logger.info("kill point %s: %s", name, results[name])
+        server, results["kakao: after useCallback"] = _kakao_kill_point(deployment, server)
+        logger.info("kakao kill point: %s", results["kakao: after useCallback"])
     finally:
         server.stop()
     db = open_database(deployment["settings"])
@@ -198,6 +224,6 @@ def test_acknowledged_events_survive_sigkill_and_are_answered_once(deployment: d
         counts = ReceivedEvents(db.sessions, settings=deployment["settings"]).counts()
     finally:
         db.dispose()
-    assert counts == {"done": 4 * EVENTS}, counts  # nothing left behind, nothing dead
+    assert counts == {"done": 4 * EVENTS + 1}, counts  # nothing left behind, nothing dead
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "kill9-slack.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
