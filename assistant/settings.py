@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     outbox_poll_interval_s: float = Field(default=2.0, gt=0)
     worker_in_process: bool = True  # the server runs one outbox worker + SLA sweep itself
 
+    # durable inbox (issue 14, area "inbox"): channel events stored before they are acknowledged,
+    # then processed from the store under a lease (renewed while the work runs)
+    inbox_lease_s: float = Field(default=60.0, gt=0)  # a claimed event is taken again after this
+    inbox_max_attempts: int = Field(default=5, ge=1)
+    inbox_keep_days: float = Field(default=7.0, gt=0)  # finished events (the record of seen ids)
+
     # Slack (slack-bolt): HTTP mode needs the signing secret, Socket Mode the app-level token
     slack_bot_token: SecretStr | None = None  # xoxb-...
     slack_signing_secret: SecretStr | None = None

@@ -12,6 +12,7 @@ from assistant.db import Database, open_database
 from assistant.delivery.inbox import IN_APP_CHANNELS, InboxSender
 from assistant.delivery.loop import BackgroundLoop
 from assistant.delivery.outbox import Sender, SenderRegistry
+from assistant.delivery.received import Handler
 from assistant.experts.notes import IngestNote
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -38,6 +39,8 @@ def senders_for(db: Database, channel_senders: dict[str, Sender] | None = None) 
     return SenderRegistry(senders)
 
 
-def background_loop(db: Database, settings: Settings, senders: SenderRegistry) -> BackgroundLoop:
-    """Outbox deliveries with `senders` and the SLA sweep; run it with `await loop.run(stop_event)`."""
-    return BackgroundLoop(db, settings=settings, registry=senders)
+def background_loop(db: Database, settings: Settings, senders: SenderRegistry,
+                    handlers: dict[str, Handler] | None = None) -> BackgroundLoop:
+    """Outbox deliveries with `senders`, the SLA sweep and, with `handlers` (by channel name),
+    the received events left unprocessed; run it with `await loop.run(stop_event)`."""
+    return BackgroundLoop(db, settings=settings, registry=senders, handlers=handlers)

@@ -25,13 +25,19 @@ from assistant.db.engine import database_url, redacted
 from assistant.delivery.inbox import InboxSender
 from assistant.delivery.loop import BackgroundLoop
 from assistant.delivery.outbox import Sender, SenderRegistry
+from assistant.delivery.received import Handler
 from assistant.experts.accounts import StaffAccounts
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores, open_stores
+from channels.durable import KeyStore
+from channels.kakao.handler import CHANNEL as KAKAO
+from channels.kakao.handler import SkillHandler
 from channels.slack.delivery import CHANNEL as SLACK
 from channels.slack.delivery import SlackSender
 from channels.slack.deps import SlackDeps, make_deps
+from channels.slack.events import CHANNEL as SLACK_EVENTS
+from channels.slack.events import SlackEventHandler
 from ingestion.notes import NoteIngestor
 from ingestion.pipeline import EmbedProgress, Ingestor, SyncReport, scan
 
@@ -90,8 +96,23 @@ class Runtime:
             own.setdefault(SLACK, SlackSender(slack))
         return wiring.senders_for(self.db, own)
 
-    def background_loop(self, senders: SenderRegistry) -> BackgroundLoop:
-        return wiring.background_loop(self.db, self.settings, senders)
+    def received_handlers(self, *, slack: SlackDeps | None = None,
+                          kakao: SkillHandler | None = None) -> dict[str, Handler]:
+        """Who processes the received events left in the durable inbox, by channel: Slack's
+        events and Kakao's callback requests, each when configured (with `slack` / `kakao`,
+        the parts the mounted endpoints already use)."""
+        handlers: dict[str, Handler] = {}
+        slack = slack or self.slack_deps()
+        if slack is not None:
+            handlers[SLACK_EVENTS] = SlackEventHandler(slack)
+        if kakao is None and self.settings.kakao_skill_secret is not None:
+            kakao = SkillHandler(self.settings, lambda: self.assistant, KeyStore.from_settings(self.settings))
+        if kakao is not None:
+            handlers[KAKAO] = kakao.finish
+        return handlers
+
+    def background_loop(self, senders: SenderRegistry, handlers: dict[str, Handler] | None = None) -> BackgroundLoop:
+        return wiring.background_loop(self.db, self.settings, senders, handlers)
 
     def close(self) -> None:
         """Close what this runtime built (an assistant handed in stays open)."""

@@ -39,3 +39,12 @@ class OutboxStatus(StrEnum):
     sending = "sending"  # claimed by a worker until `locked_until`
     sent = "sent"
     dead = "dead"
+
+
+class ReceivedStatus(StrEnum):
+    """An event a channel received and acknowledged (the durable inbox, issue 14)."""
+
+    pending = "pending"
+    processing = "processing"  # claimed by a process until `locked_until`
+    done = "done"
+    dead = "dead"

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from assistant.db.columns import UTCDateTime, new_id, utcnow
-from assistant.db.enums import NoteStatus, OutboxStatus, Priority, Role, TicketStatus
+from assistant.db.enums import NoteStatus, OutboxStatus, Priority, ReceivedStatus, Role, TicketStatus
 
 __all__ = [
     "ApiToken",
@@ -43,6 +43,8 @@ __all__ = [
     "OutboxItem",
     "OutboxStatus",
     "Priority",
+    "ReceivedEvent",
+    "ReceivedStatus",
     "Role",
     "Ticket",
     "TicketEvent",
@@ -301,3 +303,29 @@ class InboxItem(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReceivedEvent(Base):
+    """An event a channel acknowledged before answering (a Slack event, a Kakao callback
+    request): stored before the acknowledgement, unique by (channel, event key), so the row
+    is also the record that the event was seen; processed from here, claimed with a lease."""
+
+    __tablename__ = "received_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_key"),
+        Index("ix_received_events_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    channel: Mapped[str] = mapped_column(String(20))
+    event_key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()

@@ -34,7 +34,7 @@ async def _run(runtime: Runtime) -> None:
             running.add_signal_handler(sig, stop.set)
     tasks = []
     if runtime.settings.worker_in_process:
-        loop = runtime.background_loop(runtime.senders(slack=deps))
+        loop = runtime.background_loop(runtime.senders(slack=deps), runtime.received_handlers(slack=deps))
         tasks.append(asyncio.create_task(loop.run(stop), name="fm-background"))
     await handler.connect_async()
     console.print("Slack Socket Mode 연결됨 (Ctrl-C로 종료)")

@@ -38,13 +38,14 @@ def worker(
     """Deliver pending outbox rows (with retries) and run the SLA sweep, until stopped."""
     runtime = Runtime(build_settings(data_dir))
     try:
-        senders = runtime.senders()
-        loop = runtime.background_loop(senders)
+        slack = runtime.slack_deps()
+        senders = runtime.senders(slack=slack)
+        loop = runtime.background_loop(senders, runtime.received_handlers(slack=slack))
         if once:
             result = asyncio.run(loop.run_once(force_sweep=True))
             sweep = result.sweep
             console.print(
-                f"전달 {result.delivered}건, 재알림 {len(sweep.renotified) if sweep else 0}건, "
+                f"전달 {result.delivered}건, 받은 이벤트 처리 {result.handled}건, 재알림 {len(sweep.renotified) if sweep else 0}건, "
                 f"재배정 {len(sweep.reassigned) if sweep else 0}건, "
                 f"자동 종료 {len(sweep.auto_closed) if sweep else 0}건"
             )

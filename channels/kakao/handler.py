@@ -7,6 +7,13 @@ or run a quick-reply command (전문가 연결, 출처 보기, 전문가 답변 
   and shown when the user taps "답변 확인".
 - Kakao cannot push: an expert's answer waits in the outbox and is shown on the user's
   next message (`pending_deliveries` / `mark_delivered`).
+- A switch to the callback is an acknowledgement before the answer, so the request goes
+  through the durable inbox first (`assistant.delivery.received`, channel `kakao`, keyed by
+  its one-time `callbackUrl`): it is stored before `useCallback` is returned and answered
+  from the store, by this process at once (with the answer already in flight) or, if the
+  process dies, by the next background round, which asks again and POSTs the callback if
+  the minute has not passed (else the answer waits for "답변 확인"). Kakao accepts one POST
+  per callback and offers no way to look one up, so that last POST is at least once.
 - The same utterance delivered twice by the same user shares one answer (in flight:
   the same task; done: the stored response for `REPLAY_S`), so a retry never asks twice
   or opens a second ticket.
@@ -22,7 +29,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.errors import FMError
+from assistant.delivery.received import Received, ReceivedEvents, ReceivedWorker
+from assistant.errors import FMError, Unavailable
 from assistant.settings import Settings
 from assistant.types import Answer, Channel, Decision, Question
 from channels.calls import AssistantRef, call
@@ -37,6 +45,7 @@ PRUNE_EVERY = 200
 NOTICES_WITH_ANSWER = r.MAX_OUTPUTS - 1  # waiting expert answers shown above a new answer
 CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
 _REPLAY, _READY = "kakao_reply", "kakao_ready"
+CHANNEL = "kakao"
 EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
 NO_EXPERT_YET = "아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."
 PREPARING = "답변을 준비하고 있습니다. 잠시 후 '답변 확인'을 눌러 주세요."
@@ -62,6 +71,16 @@ class SkillHandler:
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
     _waiting: set[str] = field(default_factory=set)  # users whose answer is still being made
     _asked: int = 0
+    inbox: ReceivedEvents | None = None  # built on first use from the service's database
+
+    def received(self) -> ReceivedEvents:
+        """The durable inbox of received events, in the service's database."""
+        if self.inbox is None:
+            db = self.assistant().db
+            if db is None:
+                raise Unavailable("kakao_inbox", FAILED, "the service has no database")
+            self.inbox = ReceivedEvents(db.sessions, settings=self.settings)
+        return self.inbox
 
     async def handle(self, u: Utterance) -> dict[str, Any]:
         command = u.extra.get("fm") or u.text.strip()
@@ -156,7 +175,7 @@ class SkillHandler:
             return body
         hosts = self.settings.kakao_callback_hosts
         if u.callback_url and allowed_callback(u.callback_url, hosts):
-            self._spawn(self._finish_by_callback(task, u, notices, ids, key, started))
+            await self._to_inbox(u, {"notices": notices, "ids": ids, "key": key}, task, started)
             return r.use_callback()
         if u.callback_url:
             logger.warning("kakao callbackUrl host %s not allowed; answer kept for later",
@@ -164,6 +183,30 @@ class SkillHandler:
         self._waiting.add(u.user_id)
         self._spawn(self._keep_for_later(task, u.user_id, notices, ids))
         return r.text_response(PREPARING, [r.quick_reply(r.Q_ANSWER_CHECK)])
+
+    async def _to_inbox(self, u: Utterance, work: dict[str, Any], task: asyncio.Task[Answer], started: float) -> None:
+        """Store the callback request (before `useCallback` goes back), then answer it from the store."""
+        payload = {"user_id": u.user_id, "text": u.text, "callback_url": u.callback_url, "received": time.time(), **work}
+        event_key = hashlib.sha256(str(u.callback_url).encode()).hexdigest()
+        try:
+            stored = await asyncio.to_thread(self.received().receive, CHANNEL, event_key, payload)
+        except Exception:  # the database is down: answer from memory rather than not at all
+            logger.exception("kakao callback request not stored; answered without the inbox")
+            self._spawn(self._finish_by_callback(task, u, work["notices"], work["ids"], work["key"], started))
+            return
+        if stored is not None:
+            self._spawn(ReceivedWorker(self.received(), {CHANNEL: self.finish}).process(stored))
+
+    async def finish(self, received: Received) -> None:
+        """Answer a stored callback request: in this process with the answer in flight, or after
+        a restart asked again, POSTed while Kakao's minute lasts (else kept for "답변 확인")."""
+        p = received.payload
+        u = Utterance(user_id=p["user_id"], text=p["text"], callback_url=p["callback_url"])
+        question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
+                            user_id=u.user_id)
+        task = self._task(p["key"], question)
+        started = time.monotonic() - max(0.0, time.time() - float(p["received"]))
+        await self._finish_by_callback(task, u, list(p["notices"]), list(p["ids"]), p["key"], started)
 
     def _render(self, task: asyncio.Task[Answer], notices: list[str]) -> dict[str, Any]:
         exc = task.exception() if not task.cancelled() else FMError("cancelled", FAILED)

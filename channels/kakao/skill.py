@@ -38,19 +38,28 @@ def secret_ok(given: str | None, settings: Settings) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+BAD_REQUEST = "요청을 이해하지 못했습니다."
+
+
+def _bad(detail: str) -> FMError:
+    return FMError("bad_request", BAD_REQUEST, detail)
+
+
 def parse(body: Any) -> Utterance:
-    """The parts of a skill payload we use; FMError 400 when they are missing."""
-    request = body.get("userRequest") if isinstance(body, dict) else None
+    """The parts of a skill payload we use; FMError 400 when they are missing or of the wrong type."""
+    if not isinstance(body, dict):
+        raise _bad("body is not a JSON object")
+    request = body.get("userRequest")
     if not isinstance(request, dict):
-        raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest missing")
-    user = request.get("user") or {}
-    user_id = user.get("id")
+        raise _bad("userRequest missing or not an object")
+    user = request.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
     if not isinstance(user_id, str) or not user_id or len(user_id) > MAX_USER_ID:
-        raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest.user.id missing or invalid")
+        raise _bad("userRequest.user.id missing or invalid")
     utterance = request.get("utterance")
     if not isinstance(utterance, str):
-        raise FMError("bad_request", "요청을 이해하지 못했습니다.", "userRequest.utterance missing")
-    action = body.get("action") or {}
+        raise _bad("userRequest.utterance missing or not a string")
+    action = body.get("action") if isinstance(body.get("action"), dict) else {}
     extra = action.get("clientExtra") if isinstance(action.get("clientExtra"), dict) else {}
     callback = request.get("callbackUrl")
     return Utterance(user_id=user_id, text=utterance, callback_url=callback if isinstance(callback, str) else None,
@@ -58,7 +67,12 @@ def parse(body: Any) -> Utterance:
 
 
 def _error(exc: FMError, status: int = 200) -> JSONResponse:
-    return JSONResponse(r.text_response(exc.message), status_code=status)
+    """The message as a Kakao response (what the user sees); a 400 also carries our error object
+    (a 200 stays a plain skill response: Kakao reads only those)."""
+    body = r.text_response(exc.message)
+    if status != 200:
+        body = {**body, "error": {"code": exc.code, "message": exc.message}}
+    return JSONResponse(body, status_code=status)
 
 
 def build_router(settings: Settings, handler: SkillHandler) -> APIRouter:
@@ -73,8 +87,8 @@ def build_router(settings: Settings, handler: SkillHandler) -> APIRouter:
             utterance = parse(await request.json())
         except FMError as exc:
             return _error(exc, status=400)
-        except ValueError:
-            return JSONResponse({"error": "invalid json"}, status_code=400)
+        except ValueError:  # not JSON, or not UTF-8
+            return _error(_bad("body is not JSON"), status=400)
         try:
             return JSONResponse(await handler.handle(utterance))
         except FMError as exc:  # Kakao shows only 200 bodies: the user sees the Korean message

@@ -1,10 +1,11 @@
 """The Slack app: one `AsyncApp` definition served over HTTP (`/slack/events`) or Socket Mode.
 
 Owners and staff ask by mentioning the bot or in a DM; the answer goes in the thread as
-Block Kit, and follow-ups in the thread continue the same conversation. Listeners are
-small: they ack at once and do the slow work in lazy listeners, so Slack's 3-second ack
-never waits for retrieval. Retried events are dropped by a global middleware that
-records each event id durably.
+Block Kit, and follow-ups in the thread continue the same conversation. Events go
+through the durable inbox (`channels.slack.events`): a global middleware stores each one
+in the shared database before the ack and has it answered from there, so a crash after
+the ack loses nothing and a retried event is answered once. Button listeners ack at once
+and do the slow work in lazy listeners, so Slack's 3-second ack never waits for retrieval.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Channel, Question
 from channels.calls import AssistantRef, as_ref, call
-from channels.slack import blocks
+from channels.slack import blocks, events
 from channels.slack.deps import SlackDeps, make_deps, secret
 from channels.slack.tickets import register_ticket_listeners
 
@@ -41,20 +42,19 @@ def build_bolt_app(settings: Settings, assistant: Assistant | AssistantRef, *,
         process_before_response=False,
         name="factory-mentor",
     )
-    app.middleware(_dedup_events(deps))
+    app.middleware(_receive_events(deps))
     _register_asking(app, deps)
     register_ticket_listeners(app, deps)
     return app
 
 
-def _dedup_events(deps: SlackDeps) -> Any:
-    async def dedup_events(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not deps.dedup.first_event(str(event_id)):
-            return BoltResponse(status=200, body="")
+def _receive_events(deps: SlackDeps) -> Any:
+    async def receive_events(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
+        if body.get("type") == "event_callback":
+            return await events.receive(deps, body)
         return await next()
 
-    return dedup_events
+    return receive_events
 
 
 async def _ack(ack: Any) -> None:
@@ -62,16 +62,7 @@ async def _ack(ack: Any) -> None:
 
 
 def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
-    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        await answer_message(deps, event, client)
-
-    async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return
-        if event.get("channel_type") == "im":
-            await answer_message(deps, event, client)
-        elif event.get("thread_ts") and deps.threads.conversation(event["channel"], event["thread_ts"]):
-            await answer_message(deps, event, client)  # a follow-up in a thread we answer in
+    """The buttons under answers (events are answered from the inbox: `channels.slack.events`)."""
 
     async def on_feedback(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         value = json.loads(action.get("value") or "{}")
@@ -99,8 +90,6 @@ def _register_asking(app: AsyncApp, deps: SlackDeps) -> None:
     async def on_ask_bot(body: dict[str, Any], client: AsyncWebClient) -> None:
         await answer_ask_bot(deps, body, client)
 
-    app.event("app_mention")(ack=_ack, lazy=[on_mention])
-    app.event("message")(ack=_ack, lazy=[on_message])
     app.action(blocks.A_FEEDBACK_UP)(ack=_ack, lazy=[on_feedback])
     app.action(blocks.A_FEEDBACK_DOWN)(ack=_ack, lazy=[on_feedback])
     app.action(blocks.A_EXPERT)(ack=_ack, lazy=[on_expert])
@@ -124,7 +113,8 @@ async def answer_ask_bot(deps: SlackDeps, body: dict[str, Any], client: AsyncWeb
     channel, thread_ts = _thread_of(body)
     event = {"channel": channel, "ts": f"ask-bot-{body.get('trigger_id') or thread_ts}", "thread_ts": thread_ts,
              "user": body["user"]["id"], "text": "봇에게 묻기", "ask_bot": True}
-    await answer_message(deps, event, client)
+    if deps.dedup.first_message(channel, event["ts"]):  # a button pressed once is answered once
+        await answer_message(deps, event, client)
 
 
 def question_for(event: dict[str, Any], conversation_id: str | None) -> Question:
@@ -143,21 +133,22 @@ def question_for(event: dict[str, Any], conversation_id: str | None) -> Question
     )
 
 
-async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWebClient) -> None:
-    """Answer one user message in its thread, once (mentions in DMs arrive twice)."""
+async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWebClient, *,
+                         metadata: dict[str, Any] | None = None) -> None:
+    """Answer one user message in its thread (once: the caller sees to it). `metadata` goes
+    with the post, so an uncertain attempt can be found in the thread later."""
     channel, ts = event["channel"], event["ts"]
-    if not deps.dedup.first_message(channel, ts):
-        return
     thread_ts = event.get("thread_ts") or ts
+    extra = {"metadata": metadata} if metadata else {}
     question = question_for(event, deps.threads.conversation(channel, thread_ts))
     try:
         answer = await deps.assistant().aask(question)
     except FMError as exc:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=exc.message)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=exc.message, **extra)
         return
     except Exception:
         logger.exception("slack answer failed in %s", channel)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ANSWER_FAILED)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ANSWER_FAILED, **extra)
         return
     if answer.conversation_id:
         deps.threads.remember(channel, thread_ts, answer.conversation_id)
@@ -167,4 +158,5 @@ async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWe
         text=blocks.fallback(answer.answer),
         blocks=blocks.answer_blocks(answer),
         unfurl_links=False,
+        **extra,
     )

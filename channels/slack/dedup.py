@@ -1,9 +1,10 @@
-"""Durable de-duplication for Slack: retried events, the same message seen as both
-`app_mention` and `message`, and outbox deliveries retried after a post succeeded.
+"""Durable de-duplication for Slack: a button pressed once answered once, and outbox
+deliveries retried after a post succeeded.
 
-Slack retries an event up to 3 times (`X-Slack-Retry-Num`) and Bolt does not
-de-duplicate, so every key is recorded in the channels' SQLite store, which survives
-restarts. Keys are pruned after a week (Slack stops retrying after about an hour).
+Retried events (`X-Slack-Retry-Num`; Bolt does not de-duplicate) are not recorded here any
+more: the durable inbox of received events (`channels.slack.events`) stores each event in
+the shared database before the ack, and that row is the record of the message. Keys are kept
+in the channels' SQLite store, which survives restarts, and pruned after a week.
 """
 
 from __future__ import annotations
@@ -26,18 +27,11 @@ class SlackDedup:
         self._keys = keys
         self._seen = 0
 
-    def first_event(self, event_id: str) -> bool:
-        """True the first time this event id arrives."""
+    def first_message(self, channel: str, ts: str) -> bool:
+        """True the first time this message key is answered ("봇에게 묻기" presses)."""
         self._seen += 1
         if self._seen % PRUNE_EVERY == 0:
             self.prune()
-        first = self._keys.add(_EVENTS, event_id)
-        if not first:
-            logger.info("slack event %s already handled (retry)", event_id)
-        return first
-
-    def first_message(self, channel: str, ts: str) -> bool:
-        """True the first time a user message is answered (app_mention and message share it)."""
         return self._keys.add(_MESSAGES, f"{channel}:{ts}")
 
     def was_sent(self, idempotency_key: str) -> bool:
@@ -47,4 +41,5 @@ class SlackDedup:
         self._keys.add(_SENT, idempotency_key, ts)
 
     def prune(self) -> int:
+        """Forget old keys (event ids recorded by earlier versions included)."""
         return sum(self._keys.prune(ns, older_than_s=KEEP_S) for ns in (_EVENTS, _MESSAGES))

@@ -8,7 +8,10 @@
   posted again, so it is back at the bottom of the channel.
 
 The outbox delivers at least once; Slack has no idempotency key for `chat.postMessage`,
-so the delivery's key is recorded after each post and a redelivery is skipped.
+so the delivery's key is recorded after each post and a redelivery is skipped. A post whose
+outcome is unknown (the worker died during the call, or it timed out) is not recorded; so
+every post carries metadata with the outbox row id, and a later attempt first looks for it
+in the thread or channel (`channels.slack.posted`) and posts only if it is not there.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from assistant.delivery.outbox import Delivery, PermanentDeliveryError
 from assistant.errors import FMError
 from channels.calls import call
-from channels.slack import blocks
+from channels.slack import blocks, posted
 from channels.slack.blocks import TicketCard
 from channels.slack.deps import SlackDeps
 from channels.slack.tickets import staff_user, update_ticket_message
@@ -64,6 +67,16 @@ class SlackSender:
             raise
         self.deps.dedup.mark_sent(delivery.idempotency_key, ts)
 
+    async def _earlier(self, delivery: Delivery, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of this delivery's post from an earlier, uncertain attempt, if Slack has it."""
+        if delivery.attempt <= 1:
+            return None
+        found = await posted.find_posted(self.deps.client, channel=channel, thread_ts=thread_ts,
+                                         event_type=posted.DELIVERY, ref=delivery.id)
+        if found:
+            logger.info("slack delivery %s was posted by an earlier attempt (%s); not posted again", delivery.id, found)
+        return found
+
     async def _expert_answer(self, delivery: Delivery) -> str:
         payload = delivery.payload
         reply_to = delivery.recipient.get("reply_to") or payload.get("reply_to") or {}
@@ -71,17 +84,21 @@ class SlackSender:
         if not channel:
             raise PermanentDeliveryError("slack expert answer without reply_to.channel")
         text = str(payload.get("text") or "")
-        response = await self.deps.client.chat_postMessage(
-            channel=channel,
-            thread_ts=reply_to.get("thread_ts"),
-            text=blocks.fallback(f"전문가 답변: {text}"),
-            blocks=blocks.expert_answer_blocks(text, payload.get("expert"), payload.get("citations") or []),
-            unfurl_links=False,
-        )
+        ts = await self._earlier(delivery, channel, reply_to.get("thread_ts"))
+        if ts is None:
+            response = await self.deps.client.chat_postMessage(
+                channel=channel,
+                thread_ts=reply_to.get("thread_ts"),
+                text=blocks.fallback(f"전문가 답변: {text}"),
+                blocks=blocks.expert_answer_blocks(text, payload.get("expert"), payload.get("citations") or []),
+                unfurl_links=False,
+                metadata=posted.metadata(posted.DELIVERY, delivery.id),
+            )
+            ts = str(response.get("ts") or "")
         ticket_id = payload.get("ticket_id") or delivery.ticket_id
         if ticket_id:
             await self._mark_answered(ticket_id, payload.get("expert"))
-        return str(response.get("ts") or "")
+        return ts
 
     async def _mark_answered(self, ticket_id: str, expert: str | None) -> None:
         try:
@@ -120,11 +137,15 @@ class SlackSender:
                 await update_ticket_message(self.deps, card, channel=known.channel, ts=known.ts)
                 return known.ts
         mention = handle if handle and channel != handle else None
-        response = await self.deps.client.chat_postMessage(
-            channel=channel, text=blocks.ticket_text(card), blocks=blocks.ticket_blocks(card, note=note, mention=mention),
-            unfurl_links=False,
-        )
-        ts = str(response.get("ts") or "")
-        self.deps.threads.remember_ticket(card.id, str(response.get("channel") or channel), ts, card)
+        ts = await self._earlier(delivery, channel, None)
+        if ts is None:
+            response = await self.deps.client.chat_postMessage(
+                channel=channel, text=blocks.ticket_text(card),
+                blocks=blocks.ticket_blocks(card, note=note, mention=mention), unfurl_links=False,
+                metadata=posted.metadata(posted.DELIVERY, delivery.id),
+            )
+            ts = str(response.get("ts") or "")
+            channel = str(response.get("channel") or channel)
+        self.deps.threads.remember_ticket(card.id, channel, ts, card)
         return ts
 

@@ -1,13 +1,18 @@
 """What the Slack listeners and the delivery sender share: settings, the service, the
-durable stores and the Web API client."""
+durable stores (the channels' key store; the shared database's inbox of received events)
+and the Web API client."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.delivery.received import ReceivedEvents
+from assistant.errors import Unavailable
 from assistant.settings import Settings
 from channels.calls import AssistantRef
 from channels.durable import KeyStore
@@ -22,6 +27,30 @@ class SlackDeps:
     dedup: SlackDedup
     threads: SlackThreads
     client: AsyncWebClient
+    inbox: ReceivedEvents | None = None  # built on first use from the service's database
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def received(self) -> ReceivedEvents:
+        """The durable inbox of received events, in the service's database."""
+        if self.inbox is None:
+            db = self.assistant().db
+            if db is None:
+                raise Unavailable("slack_inbox", "잠시 후 다시 시도해 주세요.", "the service has no database")
+            self.inbox = ReceivedEvents(db.sessions, settings=self.settings)
+        return self.inbox
+
+    def client_for(self, team_id: str | None) -> AsyncWebClient:
+        """The client, sending `team_id` with every call when the event names a workspace."""
+        if not team_id:
+            return self.client
+        return AsyncWebClient(token=self.client.token, base_url=self.client.base_url, team_id=team_id,
+                              timeout=self.client.timeout)
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` after the ack, keeping a reference until it ends."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
 
 def secret(value: Any) -> str | None:

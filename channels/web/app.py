@@ -57,7 +57,8 @@ class _Background:
             logger.warning("assistant has no database: no outbox worker in this process")
             return
         self.app.state.senders = senders = self.senders()
-        loop = self.runtime.background_loop(senders)
+        handlers = self.runtime.received_handlers(slack=self.app.state.slack, kakao=getattr(self.app.state, "kakao", None))
+        loop = self.runtime.background_loop(senders, handlers)
         self.task = asyncio.create_task(loop.run(self.stop), name="fm-background")
 
     async def close(self) -> None:

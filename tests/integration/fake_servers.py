@@ -56,11 +56,14 @@ class RecordingServer:
                     server.requests.append(rec)
                 status, payload = server._respond(rec)
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the caller gave up or was killed
+                    pass
 
             do_GET = do_POST  # noqa: N815
 
@@ -99,14 +102,63 @@ class RecordingServer:
 
 
 class FakeSlack(RecordingServer):
-    """Slack's Web API: `ok` for the bot token, ts numbers for posted messages."""
+    """Slack's Web API: `ok` for the bot token, ts numbers for posted messages.
+
+    Posted messages are kept per channel, with their `metadata`, and returned by
+    `conversations.replies` (a thread) and `conversations.history` (a channel), metadata
+    included only with `include_all_metadata`, as Slack does. `slow_posts` makes the next
+    that many `chat.postMessage` calls keep the message but answer only after
+    `post_delay_s` (a caller killed meanwhile never learns the outcome).
+    """
 
     TOKEN = "xoxb-test-token"
     BOT_USER = "UBOT"
+    BOT_ID = "BBOT"
 
-    def __init__(self) -> None:
+    def __init__(self, *, post_delay_s: float = 0.0, slow_posts: int = 0) -> None:
         self._ts = itertools.count(1)
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.post_delay_s = post_delay_s
+        self.slow_posts = slow_posts
         super().__init__(self._answer)
+
+    def _post(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        ts = f"1800000000.{next(self._ts):06d}"
+        channel = str(body.get("channel"))
+        message: dict[str, Any] = {"type": "message", "ts": ts, "text": body.get("text"), "user": self.BOT_USER,
+                                   "bot_id": self.BOT_ID}
+        for key in ("thread_ts", "blocks"):
+            if body.get(key):
+                message[key] = body[key]
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata:
+            message["metadata"] = metadata
+        with self._lock:
+            self.messages.setdefault(channel, []).append(message)
+            slow = self.slow_posts > 0
+            self.slow_posts -= 1 if slow else 0
+        if slow:
+            time.sleep(self.post_delay_s)
+        return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+
+    def _read(self, body: dict[str, Any], thread: bool) -> tuple[int, dict[str, Any]]:
+        channel = str(body.get("channel"))
+        with self._lock:
+            stored = list(self.messages.get(channel, []))
+        if thread:
+            root = str(body.get("ts"))
+            found = [m for m in stored if m["ts"] == root or m.get("thread_ts") == root]
+        else:
+            found = [m for m in reversed(stored) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return 200, {"ok": True, "messages": shown, "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.messages.get(channel, []))
 
     def _answer(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         if rec.headers.get("authorization") != f"Bearer {self.TOKEN}":
@@ -114,11 +166,11 @@ class FakeSlack(RecordingServer):
         method = rec.path.rsplit("/", 1)[-1]
         if method == "auth.test":
             return 200, {"ok": True, "url": "https://fm-test.slack.com/", "team": "fm", "user": "fm",
-                         "team_id": "T1", "user_id": self.BOT_USER, "bot_id": "BBOT"}
+                         "team_id": "T1", "user_id": self.BOT_USER, "bot_id": self.BOT_ID}
         if method == "chat.postMessage":
-            ts = f"1800000000.{next(self._ts):06d}"
-            return 200, {"ok": True, "channel": rec.body.get("channel"), "ts": ts,
-                         "message": {"text": rec.body.get("text"), "ts": ts}}
+            return self._post(rec.body)
+        if method in ("conversations.replies", "conversations.history"):
+            return self._read(rec.body, thread=method == "conversations.replies")
         if method == "chat.update":
             return 200, {"ok": True, "channel": rec.body.get("channel"), "ts": rec.body.get("ts")}
         if method == "views.open":

@@ -82,7 +82,8 @@ def test_mention_is_answered_in_the_thread_with_blocks_and_citations(env: dict[s
     assert resp.status_code == 200 and time.monotonic() - started < 3  # acked before answering
     (post,) = slack.wait_for("/chat.postMessage")
     body = post.body
-    assert set(body) == {"channel", "thread_ts", "text", "blocks", "unfurl_links", "team_id"}
+    assert set(body) == {"channel", "thread_ts", "text", "blocks", "unfurl_links", "team_id", "metadata"}
+    assert body["metadata"] == {"event_type": "fm_answer", "event_payload": {"ref": "CQA:1700000000.000100"}}
     assert (body["channel"], body["thread_ts"], body["unfurl_links"], body["team_id"]) == (
         "CQA", "1700000000.000100", False, "T1")
     section, context, actions = body["blocks"]

@@ -12,6 +12,7 @@ from assistant.db.models import Base
 from assistant.settings import Settings
 from tests.unit.assistant.db.factories import storage_settings
 
+HEAD = "0002_received_events"
 TABLES = {
     "users",
     "experts",
@@ -24,6 +25,7 @@ TABLES = {
     "feedback",
     "outbox",
     "inbox_items",
+    "received_events",
     "alembic_version",
 }
 
@@ -32,7 +34,7 @@ def check_migrations_from_empty(settings: Settings) -> None:
     """Up from empty, the schema equals the models; idempotent; down and up again."""
     assert current_revision(settings) is None
     upgrade(settings)
-    assert current_revision(settings) == "0001_initial"
+    assert current_revision(settings) == HEAD
     upgrade(settings)  # nothing to do
     engine = create_db_engine(settings)
     try:
@@ -52,7 +54,7 @@ def check_migrations_from_empty(settings: Settings) -> None:
     finally:
         engine.dispose()
     upgrade(settings)
-    assert current_revision(settings) == "0001_initial"
+    assert current_revision(settings) == HEAD
 
 
 def test_migrations_up_from_empty_sqlite(tmp_path: Path) -> None:

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.db import open_database
+from assistant.delivery.received import ReceivedEvents
 from channels.durable import KeyStore
 from channels.slack.blocks import TicketCard
 from channels.slack.dedup import SlackDedup
 from channels.slack.threads import SlackThreads
+from tests.conftest import make_settings
 
 
 def test_event_ids_are_seen_once_across_restarts(tmp_path: Path) -> None:
-    keys = KeyStore(tmp_path / "channels.sqlite")
-    dedup = SlackDedup(keys)
-    assert dedup.first_event("Ev1") is True
-    assert dedup.first_event("Ev1") is False
-    keys.close()
-    again = SlackDedup(KeyStore(tmp_path / "channels.sqlite"))
-    assert again.first_event("Ev1") is False
-    assert again.first_event("Ev2") is True
+    """Seen events are now the rows of the durable inbox in the database (issue 14): a new
+    process on the same database still knows them."""
+    settings = make_settings(tmp_path / "var")
+    db = open_database(settings)
+    assert ReceivedEvents(db.sessions, settings=settings).receive("slack", "Ev1", {}) is not None
+    assert ReceivedEvents(db.sessions, settings=settings).receive("slack", "Ev1", {}) is None
+    db.dispose()
+    again = open_database(settings)
+    store = ReceivedEvents(again.sessions, settings=settings)
+    assert store.receive("slack", "Ev1", {}) is None
+    assert store.receive("slack", "Ev2", {}) is not None
+    again.dispose()
 
 
 def test_messages_and_deliveries_are_recorded(tmp_path: Path) -> None:
