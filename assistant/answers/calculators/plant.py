@@ -65,6 +65,9 @@ def oee(text: str) -> Calculation:
         loading = shift - (planned or 0)
     stop = _value(labelled(text, _STOP, ("minutes",), qs))
     running = _value(labelled(text, _RUNNING, ("minutes",), qs))
+    if loading is None and running is not None and stop is not None:
+        loading = running  # "가동시간 400분 중에 비가동 50분": the time the stops are part of
+        running = loading - stop
     if running is None and loading is not None and stop is not None:
         running = loading - stop
     cycle = _value(labelled(text, _CYCLE, ("minutes",), qs))

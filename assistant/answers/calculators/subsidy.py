@@ -35,6 +35,7 @@ SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|�
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
+_SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금|(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
 _RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
 _STAGE = re.compile(r"고도화\s*([12])|(기초)")
 _RATE = re.compile(r"금리|이율|이자율|연")
@@ -55,6 +56,9 @@ def _total(text: str, qs: list[Quantity]) -> Decimal | None:
 
 def company_share(text: str) -> Calculation | None:
     qs = quantities(text)
+    share = labelled(text, _SHARE, ("money",), qs)
+    if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
+        return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given
     total = _total(text, qs)
     sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
     if total is None:
@@ -80,6 +84,17 @@ def company_share(text: str) -> Calculation | None:
         lines.append(f"{stage} 단계로 계산했습니다. 고도화1·고도화2라면 알려 주세요.")
     lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
     return Calculation("기업 부담금", lines, sources)
+
+
+def _cash_part(company: Decimal) -> Calculation:
+    """Cash and in-kind parts of a company share the owner already knows."""
+    cash = company * CASH_SHARE
+    return Calculation("기업 부담금", [
+        f"현금은 최소 {won(cash)}입니다 (기업 부담금 {won(company)}의 30%) [1].",
+        f"- 현금 = {won(company)} × 30% = {won(cash)}",
+        f"- 나머지 {won(company - cash)}까지는 자사 인력 인건비 같은 현물로 채울 수 있습니다 [1].",
+        "부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [1].",
+    ], [COMPANY_SHARE_DOC])
 
 
 def _regional(region: str | None, total: Decimal, sources: list[str]) -> tuple[Decimal, list[str]]:

@@ -107,6 +107,20 @@ def test_availability_in_an_owners_words() -> None:
     assert calculate("20년 넘은 범용선반밖에 없는데 가동률 같은거 재볼수 있어요?") is None
 
 
+def test_a_known_company_share_gives_its_cash_part_not_a_new_total() -> None:
+    calc = calculate("우리 자부담 2천만원인데 그중에 현금은 최소 얼마 넣어야 해요?")
+    assert calc is not None and calc.lines[0] == "현금은 최소 600만 원입니다 (기업 부담금 2,000만 원의 30%) [1]."
+    assert "1,400만 원까지는" in calc.text and "총사업비" not in calc.lines[0]
+    total_named = calculate("총사업비 1억인데 기업 부담금은 얼마?")
+    assert total_named is not None and total_named.lines[0].startswith("기업 부담금은 5,000만 원")
+
+
+def test_availability_when_the_stops_are_part_of_the_time_given() -> None:
+    calc = calculate("계획정지 빼고 가동시간 400분 중에 비가동 50분이면 가동률 몇이에요?")
+    assert calc is not None and calc.lines[0] == "가동률은 87.5%입니다 [1]."
+    assert "가동시간 350분 ÷ 부하시간 400분" in calc.text
+
+
 def test_loan_interest_default_and_given_rate() -> None:
     calc = calculate("부담금 3,000만 원을 정책자금으로 빌리면 이자 얼마나 나와요?")
     assert calc is not None and calc.lines[0] == "연 이자는 약 555,000원입니다 (원금 3,000만 원, 연 1.85%) [1]."
