@@ -18,7 +18,7 @@ INVENTORY_DOC = "policies/inventory-management.md"
 
 OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률", re.I)
 PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
-INVENTORY_TOPIC = re.compile(r"재고\s*(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
+INVENTORY_TOPIC = re.compile(r"(?:재고|실사).{0,12}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
 _LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|loading\s*time", re.I)
 _SHIFT = re.compile(r"근무(?:\s*시간)?")
@@ -33,7 +33,7 @@ _BAD = re.compile(r"불량(?!률)|클레임|반품|NG", re.I)
 _INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량|량|한\s*(?:게|것))?")
 _MATCHED = re.compile(r"(?<!불)일치(?!\s*안|하지)|(?<!안\s)(?<!안)맞(?:은|는|았)")
 _MISMATCHED = re.compile(r"틀린|틀리|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
-_COUNTED = re.compile(r"실사|전체|총|조사")
+_COUNTED = re.compile(r"실사|전체|총|조사|장부")
 
 
 def _value(q: Quantity | None) -> Decimal | None:

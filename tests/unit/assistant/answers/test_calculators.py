@@ -121,6 +121,11 @@ def test_availability_when_the_stops_are_part_of_the_time_given() -> None:
     assert "가동시간 350분 ÷ 부하시간 400분" in calc.text
 
 
+def test_inventory_accuracy_in_an_owners_words() -> None:
+    calc = calculate("재고 실사하면 정확도는 어떻게 계산해요? 장부 500개 중에 470개 맞았어요")
+    assert calc is not None and calc.lines[0] == "재고 정확도는 94.0%입니다 [1]."
+
+
 def test_loan_interest_default_and_given_rate() -> None:
     calc = calculate("부담금 3,000만 원을 정책자금으로 빌리면 이자 얼마나 나와요?")
     assert calc is not None and calc.lines[0] == "연 이자는 약 555,000원입니다 (원금 3,000만 원, 연 1.85%) [1]."
