@@ -142,7 +142,11 @@ def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     start = end = -1
     terms: list[str] = []
     for t in tokens:
-        if str(t.tag).split("-")[0] not in _NOUN_TAGS:
+        tag = str(t.tag).split("-")[0]
+        if tag == "SN" and terms and t.start == end:
+            end = t.end  # "레벨3": the number belongs to the word as typed
+            continue
+        if tag not in _NOUN_TAGS:
             continue
         if terms and t.start == end:
             end, terms = t.end, [*terms, t.form.lower()]

@@ -1,0 +1,26 @@
+"""Owners' colloquial Korean reaches the keyword index as the words they meant."""
+
+from __future__ import annotations
+
+from assistant.korean import analyser_signature, morphemes, noun_phrases
+
+
+def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
+    assert "재고" in morphemes("전산 재고랑 창고 실물이 맨날 안맞아요")  # not 재 + 고랑
+    assert "금형" in morphemes("사출기 금형이랑 로트는 어떻게 관리해요")  # not 금 + 형
+    assert "로트" in morphemes("로트는 어떻게 매겨요")  # not 로 + 트
+    assert "얼라이언스" in morphemes("공급기업 얼라이언스가 뭐에요?")  # the particle is not part of it
+
+
+def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:
+    assert morphemes("금형 온도 몇 도")[:2] == ["금형", "온도"]
+    assert {"재고", "실사"} <= set(morphemes("재고실사 하는 법"))
+
+
+def test_a_number_stays_with_the_word_the_owner_typed() -> None:
+    assert noun_phrases("레벨3이면 공장이 어떤 모습이에요?")[0] == ("레벨3", ["레벨"])
+
+
+def test_the_analyser_signature_names_kiwi_and_the_lexicon() -> None:
+    signature = analyser_signature()
+    assert signature.startswith("kiwi") and "+" in signature
