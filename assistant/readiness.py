@@ -86,7 +86,7 @@ def _check_database(result: Readiness, db: Database | None) -> None:
     try:
         db.check_writable()
     except Exception as exc:  # noqa: BLE001
-        log.warning("readiness: database refuses writes (%s: %s)", type(exc).__name__, str(exc)[:200])
+        log.warning("readiness: database refuses writes (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:200])
         result.set("database", False, DATABASE_READ_ONLY)
         return
     result.set("database", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
@@ -131,7 +132,9 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, v: object) -> object:
-        items = [h.strip() for h in v.split(",") if h.strip()] if isinstance(v, str) else v
+        if isinstance(v, str):  # "a,b" or a JSON list
+            v = json.loads(v) if v.strip().startswith("[") else [h.strip() for h in v.split(",") if h.strip()]
+        items = v
         for item in items if isinstance(items, list) else []:
             ip_network(str(item), strict=False)  # a ValueError names the bad entry
         return items

@@ -89,6 +89,9 @@ class VectorWatch:
         except Exception as exc:  # noqa: BLE001 - any failure means "vectors not readable"
             self.stores.reopen_vectors()
             result = VectorCheck(chunks, None, type(exc).__name__)
+        if result.ok and self._last not in (None, (0, None)):
+            # complete again, refilled by another process: open afresh so queries see its files
+            self.stores.reopen_vectors()
         self._say(result)
         return result
 
