@@ -40,6 +40,7 @@ from assistant.experts.desk import TicketDesk
 from assistant.experts.hand_off import Checked, HandOff
 from assistant.experts.notes import IngestNote
 from assistant.korean import morphemes
+from assistant.readiness import Readiness, readiness
 from assistant.settings import Settings
 from assistant.stores import Stores
 from assistant.types import Answer, Citation, Decision, Draft, Mode, Question, StreamEvent, Turn
@@ -111,21 +112,9 @@ class Assistant:
             self._llm = LLMClient(settings)
 
     # -- public API ----------------------------------------------------------------------
-    def check_ready(self) -> dict[str, bool]:
-        """Can the stores and the database answer? (for `/readyz`)"""
-        checks: dict[str, bool] = {}
-        for name, probe in (
-            ("catalog", lambda: self.stores.catalog.generation),
-            ("vectors", lambda: self.stores.collection.count()),
-            ("database", lambda: self.db is None or self.db.ping()),
-        ):
-            try:
-                probe()
-                checks[name] = True
-            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-                log.warning("readiness: %s unavailable (%s)", name, type(exc).__name__)
-                checks[name] = False
-        return checks
+    def check_ready(self) -> Readiness:
+        """Can the stores and the database read and write, do the vectors match the catalog? (`/readyz`)"""
+        return readiness(self.stores, self.db)
 
     def close(self) -> None:
         self.stores.close()

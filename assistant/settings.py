@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -125,8 +127,23 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8000, ge=0, le=65535)
     cors_origins: list[str] = Field(default_factory=list)  # FM_CORS_ORIGINS='["https://example.kr"]'
-    rate_limit_per_minute: int = Field(default=30, ge=0)  # per client (owner id or IP); 0 = off
+    rate_limit_per_minute: int = Field(default=30, ge=0)  # per client address and per owner id; 0 = off
     max_request_bytes: int = Field(default=64_000, ge=1024)  # request bodies larger than this get 413
+
+    # guards (issue 14): the rate limit counts per client address and per owner id; the address
+    # is the direct peer, or, only when the peer is one of these proxies (addresses or networks,
+    # comma-separated, e.g. "10.0.0.0/8,127.0.0.1"), the nearest untrusted X-Forwarded-For entry
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, v: object) -> object:
+        if isinstance(v, str):  # "a,b" or a JSON list
+            v = json.loads(v) if v.strip().startswith("[") else [h.strip() for h in v.split(",") if h.strip()]
+        items = v
+        for item in items if isinstance(items, list) else []:
+            ip_network(str(item), strict=False)  # a ValueError names the bad entry
+        return items
 
     # hand-off and start-up (issue 13): warm the models and indexes before /readyz turns ready
     warm_up_on_start: bool = True

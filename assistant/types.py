@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from assistant.links import safe_url
 
 
 class Decision(StrEnum):
@@ -51,9 +53,14 @@ class Citation(BaseModel):
     page: int | None = None
     snippet: str
     kind: str | None = None
-    url: str | None = None
+    url: str | None = None  # http(s) only: any other scheme from a document is dropped (assistant/links.py)
     score: float | None = None
     reason: str | None = None  # mentor drafts: why this source is relevant
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _only_web_links(cls, value: object) -> str | None:
+        return safe_url(value)
 
 
 class Answer(BaseModel):

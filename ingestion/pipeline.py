@@ -22,6 +22,7 @@ from assistant.answers.candidates import scoring_texts
 from assistant.korean import analyser_signature, morphemes_many
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
+from assistant.stores.health import restore_missing_vectors, vector_metadata
 from ingestion.documents import LoadedDocument, LoadError
 from ingestion.loaders import Limits, load
 from ingestion.loaders.budget import Budget
@@ -48,18 +49,19 @@ class SyncReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, Korean reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # not read at all: (path, Korean reason)
     chunks_written: int = 0
+    restored: int = 0  # vectors the store had lost, put back for unchanged files
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.restored)
 
     def as_dict(self) -> dict:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "failed": [{"path": p, "reason": r} for p, r in self.failed],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "chunks_written": self.chunks_written, "seconds": round(self.seconds, 3),
+            "chunks_written": self.chunks_written, "restored": self.restored, "seconds": round(self.seconds, 3),
         }
 
 
@@ -105,6 +107,7 @@ class Ingestor:
             raise LoadError(f"경로를 찾을 수 없습니다: {path}", f"no such path: {path}")
         root = root.resolve() if root is not None and path.is_file() else (path.parent if path.is_file() else path)
         catalog = self.stores.catalog
+        self.stores.vector_watch.reopen_if_lost()  # a deleted Chroma directory is written afresh
         self._recover_if_interrupted()
         known = catalog.files_under(str(root))
         report = SyncReport()
@@ -143,6 +146,7 @@ class Ingestor:
             gone = [rec for rel, rec in known.items() if rel not in seen]
             self._remove(gone)
             report.removed.extend(rec.relpath for rec in gone)
+        report.restored = restore_missing_vectors(self.stores)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -172,6 +176,7 @@ class Ingestor:
             if progress:
                 progress(1, relpath)
         self._write(group, report)
+        report.restored = restore_missing_vectors(self.stores)
         return report
 
     # -- steps ---------------------------------------------------------------------------
@@ -199,7 +204,7 @@ class Ingestor:
             collection.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[start : start + _CHROMA_BATCH],
-                metadatas=[{"source": c.source, "kind": c.kind, "title": c.title[:200]} for c in part],
+                metadatas=[vector_metadata(c) for c in part],
             )
         for pending in group:
             catalog.replace_file(pending.record, pending.chunks)

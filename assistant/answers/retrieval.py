@@ -131,6 +131,11 @@ class HybridSearcher:
             self._count_generation = self._generation
         return self._count
 
+    def _vectors_failed(self, exc: Exception) -> list[tuple[int, float]]:
+        self._count_generation = -1  # count again next time (the store is reopened)
+        self.stores.vector_watch.failed(exc)
+        return []
+
     # -- searching -----------------------------------------------------------------------
     def _mask(self, filters: dict[str, str]) -> np.ndarray | None:
         if not any(filters.values()):
@@ -144,16 +149,21 @@ class HybridSearcher:
     def dense_ranked(
         self, query: str, n: int, filters: dict[str, str], vector: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        collection = self.stores.collection
-        total = self._vector_count()
+        try:
+            total = self._vector_count()
+        except Exception as exc:  # noqa: BLE001 - a lost vector store: answer from keywords, say so once
+            return self._vectors_failed(exc)
         if not total:
             return []
         vec = vector if vector is not None else self.stores.embed_query(query)
         want = n * 4 if any(filters.values()) else n
         where = {"kind": filters["kind"]} if filters.get("kind") else None
-        res = collection.query(
-            query_embeddings=[vec.tolist()], n_results=min(want, total), where=where, include=["distances"]
-        )
+        try:
+            res = self.stores.collection.query(
+                query_embeddings=[vec.tolist()], n_results=min(want, total), where=where, include=["distances"]
+            )
+        except Exception as exc:  # noqa: BLE001
+            return self._vectors_failed(exc)
         out: list[tuple[int, float]] = []
         for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
             pos = self._pos.get(cid)

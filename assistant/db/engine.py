@@ -22,8 +22,10 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import CursorResult, Result, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.errors import Unavailable
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
     url = database_url(settings)
     if url.startswith("sqlite"):
         path = make_url(url).database
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):  # a file: URI names an existing file
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -87,18 +89,37 @@ def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+DATABASE_DOWN = "데이터베이스에 기록할 수 없어 요청을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
+
+
+def database_unavailable(exc: OperationalError) -> Unavailable:
+    """The one error for a database that cannot be reached or written (read-only file, full disk)."""
+    return Unavailable("database_unavailable", DATABASE_DOWN, f"database: {str(exc.orig or exc)[:200]}")
+
+
 @contextmanager
 def session_scope(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error, always close."""
+    """One unit of work: commit on success, roll back on any error, always close. A database
+    that cannot be reached or written raises `Unavailable` (503 with a Korean message)."""
     session = sessions()
     try:
         yield session
         session.commit()
+    except OperationalError as exc:
+        _quiet_rollback(session)
+        raise database_unavailable(exc) from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _quiet_rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001 - the database is already failing; the original error is raised
+        logger.debug("rollback failed too", exc_info=True)
 
 
 class Database:
@@ -127,6 +148,17 @@ class Database:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
         return True
+
+    def check_writable(self) -> None:
+        """Read, then write in a transaction that is rolled back; raises if either fails
+        (a read-only SQLite file answers reads but refuses the write)."""
+        with self.engine.connect() as conn:
+            tx = conn.begin()
+            try:
+                conn.exec_driver_sql("SELECT 1")
+                conn.exec_driver_sql("DELETE FROM alembic_version WHERE 1 = 0")  # a write that changes nothing
+            finally:
+                tx.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

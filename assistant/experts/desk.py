@@ -193,12 +193,14 @@ class TicketDesk:
             return note_view(notes.reject_note(s, note_id=note_id, user=user, reason=reason))
 
     def record_feedback(self, message_id: str, *, rating: str | int, comment: str | None = None,
-                        user_id: str | None = None, user: User | None = None) -> None:
+                        user_id: str | None = None, user: User | None = None,
+                        conversation_id: str | None = None) -> None:
         rater = user_id or (user.id if user else None)
         if rater is None:
             raise FMError("no_rater", "누가 남긴 평가인지 알 수 없습니다.", "feedback without user_id or user")
         with self._db().session_scope() as s:
-            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=rater, comment=comment, user=user)
+            feedback.record_feedback(s, message_id=message_id, rating=rating, rater=rater, comment=comment, user=user,
+                                     conversation_id=conversation_id)
 
     def export_case(self, user: User, *, conversation_id: str | None = None,
                     ticket_id: str | None = None) -> dict[str, Any]:

@@ -39,11 +39,13 @@ def record_feedback(
     comment: str | None = None,
     user: User | None = None,
     now: datetime | None = None,
+    conversation_id: str | None = None,
 ) -> Feedback:
-    """Store (or replace) `rater`'s rating of an answer; `user` is checked if given."""
+    """Store (or replace) `rater`'s rating of an answer; `user` is checked if given. With
+    `conversation_id` (the path the owner was allowed into), the message must belong to it."""
     score = parse_rating(rating)
     message = session.get(Message, message_id)
-    if message is None:
+    if message is None or (conversation_id is not None and message.conversation_id != conversation_id):
         raise NotFound("message_not_found", "메시지를 찾을 수 없습니다.", message_id)
     if message.role == "user":
         raise FMError("invalid_feedback", "답변에만 평가를 남길 수 있습니다.", message_id)

@@ -97,6 +97,9 @@ def list_notes(
 ) -> list[KnowledgeNote]:
     require_role(user, Role.mentor, Role.expert, Role.evaluator)
     query = select(KnowledgeNote).order_by(KnowledgeNote.created_at.desc()).limit(limit)
+    if user.role == Role.expert:  # only notes of tickets they may open (theirs or the queue's), or their own
+        openable = select(Ticket.id).where(Ticket.assignee_id.is_(None) | (Ticket.assignee_id == user.id))
+        query = query.where(KnowledgeNote.ticket_id.in_(openable) | (KnowledgeNote.expert_id == user.id))
     if status is not None:
         query = query.where(KnowledgeNote.status == status)
     if ticket_id is not None:

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.config import Settings as ChromaSettings
@@ -21,6 +22,7 @@ from assistant.errors import Unavailable
 from assistant.settings import Settings
 from assistant.stores.catalog import Catalog
 from assistant.stores.embeddings import canonical_name, encode, encode_queries, make_embeddings, model_slug
+from assistant.stores.health import CHROMA_FILE, VectorWatch
 from assistant.stores.vector_cache import CachedEncoder, VectorCache
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,8 @@ class Stores:
 
     @cached_property
     def client(self) -> Any:
+        if not self.settings.chroma_url and not (self.settings.chroma_path / CHROMA_FILE).exists():
+            self._forget_shared_chroma()  # a system this process opened on a directory now gone
         return chroma_client(self.settings)
 
     @property
@@ -141,6 +145,26 @@ class Stores:
             embedding_function=ChromaEmbeddingFunction(self.embeddings, self.settings.embedding_model),
             metadata={"hnsw:space": "cosine"},
         )
+
+    @cached_property
+    def vector_watch(self) -> VectorWatch:
+        """Vectors counted against the catalog (readiness, warm-up); failed queries noted."""
+        return VectorWatch(self)
+
+    def reopen_vectors(self) -> None:
+        """Forget the open vector store and open it again at next use: after its directory was
+        deleted, an embedded Chroma keeps serving from handles to files that are gone."""
+        client = self.__dict__.pop("client", None)
+        self.__dict__.pop("collection", None)
+        if client is not None and not self.settings.chroma_url:
+            self._forget_shared_chroma()
+        log.info("vector store reopened")
+
+    def _forget_shared_chroma(self) -> None:
+        """Chroma shares one system per directory within a process; drop this directory's so
+        the next client starts a fresh one on the (re-created) directory."""
+        SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self.settings.chroma_path), None)
 
     def close(self) -> None:
         if "catalog" in self.__dict__:

@@ -134,6 +134,11 @@ class Catalog:
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
 
+    def touch(self) -> None:
+        """Bump the generation with no change of chunks (their vectors were put back): readers reload."""
+        with self._tx():
+            pass
+
     def replace_file(self, record: FileRecord, chunks: list[Chunk]) -> None:
         """Atomically swap a file's chunks for new ones (one transaction)."""
         with self._tx() as c:

@@ -37,6 +37,8 @@ def _summary(path: Path, report: SyncReport) -> None:
         f"{report.seconds:.1f}s",
     )
     console.print(table)
+    if report.restored:
+        console.print(f"[yellow]검색 저장소에 없던 벡터 {report.restored}개를 다시 채웠습니다.[/yellow]")
     if not report.changed and not report.failed:
         console.print("[green]변경된 파일이 없습니다. 저장소에 쓴 내용이 없습니다 (nothing to do).[/green]")
     for rel, reason in report.failed:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant.experts.holding import ASK_BOT
+from assistant.links import safe_url
 from assistant.types import Answer, Citation, Decision
 from channels.calls import plain
 
@@ -104,8 +105,9 @@ def list_card(header: str, items: Sequence[dict[str, Any]], *, max_items: int = 
         row: dict[str, Any] = {"title": clip(str(item["title"]), TITLE_MAX)}
         if item.get("description"):
             row["description"] = clip(str(item["description"]), LIST_DESCRIPTION_MAX)
-        if item.get("url"):
-            row["link"] = {"web": item["url"]}
+        url = safe_url(item.get("url"))  # http(s) only: never a javascript: or data: link
+        if url:
+            row["link"] = {"web": url}
         rows.append(row)
     return {"listCard": {"header": {"title": clip(header, TITLE_MAX)}, "items": rows}}
 

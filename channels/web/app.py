@@ -20,9 +20,11 @@ from assistant.settings import Settings, get_settings
 from channels.runtime import Runtime
 from channels.web.docs import install_docs
 from channels.web.events import ConversationEvents, WebSender
-from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter
+from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter, trusted_networks
 from channels.web.routes import chat, conversations, health, owner_conversations, pages, staff
 from channels.web.routes.pages import STATIC
+from channels.web.schemas import LONE_SURROGATE
+from channels.web.security import SECURITY_HEADERS, SecurityHeadersMiddleware
 from channels.web.startup import answer_unconfigured, log_summary
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.close()
 
 
+INVALID_TEXT = ("보낸 글에 올바르지 않은 문자(짝이 맞지 않는 유니코드 대리 문자)가 있습니다. "
+                "글을 다시 입력하거나 붙여 넣어 주세요.")
+INTERNAL = "요청을 처리하는 중 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."
+
+
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
@@ -108,8 +115,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == LONE_SURROGATE for e in exc.errors()):
+            return _error(400, "invalid_text", INVALID_TEXT)
         fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in exc.errors()})
         return _error(422, "invalid_request", f"요청 형식이 올바르지 않습니다 ({', '.join(fields)}).")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Anything unhandled: JSON with a Korean message, never a plain-text 500 (logged with its trace)."""
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(500, "internal", INTERNAL, dict(SECURITY_HEADERS))
 
 
 def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
@@ -120,6 +135,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.proxies = trusted_networks(settings.trusted_proxies)  # X-Forwarded-For read only from these
     app.state.events = ConversationEvents()  # open pages waiting for news, woken by this app's WebSender
     app.state.slack = None  # the Slack deps, when Slack mounts below
     app.state.senders = None  # this app's outbox senders, once its background loop runs
@@ -133,6 +149,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Authorization", "X-Owner-Id", "Accept"])
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response, 413 and CORS included
     # Slack (/slack/events) and KakaoTalk (/kakao/skill): each mounts only when configured
     from channels.kakao.skill import mount as mount_kakao
     from channels.slack.http import mount as mount_slack

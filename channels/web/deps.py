@@ -14,7 +14,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Turn
 from channels.web.events import ConversationEvents
-from channels.web.limits import SlidingWindowLimiter
+from channels.web.limits import SlidingWindowLimiter, client_address
 
 _OWNER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -51,17 +51,21 @@ def get_owner(x_owner_id: Annotated[str | None, Header()] = None) -> str:
 OwnerDep = Annotated[str, Depends(get_owner)]
 
 
-def client_key(request: Request) -> str:
+def client_keys(request: Request) -> list[str]:
+    """What the rate limit counts: the client address (which the client cannot choose) and,
+    when sent, the owner id (so one browser cannot use up a shared office address alone)."""
+    peer = request.client.host if request.client else None
+    keys = [f"ip:{client_address(peer, request.headers.getlist('x-forwarded-for'), request.app.state.proxies)}"]
     owner = request.headers.get("x-owner-id")
     if owner and _OWNER_ID.match(owner):
-        return f"owner:{owner}"
-    return f"ip:{request.client.host if request.client else 'unknown'}"
+        keys.append(f"owner:{owner}")
+    return keys
 
 
 def rate_limit(request: Request) -> None:
-    """Count this request against the client's per-minute budget (429 when spent)."""
+    """Count this request against the address's and the owner's per-minute budgets (429 when spent)."""
     limiter: SlidingWindowLimiter = request.app.state.limiter
-    limiter.hit(client_key(request))
+    limiter.hit(*client_keys(request))
 
 
 RateLimitDep = Depends(rate_limit)

@@ -1,4 +1,6 @@
-"""Abuse limits at the edge: a per-client sliding-window rate limit and a request-size cap.
+"""Abuse limits at the edge: a sliding-window rate limit per client address and per owner id,
+and a request-size cap. The address is one the client cannot choose: the direct peer, or behind
+trusted proxies (FM_TRUSTED_PROXIES) the address the nearest one saw.
 
 Both are in-process: with N workers behind a load balancer each worker counts its own
 clients (the limit is then per worker, which is good enough against a runaway script).
@@ -10,7 +12,8 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,8 +45,9 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
         self._count = 0
 
-    def hit(self, key: str) -> None:
-        """Count one hit for `key`, or raise `RateLimited` (the hit is then not counted)."""
+    def hit(self, *keys: str) -> None:
+        """Count one hit for each key (a client address, an owner id), or raise `RateLimited`
+        when any of them is spent (the hit is then counted for none)."""
         if self.limit <= 0:
             return
         now = self._clock()
@@ -51,16 +55,51 @@ class SlidingWindowLimiter:
             self._count += 1
             if self._count % _SWEEP_EVERY == 0:
                 self._forget_idle(now)
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                raise RateLimited(max(1, int(hits[0] + self.window - now + 0.999)))
-            hits.append(now)
+            windows = [self._window(key, now) for key in dict.fromkeys(keys)]
+            full = [hits for hits in windows if len(hits) >= self.limit]
+            if full:
+                raise RateLimited(max(1, int(max(h[0] for h in full) + self.window - now + 0.999)))
+            for hits in windows:
+                hits.append(now)
+
+    def _window(self, key: str, now: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
 
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
             del self._hits[key]
+
+
+def client_address(peer: str | None, forwarded_for: list[str], trusted: Sequence[IPv4Network | IPv6Network]) -> str:
+    """The address the rate limit counts: the direct peer, unless it is a trusted proxy; then
+    X-Forwarded-For is read from the right (each proxy appends the address it saw) and the first
+    entry that is not a trusted proxy is the client. A client can prepend anything it likes,
+    but never past the proxies, so the key is the address our own proxy saw."""
+    candidate = peer or "unknown"
+    entries = [e.strip() for header in forwarded_for for e in header.split(",") if e.strip()]
+    for entry in reversed(entries):
+        if not _trusted(candidate, trusted):
+            break
+        try:
+            candidate = str(ip_address(entry))
+        except ValueError:
+            break  # garbage from a client or a misconfigured proxy: stop at the last good hop
+    return candidate
+
+
+def _trusted(address: str, trusted: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def trusted_networks(proxies: Sequence[str]) -> list[IPv4Network | IPv6Network]:
+    return [ip_network(p, strict=False) for p in proxies]
 
 
 _TOO_LARGE = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from assistant.links import safe_url
 from assistant.types import Answer, Citation, Turn
 
 
@@ -19,7 +22,34 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-class ChatIn(BaseModel):
+LONE_SURROGATE = "lone_surrogate"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+class RequestIn(BaseModel):
+    """A request body: text that is not valid Unicode (a lone surrogate such as "\\ud800", which
+    JSON lets a client escape) is refused before it reaches the service (400, not a crash when
+    it is stored or logged)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        if _has_surrogate(data):
+            raise PydanticCustomError(LONE_SURROGATE, "text contains a lone surrogate")
+        return data
+
+
+class ChatIn(RequestIn):
     message: str = Field(description="질문 (최대 글자 수는 설정 max_question_chars)")
     conversation_id: str | None = Field(default=None, description="이어서 물을 대화; 없으면 새 대화")
     ask_bot: bool = Field(default=False, description="'봇에게 묻기': 전문가가 맡고 있는 대화에서도 봇이 답합니다. "
@@ -39,7 +69,7 @@ class CitationOut(BaseModel):
         data = c.model_dump() if isinstance(c, Citation) else dict(c)
         return cls(n=int(data.get("n") or 0), title=str(data.get("title") or data.get("source") or ""),
                    source=str(data.get("source") or ""), page=data.get("page"),
-                   snippet=str(data.get("snippet") or ""), url=data.get("url"))
+                   snippet=str(data.get("snippet") or ""), url=safe_url(data.get("url")))
 
 
 class ChatOut(BaseModel):
@@ -86,7 +116,7 @@ class ConversationOut(BaseModel):
     turns: list[TurnOut]
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(RequestIn):
     rating: Literal["up", "down"]
     comment: str | None = Field(default=None, max_length=1000)
 
@@ -95,7 +125,7 @@ class OkOut(BaseModel):
     ok: bool = True
 
 
-class ExpertIn(BaseModel):
+class ExpertIn(RequestIn):
     """No fields: the ticket carries the whole conversation (older pages still send a
     `message_id`; it is ignored, as unknown fields are)."""
 
@@ -107,21 +137,21 @@ class ExpertOut(BaseModel):
     message: str = Field(description="사용자에게 보여 줄 안내 문장")
 
 
-class TicketAnswerIn(BaseModel):
+class TicketAnswerIn(RequestIn):
     text: str = Field(min_length=1, max_length=10_000)
     citations: list[dict[str, Any]] | None = None
 
 
-class DraftIn(BaseModel):
+class DraftIn(RequestIn):
     question: str
     context: str | None = Field(default=None, max_length=4000)
 
 
-class RejectIn(BaseModel):
+class RejectIn(RequestIn):
     reason: str = Field(default="", max_length=2000)
 
 
-class ExportIn(BaseModel):
+class ExportIn(RequestIn):
     conversation_id: str | None = None
     ticket_id: str | None = None
 

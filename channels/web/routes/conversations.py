@@ -72,7 +72,7 @@ async def feedback(conversation_id: str, message_id: str, body: FeedbackIn, assi
     """Thumbs up or down on one answer, with an optional comment (a second vote replaces the first)."""
     await owned_history(assistant, conversation_id, owner)
     await asyncio.to_thread(assistant.desk.record_feedback, message_id, rating=body.rating, comment=body.comment,
-                            user_id=owner)
+                            user_id=owner, conversation_id=conversation_id)  # only this conversation's answers
     return OkOut()
 
 

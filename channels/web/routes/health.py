@@ -1,4 +1,5 @@
-"""`/healthz`: the process answers. `/readyz`: the stores and the database answer too."""
+"""`/healthz`: the process answers. `/readyz`: the stores and the database read and write, and the
+vectors match the catalog (503 with Korean reasons when not)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from assistant.readiness import Readiness
 from channels.web.deps import AssistantDep
 
 logger = logging.getLogger(__name__)
@@ -29,10 +31,9 @@ async def readyz(assistant: AssistantDep) -> JSONResponse:
         logger.warning("readiness check failed: %s", exc)
         return JSONResponse({"status": "unavailable", "message": "서비스를 준비하는 중이거나 저장소에 연결할 수 "
                              "없습니다.", "detail": type(exc).__name__}, status_code=503)
-    ok = all(checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=200 if ok else 503)
+    body = checks.as_dict()
+    return JSONResponse(body, status_code=200 if checks.ok else 503)
 
 
-def _check(assistant: Any) -> dict[str, bool]:
-    return dict(assistant.check_ready())
+def _check(assistant: Any) -> Readiness:
+    return assistant.check_ready()

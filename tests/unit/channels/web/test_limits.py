@@ -1,13 +1,15 @@
-"""Abuse limits a client runs into: the per-client rate limit, the request-size cap, CORS."""
+"""Abuse limits a client runs into: the rate limit per address and per owner id, the request-size cap, CORS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from channels.web.limits import RateLimited, SlidingWindowLimiter
+from channels.web.limits import RateLimited, SlidingWindowLimiter, client_address, trusted_networks
+from tests.conftest import make_settings
 from tests.unit.channels.web.conftest import OTHER, OWNER
 
 
@@ -20,7 +22,50 @@ def test_rate_limit_answers_429_in_korean_per_client(make_client: Callable[..., 
     assert limited.json()["error"]["code"] == "rate_limited"
     assert "요청이 너무 많습니다" in limited.json()["error"]["message"]
     assert 1 <= int(limited.headers["retry-after"]) <= 60
-    assert client.post("/v1/chat", json={"message": ""}, headers=OTHER).status_code == 400  # another browser
+    # the address is spent too: another owner id from it does not get a fresh budget
+    assert client.post("/v1/chat", json={"message": ""}, headers=OTHER).status_code == 429
+    elsewhere = TestClient(client.app, client=("203.0.113.7", 50000))  # another browser, another address
+    assert elsewhere.post("/v1/chat", json={"message": ""}, headers=OTHER).status_code == 400
+
+
+def test_rotating_owner_ids_from_one_address_is_limited(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(rate_limit_per_minute=30)
+    codes = [client.post("/v1/chat", json={"message": ""}, headers={"X-Owner-Id": f"rotating-owner-{i:04d}"}).status_code
+             for i in range(35)]
+    assert codes[:30] == [400] * 30 and codes[30:] == [429] * 5
+    # X-Forwarded-For is not believed from a peer that is not a trusted proxy
+    forged = client.post("/v1/chat", json={"message": ""},
+                         headers={"X-Owner-Id": "rotating-owner-9999", "X-Forwarded-For": "198.51.100.1"})
+    assert forged.status_code == 429
+
+
+def test_behind_trusted_proxies_the_address_they_saw_is_counted(make_client: Callable[..., TestClient]) -> None:
+    app = make_client(rate_limit_per_minute=2, trusted_proxies="10.0.0.0/8,192.168.1.1").app
+    proxy = TestClient(app, client=("10.0.0.5", 50000))
+
+    def ask(forwarded: str, owner: str = "owner-proxied-0001") -> int:
+        return proxy.post("/v1/chat", json={"message": ""},
+                          headers={"X-Owner-Id": owner, "X-Forwarded-For": forwarded}).status_code
+
+    assert [ask("198.51.100.1", f"owner-proxied-000{i}") for i in range(3)] == [400, 400, 429]
+    # a client prepending made-up addresses is still counted as the address the proxies saw
+    assert ask("203.0.113.50, 198.51.100.1", "owner-proxied-0009") == 429
+    # two proxies in a row (both trusted): the entry before them is the client, with its own budget
+    assert ask("198.51.100.2, 192.168.1.1", "owner-proxied-0010") == 400
+
+
+def test_client_address_reads_forwarded_for_only_through_trusted_proxies() -> None:
+    trusted = trusted_networks(["10.0.0.0/8", "::1"])
+    assert client_address("203.0.113.9", ["1.2.3.4"], trusted) == "203.0.113.9"  # peer not a proxy
+    assert client_address("10.1.2.3", ["1.2.3.4"], trusted) == "1.2.3.4"
+    assert client_address("10.1.2.3", ["9.9.9.9, 1.2.3.4"], trusted) == "1.2.3.4"
+    assert client_address("10.1.2.3", ["9.9.9.9", "1.2.3.4, 10.0.0.7"], trusted) == "1.2.3.4"  # two headers
+    assert client_address("10.1.2.3", ["not-an-ip"], trusted) == "10.1.2.3"  # garbage: the proxy itself
+    assert client_address("10.1.2.3", [], trusted) == "10.1.2.3"
+    assert client_address("::1", ["2001:db8::5"], trusted) == "2001:db8::5"
+    assert client_address("10.1.2.3", ["1.2.3.4"], []) == "10.1.2.3"  # default: no proxy trusted
+    with pytest.raises(ValueError):
+        make_settings(Path("var"), trusted_proxies="10.0.0.0/8,proxy.local")
 
 
 def test_sliding_window_forgets_old_hits() -> None:
@@ -36,6 +81,11 @@ def test_sliding_window_forgets_old_hits() -> None:
     limiter.hit("a")
     limiter.hit("b")
     assert SlidingWindowLimiter(0).hit("a") is None  # 0 turns the limit off
+    both = SlidingWindowLimiter(1, window=60, clock=lambda: now[0])
+    both.hit("ip:x", "owner:a")
+    with pytest.raises(RateLimited):
+        both.hit("ip:x", "owner:b")  # the address is spent
+    both.hit("ip:y", "owner:b")  # the refused hit was not counted for owner b
 
 
 def test_oversized_request_gets_413_in_korean(make_client: Callable[..., TestClient]) -> None:
