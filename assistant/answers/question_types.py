@@ -56,7 +56,8 @@ _FITS: dict[QType, re.Pattern[str]] = {
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|매년|연\s*\d"),
     QType.who: re.compile(r"추진단|테크노파크|공단|센터|기관|중기부|중소벤처기업부|지자체|공급기업|멘토|전문가|담당|위원|대표|전담자|협회"),
     QType.where: re.compile(r"홈페이지|사이트|누리집|시스템|센터|테크노파크|창구|온라인|방문|에서\s*(신청|접수|받)|으로\s*신청"),
-    QType.how: re.compile(r"먼저|다음|단계|순서|방법|계산식|[=×÷]|하세요|합니다|하면\s*됩니다|나눈|곱한|뺀"),
+    # an instruction or a procedure ("합니다" alone ends half the sentences of any document)
+    QType.how: re.compile(r"먼저|다음|단계|순서|방법|계산식|[=×÷]|하세요|하면\s*됩니다|나눈|곱한|뺀"),
     QType.why: re.compile(r"때문|이유|위해|므로|니까|원인|탓|해서|라서"),
     QType.yes_no: re.compile(r"가능|불가|수\s*있습니다|수\s*없습니다|됩니다|안\s*됩니다|없습니다|아닙니다|인정|해당|^네|^아니요"),
     QType.list: re.compile(r"."),
