@@ -66,6 +66,8 @@ def test_decisions_follow_the_thresholds() -> None:
     assert decide(intent, calibration_for(settings).escalate_below - 0.01, True, settings).decision == Decision.escalate
     uncovered = classify("호퍼 드라이어 과열")
     assert decide(uncovered, 0.0, False, settings).decision == Decision.escalate  # an expert's question
+    utility = classify("질소 발생기 순도가 99.9%에서 자꾸 떨어지는데 필터 문제일까요?")
+    assert decide(utility, 0.0, False, settings).decision == Decision.escalate  # plant utilities too
     assert decide(classify("오늘 뭐 하지"), 0.0, False, settings).decision == Decision.declined
     assert decide(intent, 0.0, True, settings, exact=True).reason == "calculated"
 
