@@ -143,8 +143,8 @@ def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     terms: list[str] = []
     for t in tokens:
         tag = str(t.tag).split("-")[0]
-        if tag == "SN" and terms and t.start == end:
-            end = t.end  # "레벨3": the number belongs to the word as typed
+        if tag in ("SN", "XSN") and terms and t.start == end:
+            end = t.end  # "레벨3", "균일성": the number or suffix belongs to the word as typed
             continue
         if tag not in _NOUN_TAGS:
             continue

@@ -96,7 +96,7 @@ def _fit_command(path: Path) -> None:
     after = [1 / (1 + math.exp(-(b + sum(wi * xi for wi, xi in zip(w, x, strict=True))))) for x in xs]
     print(f"cases {len(data)} (right {sum(ys)}), weights {dict(zip(FEATURES, [round(v, 2) for v in w], strict=True))}"
           f" bias {b:.2f}")
-    print(f"ECE (10 bins) of the current confidence: {ece(before, ys):.3f}; refitted: {ece(after, ys):.3f}")
+    print(f"ECE (10 bins) of the unfitted 0.5·coverage + 0.5·support: {ece(before, ys):.3f}; refitted: {ece(after, ys):.3f}")
     _thresholds(rows, w, b)
 
 

@@ -19,6 +19,7 @@ def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:
 
 def test_a_number_stays_with_the_word_the_owner_typed() -> None:
     assert noun_phrases("레벨3이면 공장이 어떤 모습이에요?")[0] == ("레벨3", ["레벨"])
+    assert ("균일성", ["균일"]) in noun_phrases("온도 균일성 조사는 어떻게 해요?")
 
 
 def test_the_analyser_signature_names_kiwi_and_the_lexicon() -> None:
