@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.answers.intent import classify
 from assistant.conversations import ConversationStore
 from assistant.db import Database
 from assistant.db.conversations import ensure_can_view, load_history
@@ -215,7 +216,8 @@ class TicketDesk:
         ticket = self.get_ticket(user, ticket_id)
         staff.require_role(user, "mentor", "expert")
         draft = self.draft(ticket.question)
-        if not self._has_answer(draft.answer.confidence):
+        reason = HUMAN_REQUEST if classify(ticket.question).human_request else None
+        if not self._has_answer(draft.answer.confidence, reason):
             draft.answer = draft.answer.model_copy(update={"answer": "", "citations": []})
         return draft
 
