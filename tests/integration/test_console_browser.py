@@ -96,8 +96,12 @@ def test_expert_picks_the_citations_and_the_owner_sees_exactly_those(server: dic
     assert suggestions.count() >= 1
     expect(console.locator("#ticket-sources input:checked")).to_have_count(0)
     expect(console.locator("#ticket-cited li")).to_have_count(0)
-    # the draft is the answer the owner was shown
+    # the draft is the answer the owner was shown; sent as it is, its [1] would point at nothing
     assert console.input_value("#ticket-answer").strip() == shown.strip()
+    console.click("#send-answer")
+    expect(console.locator("#ticket-status")).to_contain_text("[1]")
+    expect(console.locator("#ticket-status")).to_contain_text("출처를 선택하거나, 표시를 지워 주세요")
+    expect(console.locator("#ticket-meta")).to_contain_text("대기")
 
     # search the knowledge and attach the first passage
     console.fill("#kb-query", SEARCH)

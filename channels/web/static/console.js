@@ -253,8 +253,18 @@
   $("ticket-filters").addEventListener("change", () => loadTickets());
   $("back").addEventListener("click", () => { $("ticket-detail").hidden = true; ticket = null; });
   $("claim").addEventListener("click", () => ticketAction("이 티켓을 맡았습니다.", "claim"));
-  $("send-answer").addEventListener("click", () => ticketAction("답변을 보냈습니다. 질문자의 대화에 전달됩니다.", "answer",
-    { text: $("ticket-answer").value, citations: chosen().map((c) => ({ n: c.n, chunk_id: c.chunk_id })) }));
+  $("send-answer").addEventListener("click", () => {
+    // a [n] in the text must point at a chosen source, or the owner sees a number with nothing behind it
+    const numbers = new Set(chosen().map((c) => Number(c.n)));
+    const dangling = [...new Set([...$("ticket-answer").value.matchAll(/\[(\d{1,3})\]/g)].map((m) => Number(m[1])))]
+      .filter((n) => !numbers.has(n));
+    if (dangling.length) {
+      say("ticket-status", `답변의 ${dangling.map((n) => `[${n}]`).join(", ")} 표시에 해당하는 출처를 선택하거나, 표시를 지워 주세요.`, "bad");
+      return;
+    }
+    ticketAction("답변을 보냈습니다. 질문자의 대화에 전달됩니다.", "answer",
+      { text: $("ticket-answer").value, citations: chosen().map((c) => ({ n: c.n, chunk_id: c.chunk_id })) });
+  });
   $("ticket-sources").addEventListener("change", showCited);
   $("kb-search").addEventListener("submit", searchKnowledge);
   $("close-ticket").addEventListener("click", () => ticketAction("종결했습니다.", "close"));
