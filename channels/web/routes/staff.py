@@ -10,8 +10,8 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 from fastapi.encoders import jsonable_encoder
+from pydantic import Field
 
 from assistant.experts.staff import StaffUser
 from assistant.types import NoteView, TicketView
