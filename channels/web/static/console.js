@@ -266,6 +266,7 @@
       { text: $("ticket-answer").value, citations: chosen().map((c) => ({ n: c.n, chunk_id: c.chunk_id })) });
   });
   $("ticket-sources").addEventListener("change", showCited);
+  $("ticket-answer").addEventListener("input", () => { if ($("ticket-status").classList.contains("bad")) say("ticket-status", ""); });
   $("kb-search").addEventListener("submit", searchKnowledge);
   $("close-ticket").addEventListener("click", () => ticketAction("종결했습니다.", "close"));
   $("draft-form").addEventListener("submit", makeDraft);
