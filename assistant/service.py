@@ -39,6 +39,7 @@ from assistant.errors import FMError
 from assistant.experts.desk import TicketDesk
 from assistant.experts.hand_off import Checked, HandOff
 from assistant.experts.notes import IngestNote
+from assistant.experts.passages import Passages
 from assistant.korean import morphemes
 from assistant.readiness import Readiness, readiness
 from assistant.settings import Settings
@@ -104,7 +105,8 @@ class Assistant:
             stores.embeddings, documents=stores.encoder.encode, query=stores.embed_query)
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
         self.db = db
-        self.desk = TicketDesk(settings, db, self.conversations, draft=self.draft, ingest_note=ingest_note)
+        self.desk = TicketDesk(settings, db, self.conversations, draft=self.draft, ingest_note=ingest_note,
+                               passages=Passages(self.searcher))
         self._llm = llm
         if self._llm is None and settings.llm_enabled:
             from assistant.answers.generative import LLMClient
@@ -339,7 +341,7 @@ class Assistant:
             answer.ticket_id = self.desk.escalate(
                 p.question.model_copy(update={"conversation_id": p.conversation_id}),
                 draft=p.drafted.text, sources=[c.model_dump() for c in p.drafted.citations],
-                priority=priority(p.verdict),
+                priority=priority(p.verdict), confidence=p.confidence, reason=p.verdict.reason,
             )
         log.info("answered conversation=%s decision=%s confidence=%.2f mode=%s in %.0f ms",
                  p.conversation_id, answer.decision.value, answer.confidence, answer.mode.value,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from assistant import wiring
 from assistant.answers.retrieval import HybridSearcher
+from assistant.conversations import ConversationStore, SqlConversationStore
 from assistant.db import Database, open_database
 from assistant.db.engine import database_url, redacted
 from assistant.delivery.inbox import InboxSender
@@ -128,6 +129,16 @@ def staff_accounts(settings: Settings) -> Iterator[StaffAccounts]:
     db = open_database(settings)
     try:
         yield StaffAccounts(db)
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def conversations(settings: Settings) -> Iterator[ConversationStore]:
+    """The stored conversations (`factory-mentor conversation show`): the database only."""
+    db = open_database(settings)
+    try:
+        yield SqlConversationStore(db.sessions)
     finally:
         db.dispose()
 

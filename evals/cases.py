@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.experts.routing import TICKET_TOPICS
 from assistant.types import Decision
 
 HANGUL = re.compile(r"[가-힣]")
@@ -56,6 +57,9 @@ class Case(BaseModel):
     reference_answer: str = ""
     expected_decision: Decision
     suppliers: list[str] = Field(default_factory=list)
+    # escalated and human-request cases: the topic an expert desk would file the ticket under
+    # (one of `assistant.experts.routing.TOPICS`, or 미분류); the eval scores the ticket's topic
+    expected_topic: str | None = None
     tags: Tags
 
     @field_validator("key_facts")
@@ -87,7 +91,16 @@ class Case(BaseModel):
         self._labels_consistent()
         if t == CaseType.human_request and self.expected_decision != Decision.escalate:
             raise ValueError(f"{self.id}: a request for a person is escalated")
+        self._topic_consistent()
         return self
+
+    def _topic_consistent(self) -> None:
+        if self.expected_topic is None:
+            return
+        if self.expected_decision != Decision.escalate:
+            raise ValueError(f"{self.id}: only an escalated case has a ticket topic")
+        if self.expected_topic not in TICKET_TOPICS:
+            raise ValueError(f"{self.id}: unknown ticket topic {self.expected_topic!r} (one of {TICKET_TOPICS})")
 
     def _labels_consistent(self) -> None:
         labels = set(self.tags.labels)

@@ -55,6 +55,7 @@ METRICS: dict[str, MetricInfo] = {
     "offer_expert_recall": MetricInfo("offer_expert recall", "decisions"),
     "correct_not_answered": MetricInfo("correct answers labelled offer_expert/escalate", "decisions", False),
     "ece": MetricInfo("expected calibration error (confidence vs key facts stated)", "decisions", False),
+    "ticket_topic": MetricInfo("ticket topic accuracy (escalated cases with an expected topic)", "decisions"),
     "uncovered_declined": MetricInfo("uncovered in-domain cases declined", "decisions", False),
     "p50_ms": MetricInfo("latency p50 (ms)", "latency", False, "{:.0f}"),
     "p95_ms": MetricInfo("latency p95 (ms)", "latency", False, "{:.0f}"),
@@ -64,7 +65,7 @@ METRICS: dict[str, MetricInfo] = {
 # per-case scores averaged over the cases where they apply
 AVERAGED = ("id_context_precision", "id_context_recall", "key_facts", "first_sentence_fact", "english_key_fact",
             "chrf", "levenshtein", "citation_validity", "supplier@1", "faithfulness", "response_relevancy",
-            "llm_context_precision", "correct_not_answered", "uncovered_declined", "artifacts")
+            "llm_context_precision", "correct_not_answered", "uncovered_declined", "artifacts", "ticket_topic")
 GROUP_METRICS = ("hit@5", "key_facts", "first_sentence_fact", "chrf", "citation_validity", "decision_accuracy")
 UNLABELLED = "(no label)"
 
@@ -144,7 +145,16 @@ def score_case(case: Case, record: CaseRecord) -> None:
         )
         s["citation_validity"] = 0.0 if record.citation_problems else 1.0
     s["supplier@1"] = _supplier_first(case, record)
+    s["ticket_topic"] = ticket_topic_score(case, record)
     score_answer(case, record)
+
+
+def ticket_topic_score(case: Case, record: CaseRecord) -> Score:
+    """1 when the escalated question's ticket is filed under the case's expected topic; None
+    when the case names no topic or no ticket was opened (the decision metrics count that)."""
+    if case.expected_topic is None or record.ticket_topic is None:
+        return None
+    return 1.0 if record.ticket_topic == case.expected_topic else 0.0
 
 
 def _mean(records: list[CaseRecord], name: str) -> Score:

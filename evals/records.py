@@ -40,6 +40,8 @@ class CaseRecord(BaseModel):
     turns: list[str] = Field(default_factory=list)
     expected_decision: str
     decision: str | None = None
+    expected_topic: str | None = None
+    ticket_topic: str | None = None  # the topic the escalated question's ticket was filed under
     answer: str = ""
     confidence: float | None = None
     mode: str | None = None

@@ -71,7 +71,7 @@ def _record(case: Case) -> CaseRecord:
         id=case.id, type=case.type.value, kind=case.tags.kind, difficulty=case.tags.difficulty,
         topic=case.tags.topic, labels=[label.value for label in case.tags.labels], question=case.question,
         turns=list(case.turns),
-        expected_decision=case.expected_decision.value,
+        expected_decision=case.expected_decision.value, expected_topic=case.expected_topic,
     )
 
 
@@ -97,6 +97,8 @@ async def run_case(assistant: Any, case: Case) -> CaseRecord:
         record.answer, record.confidence = answer.answer, answer.confidence
         record.mode, record.reason = answer.mode.value, answer.reason
         record.citations = [Cited(n=c.n, source=c.source, chunk_id=c.chunk_id) for c in answer.citations]
+        if answer.ticket_id and getattr(assistant, "db", None) is not None:
+            record.ticket_topic = assistant.desk.ticket_topic(answer.ticket_id)
     score_case(case, record)
     return record
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.answers.intent import classify
 from assistant.conversations import ConversationStore
 from assistant.db import Database
 from assistant.db.conversations import ensure_can_view, load_history
@@ -21,10 +22,13 @@ from assistant.db.models import KnowledgeNote, Ticket, User, utcnow
 from assistant.delivery.inbox import list_inbox, mark_read
 from assistant.errors import FMError, Forbidden, Unavailable
 from assistant.experts import exports, feedback, notes, staff, tickets, workflow
+from assistant.experts.passages import Passages, chosen_citations
 from assistant.settings import Settings
-from assistant.types import Draft, NoteView, Question, TicketView, Turn
+from assistant.types import Citation, Decision, Draft, NoteView, Question, TicketView, Turn
 
 DraftFn = Callable[[str], Draft]
+SHOWN_DECISIONS = (Decision.answered, Decision.offer_expert)  # the bot's turns that are an answer
+HUMAN_REQUEST = "human_request"  # the decision reason of "사람이랑 상담하고 싶어요"
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +61,24 @@ class TicketDesk:
 
     def __init__(
         self, settings: Settings, db: Database | None, conversations: ConversationStore, *,
-        draft: DraftFn, ingest_note: notes.IngestNote | None = None,
+        draft: DraftFn, ingest_note: notes.IngestNote | None = None, passages: Passages | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.conversations = conversations
         self.draft = draft
         self.ingest_note = ingest_note
+        self.passages = passages
+
+    def _has_answer(self, confidence: float | None, reason: str | None = None) -> bool:
+        """Whether the bot's drafted text (never shown: the question was escalated, or is
+        recomputed for a ticket) is an answer worth giving the expert as a draft: one the bot
+        would have given plainly, without offering an expert. Below that bar the text is the
+        nearest sentences the search found, often unrelated (a contract dispute drafted from a
+        warehouse story); and a request for a person is not a question the bot could answer."""
+        if reason == HUMAN_REQUEST:
+            return False
+        return confidence is None or confidence >= self.settings.offer_expert_below  # None: caller vouches
 
     def _db(self) -> Database:
         if self.db is None:
@@ -115,22 +130,28 @@ class TicketDesk:
         self._ensure_owner(conversation_id, owner_id)
         owner = self.conversations.owner_of(conversation_id)
         turns = self.conversations.history(conversation_id, limit=50)
-        last_user = next((t for t in reversed(turns) if t.role == "user"), None)
-        last_bot = next((t for t in reversed(turns) if t.role == "assistant"), None)
+        last_user = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
         if last_user is None:
             raise FMError("nothing_to_escalate", "먼저 질문을 남겨 주세요.", conversation_id)
+        # the draft is what the owner was shown, if the bot answered (not a hand-off notice)
+        reply = next((t for t in turns[last_user + 1:] if t.role == "assistant"), None)
+        shown = reply if reply is not None and reply.decision in SHOWN_DECISIONS else None
         with self._db().session_scope() as s:
             request = tickets.TicketRequest(
-                question=last_user.text, channel=owner.channel, user_id=owner.user_id, reply_to=owner.reply_to,
-                conversation_id=conversation_id, sources=[c.model_dump() for c in (last_bot.citations if last_bot else [])],
-                draft=last_bot.text if last_bot else None, origin="offer_expert",
+                question=turns[last_user].text, channel=owner.channel, user_id=owner.user_id,
+                reply_to=owner.reply_to, conversation_id=conversation_id,
+                sources=[c.model_dump() for c in (shown.citations if shown else [])],
+                draft=shown.text if shown else None, origin="offer_expert",
             )
             ticket = tickets.create_ticket(s, settings=self.settings, request=request)
             return self._view(s, ticket)
 
     def escalate(self, question: Question, *, draft: str | None, sources: list[dict[str, Any]],
-                 priority: str = "normal") -> str:
-        """A ticket for a question the bot hands over; it carries the conversation so far."""
+                 priority: str = "normal", confidence: float | None = None, reason: str | None = None) -> str:
+        """A ticket for a question the bot hands over; it carries the conversation so far, and
+        the bot's drafted answer with its sources when it had one (see `_has_answer`)."""
+        if not self._has_answer(confidence, reason):
+            draft, sources = None, []
         cid = question.conversation_id
         history = self.conversations.history(cid, limit=50) if cid else None
         with self._db().session_scope() as s:
@@ -138,6 +159,12 @@ class TicketDesk:
                                                          draft=draft or None, priority=priority)
             ticket = tickets.create_ticket(s, settings=self.settings, request=request)
             return ticket.id
+
+    def ticket_topic(self, ticket_id: str) -> str | None:
+        """The topic a ticket was filed under (for in-process callers such as the evals)."""
+        with self._db().session_scope() as s:
+            ticket = s.get(Ticket, ticket_id)
+            return ticket.topic if ticket is not None else None
 
     def list_tickets(self, user: User, *, status: str | None = None, topic: str | None = None,
                      overdue: bool | None = None) -> list[TicketView]:
@@ -155,12 +182,23 @@ class TicketDesk:
 
     def answer_ticket(self, user: User, ticket_id: str, text: str,
                       citations: list[dict[str, Any]] | None = None) -> TicketView:
+        """The expert's answer, citing exactly the passages they chose (none unless chosen):
+        the bot's suggestions on the ticket or passages found with `search_knowledge`."""
         if not text or not text.strip():
             raise FMError("empty_answer", "답변 내용을 입력해 주세요.", "empty expert answer")
         with self._db().session_scope() as s:
+            suggested = tickets.get_ticket(s, ticket_id=ticket_id, user=user).sources or []
+            chosen = chosen_citations(citations or [], suggested, self.passages)
             ticket = workflow.answer_ticket(s, settings=self.settings, ticket_id=ticket_id, user=user,
-                                                   answer=text.strip(), sources=citations)
+                                                   answer=text.strip(), sources=chosen)
             return self._view(s, ticket)
+
+    def search_knowledge(self, user: User, text: str, k: int = 8) -> list[Citation]:
+        """Experts and mentors search the knowledge from a ticket, to attach a passage."""
+        staff.require_role(user, "mentor", "expert")
+        if self.passages is None:
+            raise Unavailable("no_search", "지식 검색을 쓸 수 없습니다.", "desk built without passages")
+        return self.passages.search(text, k)
 
     def close_ticket(self, user: User | None, ticket_id: str, reason: str = "") -> TicketView:
         with self._db().session_scope() as s:
@@ -173,9 +211,15 @@ class TicketDesk:
             return self._view(s, ticket)
 
     def ticket_draft(self, user: User, ticket_id: str) -> Draft:
+        """The bot's answer recomputed for the ticket's question; empty (its sources left as
+        suggestions) when the bot has no answer worth drafting."""
         ticket = self.get_ticket(user, ticket_id)
         staff.require_role(user, "mentor", "expert")
-        return self.draft(ticket.question)
+        draft = self.draft(ticket.question)
+        reason = HUMAN_REQUEST if classify(ticket.question).human_request else None
+        if not self._has_answer(draft.answer.confidence, reason):
+            draft.answer = draft.answer.model_copy(update={"answer": "", "citations": []})
+        return draft
 
     # -- notes, feedback, exports, deliveries ---------------------------------------------
     def list_notes(self, user: User, status: str | None = "pending") -> list[NoteView]:

@@ -1,8 +1,12 @@
 """Which topic a question is about, and which expert should answer it.
 
-Topic: keyword rules over the expertise tags, scored on the question (weight 2), the
-titles of the retrieved sources (weight 1) and their kinds (a subsidy document points to
-지원사업, a supplier profile to 공급기업 선정). No hit: `GENERAL_TOPIC`.
+Topic: keyword rules over the expertise tags, scored on the question itself (the bot's
+sources are not asked: a request for a person retrieves whatever is near "상담", and its
+titles must not file the ticket under 품질). A keyword counts each time it occurs; a strong
+keyword weighs 2, a weak one ("신청", "설계") 1. Unless some topic reaches 2 the question
+alone is unsure, and the conversation's earlier questions (most recent first) are scored
+the same way; still nothing: `GENERAL_TOPIC` (미분류), for a person to file. Ties go to the
+earlier topic in `TOPIC_KEYWORDS`: a legal or safety judgement before the system it names.
 
 Expert: among active, accepting experts with that expertise (or a generalist tag), under
 capacity, prefer specialists, then the asker's region, then the fewest open tickets
@@ -13,99 +17,62 @@ None, and the ticket waits in the queue for a mentor or any expert to claim it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Expert, Ticket, TicketStatus, User
-from assistant.types import Citation
 
 logger = logging.getLogger(__name__)
 
-GENERAL_TOPIC = "일반"
+GENERAL_TOPIC = "미분류"
 GENERALIST_TAGS = frozenset({"일반", "전체", "*"})
 LOAD_STATUSES: tuple[str, ...] = (TicketStatus.open, TicketStatus.reopened, TicketStatus.claimed)
+SURE = 2  # the score a topic needs (one strong keyword, or two weak ones)
 
-# tag -> keywords (matched case-insensitively as substrings); the order breaks ties
-TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "정책자금": ("정책자금", "융자", "대출", "보증", "금리", "정책금융", "운전자금", "시설자금"),
-    "지원사업": (
-        "지원사업",
-        "보조금",
-        "지원금",
-        "정부지원",
-        "정부 지원",
-        "공고",
-        "매칭",
-        "부담금",
-        "바우처",
-        "보급사업",
-        "보급·확산",
-        "수준확인",
-        "사업계획서",
-        "선정평가",
-        "신청",
-    ),
-    "공급기업 선정": (
-        "공급기업",
-        "공급사",
-        "업체 선정",
-        "업체 추천",
-        "업체를",
-        "벤더",
-        "구축업체",
-        "견적",
-        "도입업체",
-        "유지보수 업체",
-        "폐업",
-        "솔루션 업체",
-    ),
-    "MES": ("mes", "생산관리", "작업지시", "공정관리", "생산실적", "실적관리", "pop", "로트", "lot", "추적"),
-    "ERP": ("erp", "회계", "재고", "구매", "발주", "자재", "원가", "영업관리"),
-    "PLM": ("plm", "설계", "도면", "bom", "cad", "설계변경", "제품개발"),
-    "품질": ("품질", "불량", "검사", "수율", "spc", "haccp", "ppm", "클레임", "iso"),
-    "자동화": (
-        "자동화",
-        "로봇",
-        "plc",
-        "센서",
-        "iot",
-        "설비",
-        "비전",
-        "예지보전",
-        "보전",
-        "데이터 수집",
-        "가동률",
-    ),
+# tag -> (strong keywords, weak keywords), matched case-insensitively as substrings; the
+# order breaks ties
+TOPIC_KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "계약·법률": (("계약", "소송", "법적", "법률", "불법", "위반", "분쟁", "특허", "침해", "베꼈", "해고",
+                 "노동청", "노무", "지체상금", "조항", "손해배상", "변호사"), ()),
+    "안전·인증": (("안전장치", "안전인증", "안전 인증", "안전사고", "안전관리", "산업안전", "중대재해", "산재",
+                 "펜스", "지게차", "면허", "kc "), ()),
+    "정책자금": (("정책자금", "융자", "대출", "보증", "금리", "정책금융", "운전자금", "시설자금"), ()),
+    "지원사업": (("지원사업", "보조금", "지원금", "정부지원", "정부 지원", "지원받", "공고", "매칭", "부담금",
+                "바우처", "보급사업", "보급·확산", "수준확인", "사업계획서", "선정평가", "현장평가", "사후관리",
+                "성과보고", "환수", "총사업비", "추가모집", "지원 한도", "과제"), ("신청", "접수", "심사")),
+    "공급기업 선정": (("공급기업", "공급사", "업체 선정", "업체 추천", "업체를", "벤더", "구축업체", "견적",
+                   "도입업체", "유지보수 업체", "폐업", "솔루션 업체"), ()),
+    "MES": (("mes", "생산관리", "작업지시", "공정관리", "생산실적", "실적관리", "pop", "로트"), ("lot", "추적")),
+    "ERP": (("erp", "회계", "재고", "발주", "자재", "원가", "영업관리"), ("구매",)),
+    "PLM": (("plm", "도면", "bom", "cad", "설계변경", "제품개발"), ("설계",)),
+    "품질": (("품질", "불량", "검사", "수율", "spc", "haccp", "ppm", "클레임", "iso"), ()),
+    "자동화": (("자동화", "로봇", "plc", "센서", "iot", "설비", "비전", "예지보전", "보전", "데이터 수집",
+              "가동률", "알람", "hmi", "mqtt", "rfid"), ()),
 }
-KIND_TOPICS: dict[str, str] = {"subsidy": "지원사업", "supplier": "공급기업 선정"}
+TICKET_TOPICS: tuple[str, ...] = (*TOPIC_KEYWORDS, GENERAL_TOPIC)
 
 
-def _hits(text: str, keywords: Iterable[str]) -> int:
-    lowered = text.casefold()
-    return sum(1 for k in keywords if k in lowered)
+def _score(text: str, strong: Iterable[str], weak: Iterable[str]) -> int:
+    lowered = f"{text.casefold()} "
+    return 2 * sum(lowered.count(k) for k in strong) + sum(lowered.count(k) for k in weak)
 
 
-def _source_fields(source: Citation | Mapping[str, Any]) -> tuple[str, str]:
-    if isinstance(source, Citation):
-        return source.title or "", source.kind or ""
-    return str(source.get("title") or ""), str(source.get("kind") or "")
-
-
-def topic_for(question: str, sources: Sequence[Citation | Mapping[str, Any]] = ()) -> str:
-    """The expertise tag a question belongs to, or `GENERAL_TOPIC`."""
-    scores = {tag: 2 * _hits(question, words) for tag, words in TOPIC_KEYWORDS.items()}
-    for source in sources:
-        title, kind = _source_fields(source)
-        for tag, words in TOPIC_KEYWORDS.items():
-            scores[tag] += _hits(title, words)
-        if kind in KIND_TOPICS:
-            scores[KIND_TOPICS[kind]] += 1
+def _sure_topic(text: str) -> str | None:
+    scores = {tag: _score(text, strong, weak) for tag, (strong, weak) in TOPIC_KEYWORDS.items()}
     best = max(scores, key=lambda tag: scores[tag])  # first in TOPIC_KEYWORDS order on ties
-    return best if scores[best] > 0 else GENERAL_TOPIC
+    return best if scores[best] >= SURE else None
+
+
+def topic_for(question: str, earlier: Sequence[str] = ()) -> str:
+    """The expertise tag a question belongs to: from the question, else from the owner's
+    earlier questions in the conversation (`earlier`, oldest first), else `GENERAL_TOPIC`."""
+    for text in (question, *reversed(earlier)):
+        if (topic := _sure_topic(text)) is not None:
+            return topic
+    return GENERAL_TOPIC
 
 
 @dataclass(frozen=True)

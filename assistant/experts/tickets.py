@@ -125,6 +125,10 @@ def _checked_priority(request: TicketRequest, created_by: User | None) -> str:
         raise FMError("invalid_priority", "알 수 없는 우선순위입니다.", str(request.priority)) from exc
 
 
+def _earlier_questions(question: str, history: Sequence[Turn] | None) -> list[str]:
+    return [t.text for t in history or [] if t.role == "user" and t.text.strip() != question.strip()]
+
+
 def _new_ticket(settings: Settings, request: TicketRequest, conversation_id: str | None,
                 history: Sequence[Turn] | None, priority: str, created_by: User | None, now: datetime) -> Ticket:
     source_dicts = citation_dicts(request.sources)
@@ -138,7 +142,7 @@ def _new_ticket(settings: Settings, request: TicketRequest, conversation_id: str
         user_id=request.user_id,
         reply_to=dict(request.reply_to or {}),
         region=request.region,
-        topic=request.topic or topic_for(request.question, source_dicts),
+        topic=request.topic or topic_for(request.question, _earlier_questions(request.question, history)),
         priority=priority,
         origin=request.origin,
         status=TicketStatus.open,

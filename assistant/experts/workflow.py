@@ -108,7 +108,7 @@ def answer_ticket(
         raise FMError("empty_answer", "답변 내용을 입력해 주세요.")
     now = now or utcnow()
     ticket = _answerable(session, ticket_id=ticket_id, user=user, now=now)
-    citations = citation_dicts(sources) if sources is not None else list(ticket.sources or [])
+    citations = citation_dicts(sources or [])  # only what the expert chose: nothing pre-ticked
     message_id = _expert_turn(session, ticket, user, answer, citations, now)
     from_status = _change(ticket, TicketStatus.answered, now)
     ticket.answer = answer

@@ -36,6 +36,7 @@ def _register() -> None:
         ask,
         bench,
         bench_load,
+        conversation,
         eval,
         ingest,
         serve,

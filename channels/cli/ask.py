@@ -14,6 +14,7 @@ from rich.panel import Panel
 from assistant.errors import FMError
 from assistant.types import Answer, Channel, Decision, Question
 from channels.cli import DataDirOpt, app, build_settings
+from channels.cli.conversation import show_command
 from channels.runtime import Runtime
 
 console = Console()
@@ -27,7 +28,7 @@ _DECISION_LABEL = {
 }
 
 
-def _print(answer: Answer) -> None:
+def _print(answer: Answer, data_dir: Path | None = None) -> None:
     console.print(Panel(answer.answer, title=_DECISION_LABEL[answer.decision],
                         subtitle=f"신뢰도 {answer.confidence:.2f} · {answer.mode.value}"))
     for c in answer.citations:
@@ -36,6 +37,9 @@ def _print(answer: Answer) -> None:
     if answer.ticket_id:
         console.print(f"  [dim]티켓 {answer.ticket_id}[/dim]")
     console.print(f"[dim]대화 ID: {answer.conversation_id}[/dim]")
+    if answer.decision == Decision.escalate and answer.conversation_id:
+        console.print("전문가 답변이 오면 이 명령으로 볼 수 있습니다:")
+        console.print(show_command(answer.conversation_id, data_dir), markup=False, highlight=False, soft_wrap=True)
 
 
 def _lines(batch: str) -> list[str]:
@@ -73,7 +77,7 @@ def ask(
             typer.echo(json.dumps({**answer.public(), "conversation_id": answer.conversation_id},
                                   ensure_ascii=False))
         else:
-            _print(answer)
+            _print(answer, data_dir)
     if failed and not batch:
         raise typer.Exit(2)
 
@@ -98,4 +102,4 @@ def chat(data_dir: DataDirOpt = None) -> None:
             err.print(f"[red]{exc.message}[/red]")
             continue
         conversation = answer.conversation_id
-        _print(answer)
+        _print(answer, data_dir)

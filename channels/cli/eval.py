@@ -29,7 +29,7 @@ err = Console(stderr=True)
 
 HEADLINE = ("hit@1", "hit@5", "mrr@10", "key_facts", "first_sentence_fact", "english_key_fact", "chrf",
             "citation_validity", "artifacts", "decision_accuracy", "escalate_precision", "escalate_recall",
-            "correct_not_answered", "uncovered_declined", "ece", "faithfulness", "p95_ms")
+            "correct_not_answered", "uncovered_declined", "ticket_topic", "ece", "faithfulness", "p95_ms")
 
 
 def _print_outcome(outcome: Outcome) -> None:
@@ -147,3 +147,30 @@ def export(
         typer.echo(text)
     for problem in problems:
         err.print(f"[yellow]to complete before add-case:[/yellow] {problem}")
+
+
+@eval_app.command("topics")
+def topics(
+    suite: Annotated[Path | None, typer.Option("--suite", help="Golden file or folder (default: all)")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Ticket topic accuracy on the golden cases that escalate and name an expected topic."""
+    from evals.topics import run_topics, topic_cases
+
+    cases = topic_cases(suite)
+    if not cases:
+        err.print("[red]expected_topic가 있는 케이스가 없습니다.[/red]")
+        raise typer.Exit(2)
+    result = run_topics(build_settings(data_dir), cases)
+    table = Table(title=f"ticket topics · {len(cases)} cases")
+    for col in ("case", "question", "expected", "ticket"):
+        table.add_column(col)
+    for r in result.records:
+        got = r.ticket_topic or f"(no ticket: {r.decision or r.error})"
+        mark = "" if r.ticket_topic is None else ("[green]✓[/green] " if got == r.expected_topic else "[red]✗[/red] ")
+        table.add_row(r.id, r.question[:40], r.expected_topic or "", mark + got)
+    console.print(table)
+    accuracy = result.accuracy
+    shown = f"{accuracy:.3f}" if accuracy is not None else "n/a"
+    console.print(f"ticket topic accuracy: {shown} over {len(result.scored)} tickets "
+                  f"({len(result.without_ticket)} case(s) opened no ticket)")

@@ -250,7 +250,10 @@ def test_expert_answer_arrives_with_the_next_message(kakao: tuple[TestClient, An
     assert texts(early) == ["아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."]
     assert labels(early) == [r.Q_EXPERT_CHECK]
     (ticket,) = assistant.desk.list_tickets(expert)
-    assistant.desk.answer_ticket(expert, ticket.id, "신청 자격은 중소기업기본법상 중소기업입니다.")
+    # the expert cites a passage they found (an answer cites only what the expert chose)
+    [passage] = assistant.desk.search_knowledge(expert, "스마트공장 지원사업 신청 자격 중소기업", k=1)
+    assistant.desk.answer_ticket(expert, ticket.id, "신청 자격은 중소기업기본법상 중소기업입니다.",
+                                 citations=[{"n": 1, "chunk_id": passage.chunk_id}])
     deadline = time.monotonic() + 20
     while not assistant.desk.pending_deliveries("kakao", "waiting") and time.monotonic() < deadline:
         time.sleep(0.1)  # the app's outbox worker files it for the next message
@@ -259,6 +262,6 @@ def test_expert_answer_arrives_with_the_next_message(kakao: tuple[TestClient, An
     notice = texts(body)[0]
     assert notice.startswith("🧑‍🔧 김전문님의 답변 (질문: 전문가와 직접 상담하고 싶어요)\n"
                              "신청 자격은 중소기업기본법상 중소기업입니다.")
-    assert "\n출처: [1] " in notice  # the ticket's sources, as a short list
+    assert "\n출처: [1] " in notice  # the expert's chosen sources, as a short list
     again = client.post("/kakao/skill", json=payload(r.Q_EXPERT_CHECK, user="waiting"), headers=HEADERS).json()
     assert texts(again) == ["아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."]  # shown once

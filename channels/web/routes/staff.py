@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
+from pydantic import Field
 
 from assistant.experts.staff import StaffUser
 from assistant.types import NoteView, TicketView
@@ -82,6 +83,21 @@ async def close_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantD
 @router.post("/tickets/{ticket_id}/reopen", response_model=TicketView)
 async def reopen_ticket(ticket_id: str, user: StaffUserDep, assistant: AssistantDep) -> TicketView:
     return await asyncio.to_thread(assistant.desk.reopen_ticket, user, ticket_id)
+
+
+class PassageOut(CitationOut):
+    chunk_id: str = Field(description="인용으로 첨부할 때 보내는 값 (답변의 citations[].chunk_id)")
+    kind: str | None = None
+
+
+@router.get("/search", response_model=list[PassageOut])
+async def search_knowledge(user: StaffUserDep, assistant: AssistantDep,
+                           q: str = Query(min_length=1, max_length=500, description="검색어"),
+                           k: int = Query(default=8, ge=1, le=20)) -> list[PassageOut]:
+    """Experts and mentors: search the knowledge from a ticket; a result attached to the
+    answer (`citations: [{"n", "chunk_id"}]`) is the citation the owner sees."""
+    found = await asyncio.to_thread(assistant.desk.search_knowledge, user, q, k)
+    return [PassageOut(**CitationOut.of(c).model_dump(), chunk_id=c.chunk_id, kind=c.kind) for c in found]
 
 
 @router.get("/tickets/{ticket_id}/draft", response_model=DraftOut)

@@ -7,6 +7,9 @@
   const form = $("ask");
   const input = $("message");
   const sendButton = $("send");
+  // in the widget's frame on another site (the host page's button shows a badge from it)
+  const EMBEDDED = new URLSearchParams(location.search).has("embed") && window.parent !== window;
+  const BRIDGED = ["fm.owner", "fm.seen", "fm.conversation", "fm.waiting"];
   const store = storage();
   const OWNER = ownerId();
   let conversationId = store.getItem("fm.conversation");
@@ -25,17 +28,29 @@
     return node;
   }
 
-  // localStorage, or memory where the browser refuses it (some third-party frames): the chat still works
+  // localStorage, or memory where the browser refuses it (third-party frames): the chat still works.
+  // In the widget's frame the memory is kept by the widget on the host site (it hands it back in
+  // the address's #fm= part), so a returning owner keeps their conversations and unread badges.
   function storage() {
     try {
       localStorage.setItem("fm.probe", "1");
       localStorage.removeItem("fm.probe");
       return localStorage;
     } catch (_) {
-      const memory = new Map();
-      return { getItem: (k) => (memory.has(k) ? memory.get(k) : null), setItem: (k, v) => memory.set(k, String(v)),
-        removeItem: (k) => memory.delete(k) };
+      const memory = new Map(EMBEDDED ? handedBack() : []);
+      const keep = (k, v) => { if (EMBEDDED && BRIDGED.includes(k)) window.parent.postMessage({ type: "fm-store", key: k, value: v }, "*"); };
+      return { getItem: (k) => (memory.has(k) ? memory.get(k) : null),
+        setItem: (k, v) => { memory.set(k, String(v)); keep(k, String(v)); },
+        removeItem: (k) => { memory.delete(k); keep(k, null); } };
     }
+  }
+
+  function handedBack() {
+    try {
+      const saved = JSON.parse(decodeURIComponent(new URLSearchParams(location.hash.slice(1)).get("fm") || "{}"));
+      const entries = Object.entries(saved).filter(([k, v]) => BRIDGED.includes(k) && typeof v === "string");
+      return entries.filter(([k, v]) => k !== "fm.owner" || /^o-[0-9a-f]{32}$/.test(v));
+    } catch (_) { return []; }
   }
 
   function ownerId() {
@@ -228,13 +243,21 @@
     const seen = seenCounts();
     const fresh = (c) => c.expert_answers > (seen[c.conversation_id] || 0);
     const badge = $("history-badge");
-    badge.hidden = !items.some(fresh);
-    badge.textContent = String(items.filter(fresh).length);
+    const unread = items.filter(fresh).length;
+    badge.hidden = unread === 0;
+    badge.textContent = String(unread);
+    tellWidget(unread);
     $("history-list").replaceChildren(...items.map((c) => el("li", {}, el("button", {
       type: "button", class: "conversation" + (c.conversation_id === conversationId ? " current" : ""),
       "data-conversation": c.conversation_id, onclick: () => openConversation(c.conversation_id),
     }, c.title || "(질문 없음)", fresh(c) ? el("span", { class: "badge new" }, "전문가 답변")
       : c.waiting_expert ? el("span", { class: "badge" }, "답변 대기") : null))));
+  }
+
+  // in the widget's frame: the host page's button shows how many conversations hold an unread
+  // expert answer
+  function tellWidget(unread) {
+    if (EMBEDDED) window.parent.postMessage({ type: "fm-unread", count: unread }, "*");
   }
 
   async function openConversation(cid) {
@@ -325,4 +348,5 @@
   });
   if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embed");
   restore().then(loadHistory).finally(() => { document.body.dataset.ready = "true"; });
+  if (EMBEDDED) setInterval(loadHistory, 60_000); // the widget's badge follows answers that come later
 })();

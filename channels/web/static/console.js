@@ -8,6 +8,7 @@
   const WHO = { user: "질문자", assistant: "봇", expert: "전문가" };
   let token = sessionStorage.getItem("fm.staffToken");
   let ticket = null; // the ticket open in the detail view
+  let attached = []; // passages the expert found with the knowledge search and attached
   let draftSources = [];
 
   function el(tag, attrs = {}, ...children) {
@@ -115,9 +116,16 @@
     $("ticket-question").textContent = t.question;
     $("ticket-conversation").replaceChildren(...t.conversation.map((turn) =>
       el("div", { class: `turn ${turn.role}` }, el("div", { class: "who" }, WHO[turn.role] || turn.role), el("p", { class: "text" }, turn.text))));
-    $("ticket-sources").replaceChildren(...t.sources.map((s, i) => sourceItem(s, i, "ticket-source", true)));
-    if (!t.sources.length) $("ticket-sources").append(el("li", { class: "status" }, "봇이 찾은 출처가 없습니다."));
+    // the bot's sources are suggestions: nothing is ticked, the answer cites what the expert picks
+    $("ticket-sources").replaceChildren(...t.sources.map((s, i) => sourceItem(s, i, "ticket-source", false)));
+    if (!t.sources.length) $("ticket-sources").append(el("li", { class: "status" }, "봇이 찾은 출처가 없습니다. 아래에서 검색해 보세요."));
     $("ticket-answer").value = t.answer || t.draft || "";
+    $("ticket-draft-note").hidden = Boolean(t.answer || t.draft);
+    $("ticket-draft-note").textContent = "봇이 이 질문에 드릴 답을 찾지 못해 초안이 없습니다. 직접 작성해 주세요.";
+    attached = [];
+    $("kb-results").replaceChildren();
+    say("kb-status", "");
+    showCited();
     $("claim").hidden = !["open", "reopened"].includes(t.status);
     $("send-answer").disabled = t.status === "closed";
     $("close-ticket").disabled = t.status === "closed";
@@ -128,6 +136,50 @@
       el("strong", {}, s.title || s.source), s.page ? ` (${s.page}쪽)` : "", " ", el("small", { class: "status" }, s.source || ""),
       s.reason ? el("small", { class: "status" }, ` · ${s.reason}`) : null),
       el("span", { class: "snippet" }, short(s.snippet || "", 240)));
+  }
+
+  // -- citations the expert chose: ticked suggestions, then attached passages ----------------
+  function chosen() {
+    return [...ticked("ticket-source", ticket.sources), ...attached];
+  }
+
+  function showCited() {
+    const list = ticket ? chosen() : [];
+    $("ticket-cited").replaceChildren(...list.map((c) => el("li", { "data-chunk-id": c.chunk_id },
+      el("strong", {}, `[${c.n}] ${c.title || c.source}`), " ", el("small", { class: "status" }, c.source || ""),
+      attached.includes(c) ? el("button", { type: "button", class: "ghost detach", onclick: () => detach(c) }, "빼기") : null)));
+    $("ticket-cited-empty").hidden = list.length > 0;
+  }
+
+  function nextNumber() {
+    return Math.max(0, ...ticket.sources.map((s) => Number(s.n) || 0), ...attached.map((c) => c.n)) + 1;
+  }
+
+  function attach(passage) {
+    if (chosen().some((c) => c.chunk_id === passage.chunk_id)) { say("kb-status", "이미 인용한 출처입니다."); return; }
+    attached.push({ ...passage, n: nextNumber() });
+    say("kb-status", `[${attached[attached.length - 1].n}]로 인용했습니다. 답변에서 이 번호로 가리키세요.`, "ok");
+    showCited();
+  }
+
+  function detach(passage) {
+    attached = attached.filter((c) => c !== passage);
+    showCited();
+  }
+
+  async function searchKnowledge(event) {
+    event.preventDefault();
+    const q = $("kb-query").value.trim();
+    if (!q) return;
+    say("kb-status", "검색 중입니다…");
+    try {
+      const found = await api(`/v1/staff/search?${new URLSearchParams({ q, k: "8" })}`);
+      $("kb-results").replaceChildren(...found.map((p) => el("li", { class: "passage", "data-chunk-id": p.chunk_id },
+        el("strong", {}, p.title || p.source), p.page ? ` (${p.page}쪽)` : "", " ", el("small", { class: "status" }, p.source),
+        " ", el("button", { type: "button", class: "ghost attach", onclick: () => attach(p) }, "인용 추가"),
+        el("span", { class: "snippet" }, short(p.snippet || "", 240)))));
+      say("kb-status", found.length ? `${found.length}건 찾았습니다.` : "찾은 자료가 없습니다.");
+    } catch (err) { say("kb-status", err.message, "bad"); }
   }
 
   const ticked = (name, list) => [...document.querySelectorAll(`input[name="${name}"]:checked`)].map((box) => list[Number(box.value)]);
@@ -201,8 +253,21 @@
   $("ticket-filters").addEventListener("change", () => loadTickets());
   $("back").addEventListener("click", () => { $("ticket-detail").hidden = true; ticket = null; });
   $("claim").addEventListener("click", () => ticketAction("이 티켓을 맡았습니다.", "claim"));
-  $("send-answer").addEventListener("click", () => ticketAction("답변을 보냈습니다. 질문자의 대화에 전달됩니다.", "answer",
-    { text: $("ticket-answer").value, citations: ticked("ticket-source", ticket.sources) }));
+  $("send-answer").addEventListener("click", () => {
+    // a [n] in the text must point at a chosen source, or the owner sees a number with nothing behind it
+    const numbers = new Set(chosen().map((c) => Number(c.n)));
+    const dangling = [...new Set([...$("ticket-answer").value.matchAll(/\[(\d{1,3})\]/g)].map((m) => Number(m[1])))]
+      .filter((n) => !numbers.has(n));
+    if (dangling.length) {
+      say("ticket-status", `답변의 ${dangling.map((n) => `[${n}]`).join(", ")} 표시에 해당하는 출처를 선택하거나, 표시를 지워 주세요.`, "bad");
+      return;
+    }
+    ticketAction("답변을 보냈습니다. 질문자의 대화에 전달됩니다.", "answer",
+      { text: $("ticket-answer").value, citations: chosen().map((c) => ({ n: c.n, chunk_id: c.chunk_id })) });
+  });
+  $("ticket-sources").addEventListener("change", showCited);
+  $("ticket-answer").addEventListener("input", () => { if ($("ticket-status").classList.contains("bad")) say("ticket-status", ""); });
+  $("kb-search").addEventListener("submit", searchKnowledge);
   $("close-ticket").addEventListener("click", () => ticketAction("종결했습니다.", "close"));
   $("draft-form").addEventListener("submit", makeDraft);
   $("draft-result").addEventListener("input", updateMail);

@@ -184,11 +184,8 @@ def check_role_checks(db: Database, settings: Settings) -> None:
 def check_routing(db: Database, settings: Settings) -> None:
     assert topic_for("MES 도입 비용이 궁금해요") == "MES"
     assert topic_for("정책자금 융자 금리는?") == "정책자금"
-    assert (
-        topic_for("어떤 업체를 골라야 할지", [citation(kind="supplier", title="(가상) 한빛솔루션")])
-        == "공급기업 선정"
-    )
-    assert topic_for("신청 서류", [{"title": "스마트공장 보급사업 공고", "kind": "subsidy"}]) == "지원사업"
+    assert topic_for("어떤 업체를 골라야 할지") == "공급기업 선정"
+    assert topic_for("신청 서류", ["스마트공장 보급사업 공고가 언제 나와요?"]) == "지원사업"
     assert topic_for("안녕하세요") == GENERAL_TOPIC
     with db.session_scope() as s:
         gyeonggi = make_expert(s, name="경기MES", expertise=["MES"], region="경기", capacity=2)
