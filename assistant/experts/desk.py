@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.answers.decision import calibration_for
 from assistant.answers.intent import classify
 from assistant.conversations import ConversationStore
 from assistant.db import Database
@@ -78,7 +79,8 @@ class TicketDesk:
         warehouse story); and a request for a person is not a question the bot could answer."""
         if reason == HUMAN_REQUEST:
             return False
-        return confidence is None or confidence >= self.settings.offer_expert_below  # None: caller vouches
+        bar = calibration_for(self.settings).offer_expert_below
+        return confidence is None or confidence >= bar  # None: caller vouches
 
     def _db(self) -> Database:
         if self.db is None:
