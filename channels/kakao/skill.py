@@ -59,8 +59,9 @@ def parse(body: Any) -> Utterance:
     utterance = request.get("utterance")
     if not isinstance(utterance, str):
         raise _bad("userRequest.utterance missing or not a string")
-    action = body.get("action") if isinstance(body.get("action"), dict) else {}
-    extra = action.get("clientExtra") if isinstance(action.get("clientExtra"), dict) else {}
+    action = body.get("action")
+    client_extra = action.get("clientExtra") if isinstance(action, dict) else None
+    extra = client_extra if isinstance(client_extra, dict) else {}
     callback = request.get("callbackUrl")
     return Utterance(user_id=user_id, text=utterance, callback_url=callback if isinstance(callback, str) else None,
                      extra=extra or {})

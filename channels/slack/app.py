@@ -139,16 +139,16 @@ async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWe
     with the post, so an uncertain attempt can be found in the thread later."""
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
-    extra = {"metadata": metadata} if metadata else {}
+    tagged = metadata or None  # our reference, so a retry can find the post instead of posting twice
     question = question_for(event, deps.threads.conversation(channel, thread_ts))
     try:
         answer = await deps.assistant().aask(question)
     except FMError as exc:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=exc.message, **extra)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=exc.message, metadata=tagged)
         return
     except Exception:
         logger.exception("slack answer failed in %s", channel)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ANSWER_FAILED, **extra)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ANSWER_FAILED, metadata=tagged)
         return
     if answer.conversation_id:
         deps.threads.remember(channel, thread_ts, answer.conversation_id)
@@ -158,5 +158,5 @@ async def answer_message(deps: SlackDeps, event: dict[str, Any], client: AsyncWe
         text=blocks.fallback(answer.answer),
         blocks=blocks.answer_blocks(answer),
         unfurl_links=False,
-        **extra,
+        metadata=tagged,
     )
