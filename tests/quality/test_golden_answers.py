@@ -4,8 +4,8 @@
   lemma lists in coverage notes, bare "what not to do" items): an owner should see none;
 - the answer-quality targets of issue 12 over the whole golden set.
 
-Both are expected to fail with today's extractive composer and decisions (strict xfail):
-when the answers, decisions and embeddings work is merged, drop the marks."""
+No golden answer carries an artifact any more. The targets are not all met yet (strict
+xfail, with today's figures in its reason): drop that mark when they are."""
 
 from __future__ import annotations
 
@@ -43,8 +43,6 @@ def golden_answers(knowledge_settings: Settings, tmp_path_factory: pytest.TempPa
     return list(zip(cases, records, strict=True))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: about 1 answer in 70 still carries a copy artifact "
-                   "(0.014 of 443 golden answers); drop this mark when none does")
 def test_no_golden_answer_carries_a_copy_artifact(golden_answers: list[tuple[Case, CaseRecord]]) -> None:
     dont = dont_items(KNOWLEDGE)
     assert not [r.id for _, r in golden_answers if r.error], "cases failed to run"
