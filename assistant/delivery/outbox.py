@@ -126,6 +126,22 @@ def backoff_delay(attempt: int, *, base_s: float, max_s: float) -> float:
     return float(min(max_s, base_s * (2 ** max(0, attempt - 1))))
 
 
+def worker_name() -> str:
+    """Who holds a lease: host, process and a random suffix (two workers in one process differ)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{new_id()[:8]}"
+
+
+async def drain_rounds(run_once: Callable[[], Awaitable[int]], max_rounds: int) -> int:
+    """Run `run_once` until a round finds nothing due (at most `max_rounds`); the total done."""
+    total = 0
+    for _ in range(max_rounds):
+        n = await run_once()
+        total += n
+        if n == 0:
+            break
+    return total
+
+
 def _claimable(now: datetime) -> Any:
     return or_(
         and_(OutboxItem.status == OutboxStatus.pending, OutboxItem.next_attempt_at <= now),
@@ -149,7 +165,7 @@ class Worker:
         self._sessions = sessions
         self._settings = settings
         self.registry = registry
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id()[:8]}"
+        self.worker_id = worker_id or worker_name()
         self._clock = clock
         self._jitter = jitter
         if settings.outbox_lease_s <= settings.outbox_send_timeout_s:
@@ -289,13 +305,7 @@ class Worker:
 
     async def drain(self, *, max_rounds: int = 1000) -> int:
         """Deliver until nothing is due (tests, `worker --once`)."""
-        total = 0
-        for _ in range(max_rounds):
-            n = await self.run_once()
-            total += n
-            if n == 0:
-                break
-        return total
+        return await drain_rounds(self.run_once, max_rounds)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: deliver, and sleep `outbox_poll_interval_s` when idle."""

@@ -20,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,8 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import rowcount, session_scope
-from assistant.db.models import ReceivedEvent, ReceivedStatus, new_id, utcnow
-from assistant.delivery.outbox import backoff_delay
+from assistant.db.models import ReceivedEvent, ReceivedStatus, utcnow
+from assistant.delivery.outbox import backoff_delay, drain_rounds, worker_name
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +70,7 @@ class ReceivedEvents:
         self._sessions = sessions
         self.settings = settings
         self._clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id()[:8]}"
+        self.worker_id = worker_id or worker_name()
 
     def receive(self, channel: str, key: str, payload: dict[str, Any]) -> str | None:
         """Store the event, marking it seen, in one transaction: its row id, or None when
@@ -231,10 +229,4 @@ class ReceivedWorker:
         self._rounds += 1
         if self._rounds % self.PRUNE_EVERY == 1:
             await asyncio.to_thread(self.store.prune)
-        total = 0
-        for _ in range(max_rounds):
-            n = await self.run_once()
-            total += n
-            if n == 0:
-                break
-        return total
+        return await drain_rounds(self.run_once, max_rounds)
