@@ -27,7 +27,7 @@ from assistant.answers.candidates import (
     spread,
 )
 from assistant.answers.question_types import QType
-from assistant.answers.retrieval import Hit
+from assistant.answers.retrieval import Hit, in_no_source
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import noun_phrases
 
@@ -216,7 +216,6 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
         said |= set(chunk.terms)
         carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
         text += f" {chunk.title} {chunk.heading or ''} {carried} {chunk.text}"
-    unseen = idf("\x00")  # the weight of a term no chunk has
     out: list[str] = []
     for surface, terms in noun_phrases(question):
         content = [t for t in terms if t not in STOP_TERMS and t not in _GENERIC_NOUNS]
@@ -224,7 +223,7 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
             continue
         if any(t in said or t in text for t in content) or surface in text:
             continue
-        if any(idf(t) >= unseen - 1e-9 for t in content):
+        if any(in_no_source(t, idf) for t in content):
             out.append(surface)
     return out
 

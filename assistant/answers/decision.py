@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.answers.intent import Intent
-from assistant.answers.retrieval import Hit
+from assistant.answers.retrieval import Hit, in_no_source
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
 from assistant.stores.embeddings import canonical_name
 from assistant.types import Decision
@@ -102,10 +102,9 @@ def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], floa
 def unknown_share(terms: list[str], idf: Callable[[str], float]) -> float:
     """Idf-weighted share of `terms` that no chunk contains; only the things named count
     (a predicate lemma, "망하다", says how it is asked, not what about)."""
-    unseen = idf("\x00")  # the weight of a term no chunk has
     weights = [(idf(t), t) for t in terms]
     total = sum(w for w, _ in weights)
-    missing = sum(w for w, t in weights if w >= unseen - 1e-9 and not t.endswith("다"))
+    missing = sum(w for w, t in weights if not t.endswith("다") and in_no_source(t, idf))
     return missing / total if total else 0.0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +47,11 @@ class Hit:
             "heading": c.heading, "page": c.page, "score": round(self.score, 6), "text": c.text,
             "dense_rank": self.dense_rank, "keyword_rank": self.keyword_rank,
         }
+
+
+def in_no_source(term: str, idf: Callable[[str], float]) -> bool:
+    """No chunk contains `term`: its idf is that of a term never seen (the rarest there is)."""
+    return idf(term) >= idf("\x00") - 1e-9
 
 
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
