@@ -163,6 +163,16 @@ class Settings(BaseSettings):
             return [h.strip().lower() for h in v.split(",") if h.strip()]
         return v
 
+    # deployment (area: deploy): a compose file or an orchestrator passes an unset variable as
+    # an empty string; for these optional settings "" means "not configured", never a secret
+    # or a URL of length zero (an empty Slack signing secret would verify any body)
+    @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "llm_api_key",
+                     "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_expert_channel",
+                     "kakao_skill_secret", "embedding_cache_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         for name in ("llm_api_key",):
