@@ -13,7 +13,9 @@ posts nothing twice once a new worker runs.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +121,11 @@ def database_url(pg_server: PostgresServer) -> Iterator[str]:  # noqa: F811
 
 @pytest.fixture(scope="module")
 def cluster(database_url: str, slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if shutil.which("nginx") is None:
+        message = "the deployment test runs deploy/nginx.conf with nginx: apt-get install -y nginx"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set: not skipping)")
+        pytest.skip(message)
     root = tmp_path_factory.mktemp("scale-out")
     values = _values(database_url, slack, _knowledge(root))
     running = Cluster(root, values, postgres_port=int(make_url(database_url).port or 5432), tuning=TUNING)
@@ -300,3 +307,21 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(clus
     assert post["thread_ts"] == THREAD["thread_ts"]
     assert len(slack.calls("/chat.postMessage")) == posts_before + 1
     assert len(slack.calls("/conversations.replies")) > lookups_before
+
+
+def test_the_rate_limit_counts_the_real_client_across_processes(cluster: Cluster) -> None:
+    """Through nginx a client cannot buy a fresh budget with a forged X-Forwarded-For (nginx
+    replaces it with the address it saw), and the budget is one for all web processes: the
+    limit is reached within `limit` + 1 questions although nginx spreads them over two. Last in
+    the module: it spends this client's budget for a minute."""
+    limit = int(cluster.compose.values["FM_RATE_LIMIT_PER_MINUTE"])
+    statuses: list[int] = []
+    for i in range(limit + 1):
+        resp = httpx.post(f"{cluster.url('proxy')}/v1/chat", json={"message": VOUCHER_QUESTION},
+                          headers={"X-Owner-Id": f"scale-owner-{i:04d}", "X-Forwarded-For": f"203.0.113.{i + 1}"},
+                          timeout=60)
+        statuses.append(resp.status_code)
+        if resp.status_code == 429:
+            assert resp.json()["error"]["code"] == "rate_limited" and int(resp.headers["Retry-After"]) >= 1
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) <= {200}, statuses
