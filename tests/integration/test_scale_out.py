@@ -32,7 +32,8 @@ from assistant.settings import Settings
 from channels.runtime import build_assistant
 from tests.conftest import make_settings
 from tests.integration.channel_app import KAKAO_SECRET, SIGNING_SECRET, event_body, signed_headers
-from tests.integration.cluster import COMPOSE, ENV_EXAMPLE, Cluster, Compose, read_env_file, variables
+from tests.integration.cluster import Cluster
+from tests.integration.compose_file import COMPOSE, ENV_EXAMPLE, Compose, read_env_file, variables
 from tests.integration.fake_servers import FakeSlack
 from tests.integration.pg_server import PostgresServer
 from tests.integration.servers import free_port
