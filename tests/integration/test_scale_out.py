@@ -204,6 +204,15 @@ def test_the_same_question_gets_the_same_answer_everywhere(cluster: Cluster) -> 
     assert {name: _chats(cluster, name) - before[name] for name in WEB} == {"web1": 2, "web2": 2}
 
 
+def test_the_web_processes_keep_nothing_in_their_data_dirs_that_another_needs(cluster: Cluster) -> None:
+    """Each web process's data dir is scratch: no catalog, channel keys, database or vectors."""
+    for name in WEB:
+        folder = cluster.localizer.path(cluster.service(name), "/data")
+        assert folder is not None and folder.is_dir()
+        kept = {p.name for p in folder.iterdir()}
+        assert not kept & {"index.sqlite", "channels.sqlite", "factory_mentor.sqlite", "chroma"}, (name, kept)
+
+
 def test_a_reingested_change_is_in_the_next_answer_of_every_process(cluster: Cluster) -> None:
     voucher = Path(cluster.compose.values["FM_KNOWLEDGE_DIR"]) / "subsidies" / "cloud-voucher.md"
     voucher.write_text(VOUCHER.format(limit="4,100만 원"), encoding="utf-8")
