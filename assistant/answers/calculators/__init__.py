@@ -16,7 +16,14 @@ from assistant.answers.calculators.plant import (
     ppm,
 )
 from assistant.answers.calculators.result import Calculation
-from assistant.answers.calculators.subsidy import LOAN_TOPIC, SHARE_TOPIC, company_share, loan_interest
+from assistant.answers.calculators.subsidy import (
+    LABOUR_TOPIC,
+    LOAN_TOPIC,
+    SHARE_TOPIC,
+    company_share,
+    labour_in_kind,
+    loan_interest,
+)
 
 __all__ = ["Calculation", "calculate"]
 
@@ -25,6 +32,7 @@ _CALCULATORS = (
     (OEE_TOPIC, ("minutes", "count"), oee),
     (PPM_TOPIC, ("count",), ppm),
     (INVENTORY_TOPIC, ("count",), inventory_accuracy),
+    (LABOUR_TOPIC, ("money",), labour_in_kind),
     (LOAN_TOPIC, ("money",), loan_interest),
     (SHARE_TOPIC, ("money",), company_share),
 )
