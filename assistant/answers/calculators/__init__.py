@@ -42,6 +42,6 @@ def calculate(text: str) -> Calculation | None:
     """The owner's figure computed from the numbers in `text`, if it asks for one."""
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
     for topic, needs, calculator in _CALCULATORS:
-        if topic.search(text) and kinds & set(needs):
-            return calculator(text)
+        if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
+            return calculation
     return None

@@ -195,3 +195,16 @@ def test_in_kind_labour_from_pay_share_and_months() -> None:
     asked = calculate("월급 300만원 직원 30% 참여면 인건비 얼마?")
     assert asked is not None and asked.missing == ["참여 개월 수"]
     assert calculate("월급 250만원 직원 인건비도 현물로 넣을 수 있어요?") is None  # a yes/no for the sources
+
+
+def test_owners_other_words_for_stops_runs_counts_and_labour() -> None:
+    stops = calculate("프레스 부하시간 480분에 금형교체 35분, 자재대기 25분 섰어요. 가동률 얼마예요?")
+    assert stops is not None and stops.lines[0] == "가동률은 87.5%입니다 [1]."
+    ran = calculate("사이클 45초짜리 설비로 420분 돌려서 500개 뽑았는데 성능가동률은 얼마 나와요?")
+    assert ran is not None and ran.lines[0] == "성능가동률은 89.3%입니다 [1]."
+    counted = calculate("창고 재고 250품목 세어봤는데 장부랑 안맞는게 20개예요. 정확도 몇 % 나와요?")
+    assert counted is not None and counted.lines[0] == "재고 정확도는 92.0%입니다 [1]."
+    labour = calculate("품질팀 대리 월급 320만원인데 과제에 30%로 10개월 넣을 거예요. 현물로 얼마 인정돼요?")
+    assert labour is not None and labour.lines[0] == "현물 인건비로 960만 원을 잡을 수 있습니다 [1]."
+    share = calculate("월급 300만원 직원 10명인데 총사업비 1억이면 부담금 얼마?")  # not a labour question
+    assert share is not None and share.lines[0].startswith("기업 부담금은 5,000만 원")
