@@ -16,7 +16,14 @@ from assistant.answers.calculators.plant import (
     ppm,
 )
 from assistant.answers.calculators.result import Calculation
-from assistant.answers.calculators.subsidy import LOAN_TOPIC, SHARE_TOPIC, company_share, loan_interest
+from assistant.answers.calculators.subsidy import (
+    LABOUR_TOPIC,
+    LOAN_TOPIC,
+    SHARE_TOPIC,
+    company_share,
+    labour_in_kind,
+    loan_interest,
+)
 
 __all__ = ["Calculation", "calculate"]
 
@@ -25,6 +32,7 @@ _CALCULATORS = (
     (OEE_TOPIC, ("minutes", "count"), oee),
     (PPM_TOPIC, ("count",), ppm),
     (INVENTORY_TOPIC, ("count",), inventory_accuracy),
+    (LABOUR_TOPIC, ("money",), labour_in_kind),
     (LOAN_TOPIC, ("money",), loan_interest),
     (SHARE_TOPIC, ("money",), company_share),
 )
@@ -34,6 +42,6 @@ def calculate(text: str) -> Calculation | None:
     """The owner's figure computed from the numbers in `text`, if it asks for one."""
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
     for topic, needs, calculator in _CALCULATORS:
-        if topic.search(text) and kinds & set(needs):
-            return calculator(text)
+        if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
+            return calculation
     return None

@@ -115,6 +115,20 @@ def labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list
     return None
 
 
+def all_labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...],
+                 qs: list[Quantity] | None = None, window: int = 14) -> list[Quantity]:
+    """Every distinct quantity of `kinds` named by `label` ("고장 40분, 금형 교체 60분": both),
+    each label taking the one right after it, else the one just before."""
+    qs = quantities(text) if qs is None else qs
+    found: dict[int, Quantity] = {}
+    for m in label.finditer(text):
+        after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window][:1]
+        before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4][-1:]
+        for q in (after + before)[:1]:
+            found.setdefault(q.start, q)
+    return [found[k] for k in sorted(found)]
+
+
 def won(value: Decimal) -> str:
     """Money the way the sources write it: 2,580만 원, 1억 4,000만 원, 555,000원."""
     value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)

@@ -9,22 +9,24 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from assistant.answers.calculators.numbers import Quantity, labelled, percent, plain, quantities
+from assistant.answers.calculators.numbers import Quantity, all_labelled, labelled, percent, plain, quantities
 from assistant.answers.calculators.result import Calculation, ask_for
 
 OEE_DOC = "policies/oee.md"
 PPM_DOC = "policies/quality-defect-records.md"
 INVENTORY_DOC = "policies/inventory-management.md"
+INVENTORY_TARGET = Decimal("0.95")
 
 OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률", re.I)
 PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
-INVENTORY_TOPIC = re.compile(r"(?:재고|실사).{0,12}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
+INVENTORY_TOPIC = re.compile(r"(?:재고|실사|장부).{0,40}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
 _LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|loading\s*time", re.I)
 _SHIFT = re.compile(r"근무(?:\s*시간)?")
 _PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴식")
-_STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체)(?:\s*시간)?", re.I)
+_STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체|(?:자재\s*)?대기)(?:\s*시간)?", re.I)
 _RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)가동\s*시간")
+_RAN = re.compile(r"돌(?:려|리|면서|았|아|고|린)|운전(?:했|하면서|해서)|가동(?:했|하면서|해서)")  # "400분 돌면서"
 _CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
 _TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)|생산(?!한)|만든\s*(?:수량|개수)|투입|전체\s*수량|총\s*수량)")
 _MADE = re.compile(r"만들|만든|생산했|생산한|찍었|뽑았")  # verbs: the number comes first
@@ -34,6 +36,7 @@ _INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량
 _MATCHED = re.compile(r"(?<!불)일치(?!\s*안|하지)|(?<!안\s)(?<!안)맞(?:은|는|았)")
 _MISMATCHED = re.compile(r"틀린|틀리|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
 _COUNTED = re.compile(r"실사|전체|총|조사|장부")
+_COUNTED_VERB = re.compile(r"셌|세어|세 ?봤|세 ?본")  # "250품목 세어봤는데": the number comes first
 
 
 def _value(q: Quantity | None) -> Decimal | None:
@@ -63,8 +66,10 @@ def oee(text: str) -> Calculation:
     shift, planned = _value(labelled(text, _SHIFT, ("minutes",), qs)), _value(labelled(text, _PLANNED_STOP, ("minutes",), qs))
     if loading is None and shift is not None:
         loading = shift - (planned or 0)
-    stop = _value(labelled(text, _STOP, ("minutes",), qs))
-    running = _value(labelled(text, _RUNNING, ("minutes",), qs))
+    stops = all_labelled(text, _STOP, ("minutes",), qs)
+    stop = sum((q.value for q in stops), Decimal(0)) if stops else None
+    running = _value(labelled(text, _RUNNING, ("minutes",), qs) or labelled(text, _RAN, ("minutes",), qs,
+                                                                             before_first=True))
     if loading is None and running is not None and stop is not None:
         loading = running  # "가동시간 400분 중에 비가동 50분": the time the stops are part of
         running = loading - stop
@@ -134,12 +139,16 @@ def ppm(text: str) -> Calculation:
 
 def inventory_accuracy(text: str) -> Calculation:
     qs = quantities(text)
-    counted = _value(labelled(text, _COUNTED, ("count",), qs))
+    counted = _value(labelled(text, _COUNTED_VERB, ("count",), qs, before_first=True)
+                     or labelled(text, _COUNTED, ("count",), qs))
     matched = _value(labelled(text, _MATCHED, ("count",), qs))
     wrong = _value(labelled(text, _MISMATCHED, ("count",), qs))
     if matched is None and counted is not None and wrong is not None:
         matched = counted - wrong
-    if not counted or matched is None:
+    others = [q.value for q in qs if q.kind == "count" and q.value != counted]
+    if matched is None and counted and len(others) == 1 and others[0] <= counted and _MATCHED.search(text):
+        matched = others[0]  # "400품목 셌고 382개가 장부랑 일치했어요": the other count matched
+    if not counted or matched is None or not 0 <= matched <= counted:
         missing = [name for name, v in (("실사한 품목 수", counted), ("장부와 실물이 일치한 품목 수", matched)) if not v]
         return ask_for("재고 정확도", missing, "재고 정확도 = 장부와 실물이 일치한 품목 수 ÷ 실사 품목 수 × 100",
                        [INVENTORY_DOC])
@@ -147,5 +156,5 @@ def inventory_accuracy(text: str) -> Calculation:
     return Calculation("재고 정확도", [
         f"재고 정확도는 {percent(value)}입니다 [1].",
         f"- 재고 정확도 = 일치한 품목 {plain(matched, 0)}개 ÷ 실사 품목 {plain(counted, 0)}개 × 100 = {percent(value)}",
-        "자료의 목표는 95% 이상입니다 [1].",
+        f"자료의 목표(95% 이상)를 {'넘었습니다' if value >= INVENTORY_TARGET else '밑돕니다'} [1].",
     ], [INVENTORY_DOC])

@@ -30,7 +30,9 @@ REGIONAL_MATCHING = {
 }
 LOAN_BASE_RATE = Decimal("2.15")  # percent a year
 LOAN_SELECTED_RATE = Decimal("1.85")  # for companies selected for the build support
+LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 or higher
 
+LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)")
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
 
@@ -39,6 +41,9 @@ _SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s
 _RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
 _STAGE = re.compile(r"고도화\s*([12])|(기초)")
 _RATE = re.compile(r"금리|이율|이자율|연")
+_MONTHS = re.compile(r"(\d+)\s*개월")
+_SALARY = re.compile(r"월\s*급(?:여)?|월\s*(?=\d)|급여|연봉")
+_LEVEL = re.compile(r"수준\s*(?:확인)?\D{0,8}?([1-5])\s*(?:단계|수준|레벨)|(?:레벨|level)\s*([1-5])", re.I)
 _PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
 
 
@@ -121,12 +126,48 @@ def loan_interest(text: str) -> Calculation:
         return ask_for("정책자금 이자", ["빌리려는 금액"], f"연 이자 = 융자 원금 × 연 금리(선정 기업 {LOAN_SELECTED_RATE}%, 예시)",
                        [LOANS_DOC])
     given = labelled(text, _RATE, ("rate",), qs, window=8) or next((q for q in qs if q.kind == "rate"), None)
-    rate = given.value if given else LOAN_SELECTED_RATE
+    level = _level(text)
+    rate = given.value if given else LOAN_SELECTED_RATE - (LOAN_LEVEL_DISCOUNT if level >= 3 else 0)
     interest = principal * rate / 100
     lines = [f"연 이자는 약 {won(interest)}입니다 (원금 {won(principal)}, 연 {plain(rate, 2)}%) [1].",
              f"- 연 이자 = {won(principal)} × {plain(rate, 2)}% = {won(interest)}",
              "거치 기간에는 이 이자만 내고, 그 뒤 원금을 나눠 갚습니다 [1]."]
     if given is None:
         lines.append(f"금리는 스마트공장 구축 지원사업 선정 기업 우대 금리 연 {LOAN_SELECTED_RATE}%(예시, 기준금리 "
-                     f"{LOAN_BASE_RATE}%에서 0.3%p 우대)로 계산했습니다 [1].")
+                     f"{LOAN_BASE_RATE}%에서 0.3%p 우대)"
+                     + (f"에 수준확인 수준 3 이상 추가 우대 {LOAN_LEVEL_DISCOUNT}%p를 더 받은 연 {plain(rate, 2)}%"
+                        if level >= 3 else "") + "로 계산했습니다 [1].")
     return Calculation("정책자금 이자", lines, [LOANS_DOC])
+
+
+def _level(text: str) -> int:
+    """The level-check result the owner names ("수준확인도 3단계 받았어요"), or 0."""
+    m = _LEVEL.search(text)
+    return int(m.group(1) or m.group(2)) if m else 0
+
+
+def labour_in_kind(text: str) -> Calculation | None:
+    """The in-kind labour cost of one employee on the project: monthly pay × share of time × months
+    (None when only the pay is given: "월급 250만원 직원도 현물로 돼요?" is for the sources)."""
+    qs = quantities(text)
+    pay_q = labelled(text, _SALARY, ("money",), qs) or next((q for q in qs if q.kind == "money"), None)
+    share_q = next((q for q in qs if q.kind == "rate"), None)
+    months_m = _MONTHS.search(text)
+    if share_q is None and months_m is None:
+        return None
+    formula = "현물 인건비 = 월 급여 × 과제 참여율 × 참여 개월 수"
+    missing = [name for name, v in (("월 급여", pay_q), ("과제 참여율(%)", share_q), ("참여 개월 수", months_m)) if v is None]
+    if pay_q is None or share_q is None or months_m is None:
+        return ask_for("현물 인건비", missing, formula, [COMPANY_SHARE_DOC])
+    pay, share, months = pay_q.value, share_q.value, Decimal(months_m.group(1))
+    if annual := bool(re.search(r"연봉", text)):
+        pay = pay / 12
+    value = pay * share / 100 * months
+    lines = [f"현물 인건비로 {won(value)}을 잡을 수 있습니다 [1].",
+             f"- 현물 인건비 = 월 급여 {won(pay)}{' (연봉 ÷ 12)' if annual else ''} × 참여율 {plain(share, 1)}% × "
+             f"{plain(months, 0)}개월 = {won(value)}",
+             "참여율은 한 사람당 최대 100%이고, 여러 과제를 합쳐도 100%를 넘을 수 없습니다 [1].",
+             "근거 서류는 급여대장, 4대보험 가입자 명부, 참여율 확인서입니다 [1]."]
+    if share > 100:
+        lines.insert(1, "참여율은 100%를 넘을 수 없으니 숫자를 다시 확인해 주세요 [1].")
+    return Calculation("현물 인건비", lines, [COMPANY_SHARE_DOC])

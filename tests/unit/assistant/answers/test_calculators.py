@@ -155,3 +155,56 @@ def test_the_figures_are_the_ones_the_knowledge_states() -> None:
     assert "기업 부담금의 30% 이상" in share and "정부 50%, 기업 50%" in share
     loans = (KNOWLEDGE / "subsidies/policy-loans.md").read_text(encoding="utf-8")
     assert f"연 {rules.LOAN_BASE_RATE}%" in loans and f"연 {rules.LOAN_SELECTED_RATE}%" in loans
+    assert f"수준 3 이상 기업: 추가 {rules.LOAN_LEVEL_DISCOUNT}%p" in loans
+    assert "월 급여 × 과제 참여율 × 참여 개월 수" in share
+
+
+def test_every_stop_the_owner_lists_is_subtracted() -> None:
+    calc = calculate("부하시간 500분 중에 고장 40분, 금형 교체 60분 섰으면 가동률이 몇 %에요?")
+    assert calc is not None and calc.lines[0] == "가동률은 80.0%입니다 [1]."
+    assert "가동시간 400분 ÷ 부하시간 500분" in calc.text
+
+
+def test_performance_from_a_cycle_time_and_the_minutes_it_ran() -> None:
+    calc = calculate("이론 사이클이 20초인 설비가 400분 돌면서 1,000개 만들었어요. 성능효율 얼마 나와요?")
+    assert calc is not None and calc.lines[0] == "성능가동률은 83.3%입니다 [1]."
+    assert "부하시간(분)" in calc.lines[-1]  # what OEE still needs
+
+
+def test_inventory_accuracy_says_whether_the_target_is_met() -> None:
+    met = calculate("순환실사로 400품목 셌고 382개가 장부랑 일치했어요. 재고정확도 목표는 넘은 건가요?")
+    assert met is not None and met.lines[0] == "재고 정확도는 95.5%입니다 [1]."
+    assert "넘었습니다" in met.text
+    short = calculate("재고 정확도 계산해 주세요. 장부 500개 중에 470개 맞았어요")
+    assert short is not None and "밑돕니다" in short.text
+
+
+def test_loan_interest_with_the_level_check_discount() -> None:
+    calc = calculate("지원사업 선정됐고 수준확인도 3단계 받았어요. 시설자금 2억 빌리면 1년 이자가 어떻게 돼요?")
+    assert calc is not None and calc.lines[0] == "연 이자는 약 330만 원입니다 (원금 2억 원, 연 1.65%) [1]."
+    lower = calculate("수준 2단계인데 1억 융자 이자는?")
+    assert lower is not None and "연 1.85%" in lower.lines[0]
+
+
+def test_in_kind_labour_from_pay_share_and_months() -> None:
+    calc = calculate("생산관리 과장 월급 300만원이고 과제에 40% 참여로 8개월 넣으면 현물 인건비 얼마로 잡혀요?")
+    assert calc is not None and calc.sources == ["subsidies/company-share.md"]
+    assert calc.lines[0] == "현물 인건비로 960만 원을 잡을 수 있습니다 [1]."
+    yearly = calculate("연봉 4800만원 직원 50% 참여 6개월이면 인건비 얼마 인정돼요?")
+    assert yearly is not None and "1,200만 원" in yearly.lines[0]
+    asked = calculate("월급 300만원 직원 30% 참여면 인건비 얼마?")
+    assert asked is not None and asked.missing == ["참여 개월 수"]
+    assert calculate("월급 250만원 직원 인건비도 현물로 넣을 수 있어요?") is None  # a yes/no for the sources
+
+
+def test_owners_other_words_for_stops_runs_counts_and_labour() -> None:
+    stops = calculate("프레스 부하시간 480분에 금형교체 35분, 자재대기 25분 섰어요. 가동률 얼마예요?")
+    assert stops is not None and stops.lines[0] == "가동률은 87.5%입니다 [1]."
+    ran = calculate("사이클 45초짜리 설비로 420분 돌려서 500개 뽑았는데 성능가동률은 얼마 나와요?")
+    assert ran is not None and ran.lines[0] == "성능가동률은 89.3%입니다 [1]."
+    counted = calculate("창고 재고 250품목 세어봤는데 장부랑 안맞는게 20개예요. 정확도 몇 % 나와요?")
+    assert counted is not None and counted.lines[0] == "재고 정확도는 92.0%입니다 [1]."
+    labour = calculate("품질팀 대리 월급 320만원인데 과제에 30%로 10개월 넣을 거예요. 현물로 얼마 인정돼요?")
+    assert labour is not None and labour.lines[0] == "현물 인건비로 960만 원을 잡을 수 있습니다 [1]."
+    share = calculate("월급 300만원 직원 10명인데 총사업비 1억이면 부담금 얼마?")  # not a labour question
+    assert share is not None and share.lines[0].startswith("기업 부담금은 5,000만 원")
