@@ -169,9 +169,9 @@ class Settings(BaseSettings):
     # deployment (area: deploy): a compose file or an orchestrator passes an unset variable as
     # an empty string; for these optional settings "" means "not configured", never a secret
     # or a URL of length zero (an empty Slack signing secret would verify any body)
-    @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "llm_api_key",
-                     "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_expert_channel",
-                     "kakao_skill_secret", "embedding_cache_path", mode="before")
+    @field_validator("chroma_url", "database_url", "catalog_database_url", "embedding_cache_path",
+                     "llm_base_url", "llm_model", "llm_api_key", "slack_bot_token", "slack_signing_secret",
+                     "slack_app_token", "slack_expert_channel", "kakao_skill_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
