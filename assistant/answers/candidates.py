@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answers import prose
+from assistant.answers.glossary import korean_terms
 from assistant.answers.question_types import (
     QType,
     asks_about_cautions,
@@ -109,11 +110,14 @@ def question_terms(terms: list[str]) -> list[str]:
 
 
 def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> Asked:
+    foreign = not _HANGUL.search(question)
+    if foreign:  # the sources' own words for the question's English ones
+        q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
     return Asked(
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
-        foreign=not _HANGUL.search(question),
+        foreign=foreign,
     )
 
 

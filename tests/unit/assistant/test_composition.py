@@ -4,6 +4,7 @@ what the owner reads first, what never shows, what a list question gets."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,20 @@ def test_a_case_question_prefers_what_came_out_over_the_problem_it_started_from(
         ranked = score(clean(collect(hits), asked), asked, None, 12)
         by_section = {c.context.split(" > ")[-1]: c.score for c in ranked}
         assert (by_section["결과"] > by_section["상황"]) is case
+
+
+def test_an_english_question_reaches_the_korean_line_with_its_words(scorer: EmbeddingScorer) -> None:
+    """"limit" is "한도" in the sources: the glossary bridges what the relevance model misses."""
+    from assistant.answers.glossary import korean_terms
+    from ingestion.loaders import load
+
+    assert {"한도", "클라우드"} <= set(korean_terms("What is the support limit of the cloud MES track?"))
+    assert "서류" in korean_terms("Which documents do we submit?")  # plural read as singular
+    knowledge = Path(__file__).resolve().parents[3] / "knowledge"
+    (doc,) = load(knowledge / "subsidies/cloud-mes-track.md", knowledge)
+    chunks = split_document(doc, KoreanSentenceSplitter(chunk_size=500, chunk_overlap=0))
+    sections = ("어떤 트랙인가", "일반 기초 과제와 비교", "지원 내용(예시)")
+    wanted = [c for name in sections for c in chunks if (c.heading or "").endswith(name)]
+    hits = [Hit(chunk=c, score=1.0 - n / 20) for n, c in enumerate(wanted)]
+    answer = _answer("What is the support limit of the cloud MES track?", hits, scorer)
+    assert "2,000만 원" in answer, answer
