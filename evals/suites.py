@@ -35,6 +35,15 @@ class Suite:
         return BASELINES_DIR / f"{self.name}.json"
 
 
+def _shown(path: Path) -> str:
+    """A suite's source as recorded in runs and baselines: relative to the project when inside
+    it (a baseline must not carry one machine's folders)."""
+    try:
+        return str(path.relative_to(EVALS_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
 def _selection(path: Path, data: dict[str, Any]) -> Suite:
     golden = (path.parent / data["golden"]).resolve() if data.get("golden") else GOLDEN_DIR
     by_id = {c.id: c for c in load_suite(golden)}
@@ -44,20 +53,20 @@ def _selection(path: Path, data: dict[str, Any]) -> Suite:
         raise ValueError(f"{path}: unknown case ids {', '.join(unknown)}")
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: a case id is listed twice")
-    return Suite(str(data.get("name") or path.stem), [by_id[i] for i in ids], str(path))
+    return Suite(str(data.get("name") or path.stem), [by_id[i] for i in ids], _shown(path))
 
 
 def load(path: Path | None = None) -> Suite:
     """A suite from a selection file, a golden file or a folder (default: every golden case)."""
     path = (path or GOLDEN_DIR).resolve()
     if path.is_dir():
-        return Suite(FULL if path == GOLDEN_DIR else path.name, load_suite(path), str(path))
+        return Suite(FULL if path == GOLDEN_DIR else path.name, load_suite(path), _shown(path))
     if not path.exists():
         raise FileNotFoundError(f"no suite at {path}")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if isinstance(data, dict) and "case_ids" in data:
         return _selection(path, data)
-    return Suite(path.stem, load_suite(path), str(path))
+    return Suite(path.stem, load_suite(path), _shown(path))
 
 
 def sample_ids(cases: list[Case], per_type: dict[str, int] | None = None) -> list[str]:

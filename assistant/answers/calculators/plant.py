@@ -106,8 +106,9 @@ def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal 
         formula = (f"- OEE = 양품 {plain(good, 0)}개 × 사이클 타임 {_minutes(cycle)} ÷ 부하시간 {_minutes(loading)} "
                    f"= {plain(good * cycle, 2)} ÷ {plain(loading, 2)} = {percent(value)}")
         lines = [head, *parts, formula] if len(parts) == 3 else [head, formula, *parts]
-        if len(parts) < 3:
-            lines.append("가동률·성능가동률·양품률을 나눠 보려면 정지시간과 총 생산량도 알려 주세요.")
+        still = [name for name, v in (("정지시간", running), ("총 생산량", total)) if v is None]
+        if len(parts) < 3 and still:
+            lines.append(f"가동률·성능가동률·양품률을 나눠 보려면 {'과 '.join(still)}도 알려 주세요.")
         return Calculation("OEE", lines, [OEE_DOC])
     missing = [name for name, v in (("부하시간(분)", loading), ("이론 사이클 타임", cycle), ("양품 수", good)) if v is None]
     if parts:

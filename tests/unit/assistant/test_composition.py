@@ -4,6 +4,7 @@ what the owner reads first, what never shows, what a list question gets."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,35 @@ def test_the_scorer_encodes_each_sentence_once(scorer: EmbeddingScorer) -> None:
     again = scorer.score("현금 비율은?", sentences)
     assert scorer.cached == cached and first.tolist() == again.tolist()
     assert first[0] > first[1]  # the model, not the order, says which one is about cash
+
+
+def test_a_case_question_prefers_what_came_out_over_the_problem_it_started_from() -> None:
+    """The same line under a story's 결과 ranks above its twin under 상황 (found first) for
+    "줄인 사례 있어요?"; for a question about the rule, the first found stays first."""
+    from assistant.answers.candidates import analyse, clean, collect, score
+
+    line = "용지는 주간 사용량을 보고 발주합니다."
+    hits = [_hit(0, line, "상황", title="인쇄소 사례"), _hit(0, line, "결과", title="인쇄소 사례")]
+    for question, case in (("용지 재고 줄인 사례 있어요?", True), ("용지는 어떻게 발주해요?", False)):
+        asked = analyse(question, question_terms(morphemes(question)), lambda t: 2.0)
+        assert asked.case is case
+        ranked = score(clean(collect(hits), asked), asked, None, 12)
+        by_section = {c.context.split(" > ")[-1]: c.score for c in ranked}
+        assert (by_section["결과"] > by_section["상황"]) is case
+
+
+def test_an_english_question_reaches_the_korean_line_with_its_words(scorer: EmbeddingScorer) -> None:
+    """"limit" is "한도" in the sources: the glossary bridges what the relevance model misses."""
+    from assistant.answers.glossary import korean_terms
+    from ingestion.loaders import load
+
+    assert {"한도", "클라우드"} <= set(korean_terms("What is the support limit of the cloud MES track?"))
+    assert "서류" in korean_terms("Which documents do we submit?")  # plural read as singular
+    knowledge = Path(__file__).resolve().parents[3] / "knowledge"
+    (doc,) = load(knowledge / "subsidies/cloud-mes-track.md", knowledge)
+    chunks = split_document(doc, KoreanSentenceSplitter(chunk_size=500, chunk_overlap=0))
+    sections = ("어떤 트랙인가", "일반 기초 과제와 비교", "지원 내용(예시)")
+    wanted = [c for name in sections for c in chunks if (c.heading or "").endswith(name)]
+    hits = [Hit(chunk=c, score=1.0 - n / 20) for n, c in enumerate(wanted)]
+    answer = _answer("What is the support limit of the cloud MES track?", hits, scorer)
+    assert "2,000만 원" in answer, answer

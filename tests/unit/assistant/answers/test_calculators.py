@@ -208,3 +208,10 @@ def test_owners_other_words_for_stops_runs_counts_and_labour() -> None:
     assert labour is not None and labour.lines[0] == "현물 인건비로 960만 원을 잡을 수 있습니다 [1]."
     share = calculate("월급 300만원 직원 10명인데 총사업비 1억이면 부담금 얼마?")  # not a labour question
     assert share is not None and share.lines[0].startswith("기업 부담금은 5,000만 원")
+
+
+def test_oee_asks_only_for_what_it_still_lacks_to_split_the_parts() -> None:
+    calc = calculate("부하시간 450분, 사이클 40초, 양품 540개, 불량 20개면 OEE랑 양품률 알려줘요")
+    assert calc is not None and calc.lines[0] == "OEE(설비종합효율)는 80.0%입니다 [1]."
+    assert "양품률 = 양품 540개 ÷ 생산량 560개 = 96.4%" in calc.text
+    assert calc.lines[-1] == "가동률·성능가동률·양품률을 나눠 보려면 정지시간도 알려 주세요."

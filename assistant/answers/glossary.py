@@ -1,0 +1,44 @@
+"""English words to the Korean words the sources use: a question asked in English shares no word
+with the Korean lines, so its content words are read through this glossary
+(`assistant/data/glossary.txt`) when answer lines are chosen. The relevance model still decides
+most of the choice; the glossary adds what a model of this size misses ("limit" is "한도")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from assistant.korean import morphemes
+
+_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _entries() -> dict[str, tuple[str, ...]]:
+    text = resources.files("assistant.data").joinpath("glossary.txt").read_text(encoding="utf-8")
+    entries: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, *korean = line.split("\t")
+            entries[english.strip()] = tuple(k.strip() for k in korean if k.strip())
+    return entries
+
+
+def _lemma(word: str, entries: dict[str, tuple[str, ...]]) -> str | None:
+    """The glossary's entry for an English word: as written, or its singular."""
+    for candidate in (word, word[:-3] + "y" if word.endswith("ies") else "", word[:-2] if word.endswith("es") else "",
+                      word[:-1] if word.endswith("s") else ""):
+        if candidate and candidate in entries:
+            return candidate
+    return None
+
+
+def korean_terms(question: str) -> list[str]:
+    """The Korean terms (as the keyword index spells them) for the English words of `question`."""
+    entries = _entries()
+    terms: list[str] = []
+    for word in _WORD.findall(question.lower()):
+        for korean in entries.get(_lemma(word, entries) or "", ()):
+            terms.extend(t for t in morphemes(korean) if t not in terms)
+    return terms
