@@ -23,3 +23,9 @@ def test_filter_masks_formatted_records(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="fm.test"):
         logger.info("asker %s wrote from %s", "010-9876-5432", "U123")
     assert "010-9876-5432" not in caplog.text and "U123" in caplog.text
+
+
+def test_slack_timestamps_and_other_long_numbers_are_not_taken_for_phones() -> None:
+    assert mask("posted 1800000000.000002 in C1") == "posted 1800000000.000002 in C1"
+    assert mask("ticket 1712345678 reopened") == "ticket 1712345678 reopened"
+    assert "5678" not in mask("call 010-1234-5678 or +82 10 1234 5678")
