@@ -16,7 +16,10 @@ or run a quick-reply command (전문가 연결, 출처 보기, 전문가 답변 
   per callback and offers no way to look one up, so that last POST is at least once.
 - The same utterance delivered twice by the same user shares one answer (in flight:
   the same task; done: the stored response for `REPLAY_S`), so a retry never asks twice
-  or opens a second ticket.
+  or opens a second ticket. Across web processes, the process that first records the
+  utterance in the shared key store asks; a duplicate on another process waits for its
+  stored response within the inline wait, else says the answer is being prepared (the
+  asking process delivers it, by callback or on "답변 확인").
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ REPLAY_S = 60.0
 PRUNE_EVERY = 200
 NOTICES_WITH_ANSWER = r.MAX_OUTPUTS - 1  # waiting expert answers shown above a new answer
 CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
-_REPLAY, _READY = "kakao_reply", "kakao_ready"
+_REPLAY, _READY, _ASKING = "kakao_reply", "kakao_ready", "kakao_asking"
 CHANNEL = "kakao"
 EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
 NO_EXPERT_YET = "아직 전문가 답변이 도착하지 않았습니다. 조금만 기다려 주세요."
@@ -71,6 +74,7 @@ class SkillHandler:
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
     _waiting: set[str] = field(default_factory=set)  # users whose answer is still being made
     _asked: int = 0
+    _claimed: set[str] = field(default_factory=set)  # utterances this process has taken on
     inbox: ReceivedEvents | None = None  # built on first use from the service's database
 
     def received(self) -> ReceivedEvents:
@@ -145,8 +149,34 @@ class SkillHandler:
         if task is None:
             task = asyncio.create_task(self.assistant().aask(question))
             self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+            task.add_done_callback(lambda _t: self._forget(key))
         return task
+
+    def _forget(self, key: str) -> None:
+        self._inflight.pop(key, None)
+        self._claimed.discard(key)
+
+    def _claim(self, key: str) -> bool:
+        """True when this process asks; False while another process asks the same utterance (a
+        duplicate delivered to another web process behind the load balancer)."""
+        if key in self._inflight or key in self._claimed:
+            return True
+        if not self.keys.add(_ASKING, key) and self.keys.get(_ASKING, key, max_age_s=REPLAY_S) is not None:
+            return False
+        self.keys.put(_ASKING, key, "")  # new, or left by a process that stopped: ours now
+        self._claimed.add(key)
+        return True
+
+    async def _answered_elsewhere(self, key: str, started: float) -> dict[str, Any]:
+        """The other process's stored response if it comes within the inline wait, else "being
+        prepared" (that process delivers the answer)."""
+        deadline = started + self.settings.kakao_answer_wait_s
+        while (stored := self.keys.get(_REPLAY, key, max_age_s=REPLAY_S)) is None:
+            if time.monotonic() >= deadline:
+                logger.info("kakao: a duplicate of an utterance another process is answering")
+                return r.text_response(PREPARING, [r.quick_reply(r.Q_ANSWER_CHECK)])
+            await asyncio.sleep(min(0.2, max(0.01, deadline - time.monotonic())))
+        return dict(json.loads(stored))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -159,9 +189,12 @@ class SkillHandler:
         self._asked += 1
         if self._asked % PRUNE_EVERY == 0:
             self.keys.prune(_REPLAY, older_than_s=REPLAY_S)
+            self.keys.prune(_ASKING, older_than_s=REPLAY_S)
         if (stored := self.keys.get(_REPLAY, key, max_age_s=REPLAY_S)) is not None:
             logger.info("kakao: repeated utterance answered from the stored response")
             return json.loads(stored)
+        if not self._claim(key):
+            return await self._answered_elsewhere(key, started)
         question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
                             user_id=u.user_id)
         notices, ids = await self._pending(u)

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from assistant.delivery.inbox import IN_APP_CHANNELS
 from assistant.stores import Stores
 from channels.kakao import responses as r
+from channels.kakao.handler import PREPARING
 from tests.integration.channel_app import KAKAO_SECRET, assistant_for, build_app, channel_settings
 from tests.integration.fake_servers import CallbackReceiver
 from tests.unit.channels.kakao.test_responses import assert_limits
@@ -184,6 +185,27 @@ def test_concurrent_duplicates_share_one_answer(slow_kakao: tuple[TestClient, An
     assert all(texts(rec.body) == texts(receiver.requests[0].body) for rec in receiver.requests)
     assert _ticket_count(assistant) == 1
     assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", "dup-user-2"))) == 2
+
+
+def test_duplicates_on_two_web_processes_are_asked_once(tmp_path: Path, knowledge_stores: Stores) -> None:
+    """The same delivery sent at once to two web processes on one database (a load balancer
+    retrying on the other one): asked once, one ticket, both replies the same answer or the
+    second saying it is being prepared."""
+    settings = channel_settings(tmp_path / "var", kakao_callback_hosts="kakao.com", kakao_answer_wait_s=3.0)
+    with assistant_for(settings, knowledge_stores) as one, assistant_for(settings, knowledge_stores) as two:
+        with TestClient(build_app(settings, one)) as first, TestClient(build_app(settings, two)) as second:
+            body = payload("전문가와 직접 상담하고 싶어요", user="dup-user-3")
+            results: list[dict[str, Any]] = []
+            threads = [threading.Thread(target=lambda c=c: results.append(
+                c.post("/kakao/skill", json=body, headers=HEADERS).json())) for c in (first, second)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert len(results) == 2
+            assert results[0] == results[1] or any(PREPARING in texts(b)[0] for b in results)
+            assert _ticket_count(one) == 1
+            assert len(one.desk.history(one.desk.conversation_id_for("kakao", "dup-user-3"))) == 2
 
 
 class _LongDesk:
