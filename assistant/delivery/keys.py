@@ -62,6 +62,12 @@ class KeyStore:
             return None
         return str(row[0])
 
+    def age(self, ns: str, key: str) -> float | None:
+        """Seconds since `key` was last set, or None when it is not there."""
+        with self.db.engine.connect() as conn:
+            created = conn.scalar(select(keys_t.c.created).where(keys_t.c.ns == ns, keys_t.c.key == key))
+        return None if created is None else max(0.0, time.time() - float(created))
+
     def has(self, ns: str, key: str) -> bool:
         return self.get(ns, key) is not None
 

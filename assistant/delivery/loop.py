@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 from assistant.db.engine import Database
 from assistant.db.models import utcnow
+from assistant.delivery.keys import KeyStore
 from assistant.delivery.outbox import SenderRegistry, Worker
 from assistant.delivery.received import Handler, ReceivedEvents, ReceivedWorker
 from assistant.experts.sla import SweepResult, sweep
@@ -30,6 +32,15 @@ class Round:
     delivered: int
     sweep: SweepResult | None
     handled: int = 0  # received events processed
+
+
+HEARTBEAT = "worker_heartbeat"  # channel_keys namespace: host name -> the worker id of its last round
+HEARTBEAT_EVERY_S = 10.0
+
+
+def last_round_age(db: Database, host: str | None = None) -> float | None:
+    """Seconds since a background loop on `host` (default: this one) finished a round, or None."""
+    return KeyStore(db).age(HEARTBEAT, host or socket.gethostname())
 
 
 class BackgroundLoop:
@@ -47,6 +58,7 @@ class BackgroundLoop:
         self._clock = clock
         self.worker = Worker(db.sessions, settings=settings, registry=registry, clock=clock)
         self._last_sweep = float("-inf")
+        self._last_beat = float("-inf")
         self.received: ReceivedWorker | None = None
         if handlers:
             store = ReceivedEvents(db.sessions, settings=settings, clock=clock, worker_id=self.worker.worker_id)
@@ -71,6 +83,13 @@ class BackgroundLoop:
             self._last_sweep = time.monotonic()
             await asyncio.to_thread(self.sweep_now)
         await self.worker.drain()
+        if time.monotonic() - self._last_beat >= HEARTBEAT_EVERY_S:
+            self._last_beat = time.monotonic()
+            await asyncio.to_thread(self.beat)
+
+    def beat(self) -> None:
+        """Record that this host's loop finished a round (`factory-mentor worker --check` reads it)."""
+        KeyStore(self._db).put(HEARTBEAT, socket.gethostname(), self.worker.worker_id)
 
     async def _every(self, stop: asyncio.Event, name: str, round_: Callable[[], Any]) -> None:
         while not stop.is_set():

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.delivery.loop import BackgroundLoop
+from assistant.delivery.loop import BackgroundLoop, last_round_age
 from channels.cli import DataDirOpt, app, build_settings
 from channels.runtime import Runtime
 
@@ -33,11 +33,23 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="한 번만 처리하고 종료 (one round, then exit)")
     ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="이 호스트의 worker가 최근에 일했는지 확인 (health check: exit 0 or 1)")
+    ] = False,
+    max_age_s: Annotated[float, typer.Option("--max-age-s", help="--check: 마지막 라운드 이후 허용 시간(초)")] = 60.0,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Deliver pending outbox rows (with retries) and run the SLA sweep, until stopped."""
     runtime = Runtime(build_settings(data_dir))
     try:
+        if check:
+            age = last_round_age(runtime.db)
+            if age is None or age > max_age_s:
+                console.print(f"worker 응답 없음: 이 호스트에서 {max_age_s:.0f}초 안에 끝난 라운드가 없습니다"
+                              + (f" (마지막 {age:.0f}초 전)" if age is not None else ""))
+                raise typer.Exit(1)
+            console.print(f"worker 정상: 마지막 라운드 {age:.0f}초 전")
+            return
         slack = runtime.slack_deps()
         senders = runtime.senders(slack=slack)
         loop = runtime.background_loop(senders, runtime.received_handlers(slack=slack))

@@ -165,7 +165,8 @@ class Cluster:
         elif condition == "service_healthy":
             check = service.healthcheck
             assert check is not None, f"{name} has no health check"
-            argv, env = self.localizer.argv(service, check), base_environment()
+            # a health check runs inside its container, with the service's environment
+            argv, env = self.localizer.argv(service, check), (self.env(name) if process else base_environment())
 
             def ok() -> bool:
                 assert process is None or process.alive(), f"{name} exited:\n{process.tail()}"

@@ -101,3 +101,21 @@ def test_worker_once_delivers_in_app(tmp_path: Path) -> None:
     with db.session_scope() as s:
         assert [i.payload["text"] for i in list_inbox(s, user_id="u1")] == ["안녕"]
     db.dispose()
+
+
+def test_worker_check_reports_whether_a_round_finished_lately(tmp_path: Path) -> None:
+    """The container health check: no round yet is unhealthy; a loop's round makes it healthy."""
+    from assistant.delivery.loop import BackgroundLoop
+    from assistant.delivery.outbox import SenderRegistry
+
+    settings = storage_settings(tmp_path / "var")
+    data = ["--data-dir", str(tmp_path / "var")]
+    before = runner.invoke(app, ["worker", "--check", *data])
+    assert before.exit_code == 1 and "worker 응답 없음" in before.output
+    db = open_database(settings)
+    BackgroundLoop(db, settings=settings, registry=SenderRegistry()).beat()
+    after = runner.invoke(app, ["worker", "--check", *data])
+    assert after.exit_code == 0 and "worker 정상" in after.output, after.output
+    stale = runner.invoke(app, ["worker", "--check", "--max-age-s", "-1", *data])
+    assert stale.exit_code == 1
+    db.dispose()
