@@ -95,3 +95,24 @@ def bench_ask(
     result = bench.run(bench_settings, knowledge, scales=sizes, queries=queries,
                        progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
     _write(out or settings.data_dir / "bench", "ask", result, bench.to_markdown(result))
+
+
+@bench_app.command("keyword")
+def bench_keyword(
+    scales: Annotated[str, typer.Option("--scales", help="Comma-separated chunk counts")] = "10000,100000",
+    queries: Annotated[int, typer.Option("--queries", min=1)] = 200,
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Also measure on this PostgreSQL "
+                                                     "database (its bench_kw_* tables are created and dropped)")] = None,
+    knowledge: Annotated[Path, typer.Option("--knowledge")] = Path("knowledge"),
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Shared keyword search: BM25 in SQL over postings vs the in-memory index rebuilt from the database."""
+    from evals.bench import keyword as bench
+
+    settings = build_settings(data_dir)
+    sizes = tuple(int(s) for s in scales.split(",") if s.strip())
+    result = bench.run(settings, knowledge, scales=sizes, queries=queries, database_url_pg=database_url,
+                       progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
+    name = "keyword-" + "-".join(f"{n // 1000}k" if n >= 1000 else str(n) for n in sizes)
+    _write(out or settings.data_dir / "bench", name, result, bench.to_markdown(result))
