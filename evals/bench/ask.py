@@ -12,6 +12,7 @@ index of that size; the question is embedded by the real model at ask time.
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 
 from assistant.answers.retrieval import HybridSearcher
 from assistant.korean import split_sentences
@@ -38,6 +40,10 @@ SCALES = (1_000, 10_000, 100_000)
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
 Items = list[tuple[str, list[LoadedDocument], bytes]]
@@ -81,59 +87,109 @@ def _prefill(stores: Any, splitter: KoreanSentenceSplitter, items: Items, made_o
         stores.vector_cache.put_many(stores.model_name, texts, means.astype(np.float32))
 
 
-def run(settings: Settings, knowledge: Path, *, scales: tuple[int, ...] = SCALES, queries: int = 200,
-        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    stores = open_stores(settings)
-    ingestor = Ingestor(stores)
-    ingestor.sync(knowledge)  # with sentence vectors: the synthetic chunks are made of these sentences
-    scale_up = Ingestor(stores, sentence_vectors=False)
-    pool = [s for c in stores.catalog.iter_chunks() for s in split_sentences(c.text) if len(s) > 20]
-    questions = [c.question for c in load_suite() if c.type == CaseType.answer][:queries]
-    searcher = HybridSearcher(stores)
-    assistant = Assistant(settings, stores, searcher=searcher)
-    from langchain_chroma import Chroma
+class _AskBench:
+    """One database's stores grown step by step to each scale, and measured there."""
 
-    baseline = Chroma(client=stores.client, collection_name=stores.collection_name,
-                      embedding_function=stores.embeddings)
-    results = []
-    for scale in scales:
-        have = stores.catalog.count_chunks()
+    def __init__(self, settings: Settings, knowledge: Path, questions: list[str]):
+        self.stores = open_stores(settings)
+        self.ingestor = Ingestor(self.stores)
+        self.ingestor.sync(knowledge)  # with sentence vectors: the synthetic chunks are made of these sentences
+        self.scale_up = Ingestor(self.stores, sentence_vectors=False)
+        self.pool = [s for c in self.stores.catalog.iter_chunks() for s in split_sentences(c.text) if len(s) > 20]
+        self.questions = questions
+        self.searcher = HybridSearcher(self.stores)
+        self.assistant = Assistant(settings, self.stores, searcher=self.searcher)
+        from langchain_chroma import Chroma
+
+        self.baseline = Chroma(client=self.stores.client, collection_name=self.stores.collection_name,
+                               embedding_function=self.stores.embeddings)
+
+    def grow_to(self, scale: int) -> None:
+        have = self.stores.catalog.count_chunks()
         if have < scale:
-            if progress:
-                progress(f"{scale:,} 청크까지 합성 문서 수집 중")
-            items, made_of = _synthetic(pool, have, scale - have, seed=scale)
-            _prefill(stores, ingestor.splitter, items, made_of)
-            scale_up.ingest_documents("synthetic", items)
-        searcher.refresh()
-        assistant.ask(Question(text=questions[0]))  # warm up
+            items, made_of = _synthetic(self.pool, have, scale - have, seed=scale)
+            _prefill(self.stores, self.ingestor.splitter, items, made_of)
+            self.scale_up.ingest_documents("synthetic", items)
+
+    def measure(self) -> dict[str, Any]:
+        self.searcher.refresh()
+        self.assistant.ask(Question(text=self.questions[0]))  # warm up
         ask_s, base_s = [], []
-        for q in questions:
+        for q in self.questions:
             t0 = time.perf_counter()
-            assistant.ask(Question(text=q))
+            self.assistant.ask(Question(text=q))
             ask_s.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            baseline.similarity_search(q, k=4)
+            self.baseline.similarity_search(q, k=4)
             base_s.append(time.perf_counter() - t0)
-        results.append({
-            "chunks": stores.catalog.count_chunks(),
+        return {
+            "chunks": self.stores.catalog.count_chunks(),
             "ask": latency_summary(ask_s),
             "baseline": latency_summary(base_s),
             "peak_rss_mb": round(_peak_mb(), 1),
-        })
-        if progress:
-            progress(f"{scale:,}: ask p95 {results[-1]['ask']['p95_ms']:.0f} ms")
-    stores.close()
+        }
+
+
+def _questions(queries: int) -> list[str]:
+    return [c.question for c in load_suite() if c.type == CaseType.answer][:queries]
+
+
+def _about(model: str, questions: int) -> dict[str, Any]:
     return {
-        "benchmark": "ask",
-        "embedding_model": stores.model_name,
+        "embedding_model": model,
         "synthetic_vectors": "normalised mean of the chunk's sentence vectors (same model), cached beforehand",
         "mode": "extractive",
-        "questions": len(questions),
-        "results": results,
+        "questions": questions,
         "baseline_description": "LangChain Chroma.similarity_search(k=4) on the same collection and model "
                                 "(retrieval only: no answer composed)",
         "targets": {"p95_ms_at_10k": 150, "p95_ms_at_100k": 300},
     }
+
+
+def run(settings: Settings, knowledge: Path, *, scales: tuple[int, ...] = SCALES, queries: int = 200,
+        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    bench = _AskBench(settings, knowledge, _questions(queries))
+    results = []
+    try:
+        for scale in scales:
+            if progress:
+                progress(f"{scale:,} 청크까지 합성 문서 수집 중")
+            bench.grow_to(scale)
+            results.append(bench.measure())
+            if progress:
+                progress(f"{scale:,}: ask p95 {results[-1]['ask']['p95_ms']:.0f} ms")
+    finally:
+        bench.stores.close()
+    return {"benchmark": "ask", **_about(bench.stores.model_name, len(bench.questions)), "results": results}
+
+
+def run_databases(settings: dict[str, Settings], knowledge: Path, *, scales: tuple[int, ...] = SCALES,
+                  queries: int = 200, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The same corpus and questions on each catalog database (name -> settings), in one run: at each
+    scale every database is grown and then measured, one after the other, so they share the machine's
+    state. Peak RSS is the whole run's (both stores live in this process); `rss_mb` is the current one."""
+    questions = _questions(queries)
+    benches = {name: _AskBench(s, knowledge, questions) for name, s in settings.items()}
+    results = []
+    try:
+        for scale in scales:
+            for name, bench in benches.items():
+                if progress:
+                    progress(f"{name}: {scale:,} 청크까지 합성 문서 수집 중")
+                bench.grow_to(scale)
+                catalog = bench.stores.catalog
+                row = {"database": name, "catalog_store": f"{type(catalog).__module__}.{type(catalog).__name__}",
+                       **bench.measure(), "rss_mb": round(_rss_mb(), 1),
+                       "load_average": [round(x, 2) for x in os.getloadavg()]}
+                results.append(row)
+                if progress:
+                    progress(f"{name} {scale:,}: ask p95 {row['ask']['p95_ms']:.0f} ms")
+    finally:
+        for bench in benches.values():
+            bench.stores.close()
+    model = next(iter(benches.values())).stores.model_name
+    return {"benchmark": "ask-databases", "databases": list(benches), **_about(model, len(questions)),
+            "results": results}
 
 
 def to_markdown(r: dict[str, Any]) -> str:
@@ -147,4 +203,22 @@ def to_markdown(r: dict[str, Any]) -> str:
         lines.append(f"| {x['chunks']:,} | {x['ask']['p50_ms']:.1f} | {x['ask']['p95_ms']:.1f} | "
                      f"{x['baseline']['p50_ms']:.1f} | {x['baseline']['p95_ms']:.1f} | {x['peak_rss_mb']} |")
     lines += ["", f"Baseline: {r['baseline_description']}. Targets: p95 <= 150 ms at 10k, <= 300 ms at 100k."]
+    return "\n".join(lines) + "\n"
+
+
+def databases_markdown(r: dict[str, Any]) -> str:
+    lines = [
+        f"# Ask benchmark by catalog database ({r['mode']}, model `{r['embedding_model']}`, "
+        f"{r['questions']} golden questions)",
+        "",
+        "| database | chunks | ask p50 ms | ask p95 ms | baseline p50 ms | baseline p95 ms | RSS MB | load avg |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for x in r["results"]:
+        lines.append(f"| {x['database']} | {x['chunks']:,} | {x['ask']['p50_ms']:.1f} | {x['ask']['p95_ms']:.1f} | "
+                     f"{x['baseline']['p50_ms']:.1f} | {x['baseline']['p95_ms']:.1f} | {x['rss_mb']} | "
+                     f"{' / '.join(map(str, x['load_average']))} |")
+    lines += ["", f"Databases measured in one run, one after the other at each scale: {', '.join(r['databases'])}. "
+              f"Vectors in an embedded Chroma per database. Baseline: {r['baseline_description']}. "
+              "Targets: p95 <= 150 ms at 10k, <= 300 ms at 100k."]
     return "\n".join(lines) + "\n"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,22 +28,6 @@ TEXTS = [
 ]
 QUESTIONS = ["기업 부담금은 얼마인가요?", "OEE는 어떻게 계산하나요?", "MES 도입 전에 무엇이 필요한가요?",
              "가동률을 올리려면?", "셋 업 시간 단축", "양품률 불량"]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    from tests.integration.pg_server import NoPostgres, PostgresServer, throwaway_server
-
-    given = os.environ.get("FM_TEST_POSTGRES_URL")
-    stack = contextlib.ExitStack()
-    try:
-        server = PostgresServer(url=given) if given else stack.enter_context(throwaway_server())
-    except NoPostgres as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL needed: {exc} (CI is set: not skipping)")
-        pytest.skip(f"PostgreSQL needed: {exc}")
-    with stack, server.fresh_database() as url:
-        yield url
 
 
 def _sql_ranks_like_memory(url: str) -> None:
