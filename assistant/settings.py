@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     chroma_collection: str = "factory_mentor"
     database_url: str | None = None
+    # the knowledge catalog's database; unset = the database when it is PostgreSQL (shared by
+    # every process), else <data_dir>/index.sqlite beside the embedded vectors
+    catalog_database_url: str | None = None
 
     # embeddings (area: embeddings): the model, its threads, and the vector cache
     # multilingual-e5-small | use-multilingual-v3 | hashing-bigrams | a sentence-transformers name/path

@@ -22,8 +22,9 @@ from assistant import wiring
 from assistant.answers.retrieval import HybridSearcher
 from assistant.conversations import ConversationStore, SqlConversationStore
 from assistant.db import Database, open_database
-from assistant.db.engine import database_url, redacted
+from assistant.db.engine import catalog_url, database_url, redacted
 from assistant.delivery.inbox import InboxSender
+from assistant.delivery.keys import KeyStore
 from assistant.delivery.loop import BackgroundLoop
 from assistant.delivery.outbox import Sender, SenderRegistry
 from assistant.delivery.received import Handler
@@ -31,7 +32,6 @@ from assistant.experts.accounts import StaffAccounts
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import Stores, open_stores
-from channels.durable import KeyStore
 from channels.kakao.handler import CHANNEL as KAKAO
 from channels.kakao.handler import SkillHandler
 from channels.slack.delivery import CHANNEL as SLACK
@@ -82,7 +82,7 @@ class Runtime:
         """The Slack Web API client and stores, when a bot token is configured."""
         if self.settings.slack_bot_token is None:
             return None
-        return make_deps(self.settings, lambda: self.assistant)
+        return make_deps(self.settings, lambda: self.assistant, keys=KeyStore.from_settings(self.settings, self.db))
 
     def inbox(self) -> InboxSender:
         return InboxSender(self.db.sessions)
@@ -107,7 +107,7 @@ class Runtime:
         if slack is not None:
             handlers[SLACK_EVENTS] = SlackEventHandler(slack)
         if kakao is None and self.settings.kakao_skill_secret is not None:
-            kakao = SkillHandler(self.settings, lambda: self.assistant, KeyStore.from_settings(self.settings))
+            kakao = SkillHandler(self.settings, lambda: self.assistant, KeyStore.from_settings(self.settings, self.db))
         if kakao is not None:
             handlers[KAKAO] = kakao.finish
         return handlers
@@ -171,5 +171,14 @@ def searcher(settings: Settings) -> Iterator[HybridSearcher]:
 
 def database_label(settings: Settings) -> str:
     """Which database this process uses, password hidden (for the start-up summary)."""
-    url = database_url(settings)
+    return _label(database_url(settings))
+
+
+def catalog_label(settings: Settings) -> str:
+    """Where the knowledge catalog (and so the keyword index) is read from, password hidden."""
+    url = catalog_url(settings)
+    return "the database" if url == database_url(settings) else _label(url)
+
+
+def _label(url: str) -> str:
     return ("PostgreSQL " if url.startswith("postgres") else "SQLite ") + redacted(url)

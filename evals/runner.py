@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.db.engine import catalog_url
 from assistant.errors import FMError
 from assistant.settings import Settings
 from assistant.types import Channel, Question
@@ -48,6 +49,13 @@ def ensure_ingested(settings: Settings, knowledge_dir: Path = KNOWLEDGE_DIR) -> 
     if report.failed:
         raise RuntimeError(f"knowledge ingestion failed for {report.failed}")
     return report.as_dict()
+
+
+def scratch_database(settings: Settings, path: Path) -> Settings:
+    """These settings with conversations and tickets in a throwaway SQLite file, and the
+    catalog left where it is (in the real database when that is PostgreSQL)."""
+    return settings.model_copy(update={"database_url": f"sqlite:///{path}",
+                                       "catalog_database_url": catalog_url(settings)})
 
 
 def build_eval_assistant(settings: Settings) -> Any:
@@ -147,7 +155,7 @@ def run_suite(
     ingest = ensure_ingested(settings, knowledge_dir)
     ingest_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="fm-eval-") as work:
-        run_settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(work) / 'eval.sqlite'}"})
+        run_settings = scratch_database(settings, Path(work) / "eval.sqlite")
         assistant = build_eval_assistant(run_settings)
         try:
             records, notes, timings = asyncio.run(

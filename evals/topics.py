@@ -15,7 +15,14 @@ from pathlib import Path
 from assistant.settings import Settings
 from evals.cases import Case, load_suite
 from evals.records import CaseRecord
-from evals.runner import KNOWLEDGE_DIR, build_eval_assistant, close_assistant, ensure_ingested, run_cases
+from evals.runner import (
+    KNOWLEDGE_DIR,
+    build_eval_assistant,
+    close_assistant,
+    ensure_ingested,
+    run_cases,
+    scratch_database,
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ def run_topics(settings: Settings, cases: list[Case], *, knowledge_dir: Path = K
     """Ask every case in a throwaway database and keep the topic each ticket got."""
     ensure_ingested(settings, knowledge_dir)
     with tempfile.TemporaryDirectory(prefix="fm-topics-") as work:
-        run_settings = settings.model_copy(update={"database_url": f"sqlite:///{Path(work) / 'topics.sqlite'}"})
+        run_settings = scratch_database(settings, Path(work) / "topics.sqlite")
         assistant = build_eval_assistant(run_settings)
         try:
             records = asyncio.run(run_cases(assistant, cases))

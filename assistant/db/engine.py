@@ -20,7 +20,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +46,16 @@ def database_url(settings: Settings) -> str:
     return f"sqlite:///{settings.data_dir / SQLITE_FILENAME}"
 
 
+def catalog_url(settings: Settings) -> str:
+    """Where the knowledge catalog lives: `FM_CATALOG_DATABASE_URL`; else the database when it
+    is a server (PostgreSQL), shared by every process; else `<data dir>/index.sqlite`, beside the
+    embedded vectors it indexes."""
+    if settings.catalog_database_url:
+        return database_url(settings.model_copy(update={"database_url": settings.catalog_database_url}))
+    url = database_url(settings)
+    return url if not url.startswith("sqlite") else f"sqlite:///{settings.index_path}"
+
+
 def redacted(url: str) -> str:
     """The URL with its password hidden, for logs."""
     return make_url(url).render_as_string(hide_password=True)
@@ -67,16 +78,21 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys and immediate BEGIN."""
-    url = database_url(settings)
+def _sqlite_deferred_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(settings: Settings, *, url: str | None = None, immediate: bool = True, **kwargs: Any) -> Engine:
+    """An engine for the configured database (or `url`); SQLite gets WAL, foreign keys and,
+    unless `immediate` is False, BEGIN IMMEDIATE (readers that only read can do without)."""
+    url = url or database_url(settings)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):  # a file: URI names an existing file
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _sqlite_begin if immediate else _sqlite_deferred_begin)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
@@ -162,6 +178,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT that takes `.on_conflict_do_update` / `.on_conflict_do_nothing`
+    (SQLite and PostgreSQL spell it alike)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -126,7 +126,7 @@ class Stores:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog(self.settings.index_path)
+        return Catalog.open(self.settings)
 
     @cached_property
     def client(self) -> Any:

@@ -1,49 +1,39 @@
 """The catalog: which files are ingested (with their content hash) and their chunks.
 
-A SQLite file under the data dir. It is the commit point of ingestion: a file's chunks
-become visible to search when its catalog transaction commits, so a crash or a bad file
-never leaves half a document searchable. The keyword index is built from the terms kept
-here, so it is always in step with the vectors.
+It is the commit point of ingestion: a file's chunks become visible to search when its catalog
+transaction commits (the generation moves in the same transaction), so a crash or a bad file
+never leaves half a document searchable. The keyword index is built from the terms kept here,
+so it is always in step with the vectors.
+
+Where it lives (`assistant.db.engine.catalog_url`): `<data dir>/index.sqlite` on the embedded
+defaults; the shared PostgreSQL database when `FM_DATABASE_URL` names one, so every web process
+reads the same catalog. The tables are the Alembic-migrated ones of `assistant.db.tables`, and
+the same code runs on both.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
-    file_id TEXT PRIMARY KEY,
-    root TEXT NOT NULL,
-    relpath TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    embed_model TEXT NOT NULL,
-    chunk_count INTEGER NOT NULL,
-    ingested_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS files_root ON files(root);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
-    file_id TEXT NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    heading TEXT,
-    page INTEGER,
-    text TEXT NOT NULL,
-    terms TEXT NOT NULL,
-    metadata TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_file ON chunks(file_id);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+from sqlalchemy import Connection, Engine, Integer, Text, bindparam, cast, delete, func, select, update
+
+from assistant.db.engine import catalog_url as catalog_database_url
+from assistant.db.engine import create_db_engine, upsert
+from assistant.db.tables import catalog_chunks as chunks_t
+from assistant.db.tables import catalog_files as files_t
+from assistant.db.tables import catalog_state as state_t
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (chunks_t.c.chunk_id, chunks_t.c.source, chunks_t.c.title, chunks_t.c.kind, chunks_t.c.text,
+            chunks_t.c.heading, chunks_t.c.page, chunks_t.c.ord, chunks_t.c.terms, chunks_t.c.meta)
 
 
 @dataclass
@@ -77,25 +67,33 @@ class FileRecord:
 
 
 class Catalog:
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, settings: Settings) -> Catalog:
+        """The catalog where settings put it, migrated to the latest revision first."""
+        from assistant.db.migrations import upgrade
+
+        url = catalog_database_url(settings)
+        engine = create_db_engine(settings, url=url, immediate=False)
+        with engine.begin() as conn:
+            upgrade(settings, connection=conn)
+        return cls(engine)
 
     def close(self) -> None:
-        self._conn.close()
+        self.engine.dispose()
 
     # -- state ---------------------------------------------------------------------------
     def get_state(self, key: str, default: str | None = None) -> str | None:
-        row = self._conn.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
-        return row[0] if row else default
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(state_t.c.value).where(state_t.c.key == key))
+        return value if value is not None else default
 
     def set_state(self, key: str, value: str) -> None:
-        with self._conn:
-            self._conn.execute("INSERT OR REPLACE INTO state(key, value) VALUES(?, ?)", (key, value))
+        with self.engine.begin() as conn:
+            stmt = upsert(conn, state_t).values(key=key, value=value)
+            conn.execute(stmt.on_conflict_do_update(index_elements=[state_t.c.key], set_={"value": value}))
 
     @property
     def generation(self) -> int:
@@ -104,35 +102,38 @@ class Catalog:
 
     # -- files ---------------------------------------------------------------------------
     def files_under(self, root: str) -> dict[str, FileRecord]:
-        rows = self._conn.execute(
-            "SELECT file_id, root, relpath, content_hash, embed_model, chunk_count FROM files WHERE root=?",
-            (root,),
-        ).fetchall()
-        return {r[2]: FileRecord(*r) for r in rows}
+        query = select(files_t.c.file_id, files_t.c.root, files_t.c.relpath, files_t.c.content_hash,
+                       files_t.c.embed_model, files_t.c.chunk_count).where(files_t.c.root == root)
+        with self.engine.connect() as conn:
+            return {r[2]: FileRecord(*r) for r in conn.execute(query)}
 
     def chunk_ids(self, file_id: str) -> list[str]:
-        return [r[0] for r in self._conn.execute("SELECT chunk_id FROM chunks WHERE file_id=?", (file_id,))]
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(chunks_t.c.chunk_id).where(chunks_t.c.file_id == file_id)))
 
     def all_chunk_ids(self) -> set[str]:
-        return {r[0] for r in self._conn.execute("SELECT chunk_id FROM chunks")}
+        with self.engine.connect() as conn:
+            return set(conn.scalars(select(chunks_t.c.chunk_id)))
 
     def count_chunks(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(chunks_t)) or 0)
 
     def count_files(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(files_t)) or 0)
 
     def sources(self) -> set[str]:
-        return {r[0] for r in self._conn.execute("SELECT DISTINCT source FROM chunks")}
+        with self.engine.connect() as conn:
+            return set(conn.scalars(select(chunks_t.c.source).distinct()))
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._conn:
-            yield self._conn
-            self._conn.execute(
-                "INSERT INTO state(key, value) VALUES('generation', '1') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+            stmt = upsert(conn, state_t).values(key="generation", value="1")
+            bumped = cast(cast(state_t.c.value, Integer) + 1, Text)
+            conn.execute(stmt.on_conflict_do_update(index_elements=[state_t.c.key], set_={"value": bumped}))
 
     def touch(self) -> None:
         """Bump the generation with no change of chunks (their vectors were put back): readers reload."""
@@ -141,56 +142,61 @@ class Catalog:
 
     def replace_file(self, record: FileRecord, chunks: list[Chunk]) -> None:
         """Atomically swap a file's chunks for new ones (one transaction)."""
-        with self._tx() as c:
-            c.execute("DELETE FROM chunks WHERE file_id=?", (record.file_id,))
-            c.execute(
-                "INSERT OR REPLACE INTO files VALUES(?, ?, ?, ?, ?, ?, ?)",
-                (record.file_id, record.root, record.relpath, record.content_hash,
-                 record.embed_model, len(chunks), time.time()),
-            )
-            c.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (ch.chunk_id, record.file_id, ch.ord, ch.source, ch.title, ch.kind, ch.heading,
-                     ch.page, ch.text, " ".join(ch.terms), json.dumps(ch.metadata, ensure_ascii=False))
-                    for ch in chunks
-                ],
-            )
+        with self._tx() as conn:
+            conn.execute(delete(chunks_t).where(chunks_t.c.file_id == record.file_id))
+            row = {"file_id": record.file_id, "root": record.root, "relpath": record.relpath,
+                   "content_hash": record.content_hash, "embed_model": record.embed_model,
+                   "chunk_count": len(chunks), "ingested_at": time.time()}
+            stmt = upsert(conn, files_t).values(**row)
+            conn.execute(stmt.on_conflict_do_update(index_elements=[files_t.c.file_id], set_=row))
+            if chunks:
+                insert = upsert(conn, chunks_t)
+                replace = {c.name: insert.excluded[c.name] for c in chunks_t.c if c.name != "chunk_id"}
+                conn.execute(insert.on_conflict_do_update(index_elements=[chunks_t.c.chunk_id], set_=replace), [
+                    {"chunk_id": ch.chunk_id, "file_id": record.file_id, "ord": ch.ord, "source": ch.source,
+                     "title": ch.title, "kind": ch.kind, "heading": ch.heading, "page": ch.page, "text": ch.text,
+                     "terms": " ".join(ch.terms), "meta": json.dumps(ch.metadata, ensure_ascii=False)}
+                    for ch in _unique(chunks)
+                ])
 
     def remove_files(self, file_ids: Iterable[str]) -> None:
         ids = list(file_ids)
         if not ids:
             return
-        with self._tx() as c:
-            c.executemany("DELETE FROM chunks WHERE file_id=?", [(i,) for i in ids])
-            c.executemany("DELETE FROM files WHERE file_id=?", [(i,) for i in ids])
+        with self._tx() as conn:
+            conn.execute(delete(chunks_t).where(chunks_t.c.file_id.in_(ids)))
+            conn.execute(delete(files_t).where(files_t.c.file_id.in_(ids)))
 
     # -- reading -------------------------------------------------------------------------
     def iter_chunks(self) -> Iterator[Chunk]:
-        cur = self._conn.execute(
-            "SELECT chunk_id, source, title, kind, text, heading, page, ord, terms, metadata FROM chunks "
-            "ORDER BY file_id, ord"
-        )
-        for r in cur:
-            yield Chunk(
-                chunk_id=r[0], source=r[1], title=r[2], kind=r[3], text=r[4], heading=r[5], page=r[6],
-                ord=r[7], terms=r[8].split(" ") if r[8] else [], metadata=json.loads(r[9]),
-            )
+        query = select(*_COLUMNS).order_by(chunks_t.c.file_id, chunks_t.c.ord)
+        with self.engine.connect() as conn:
+            for r in conn.execution_options(yield_per=2000).execute(query):
+                yield Chunk(
+                    chunk_id=r[0], source=r[1], title=r[2], kind=r[3], text=r[4], heading=r[5], page=r[6],
+                    ord=r[7], terms=r[8].split(" ") if r[8] else [], metadata=json.loads(r[9]),
+                )
 
     def texts(self, chunk_ids: list[str]) -> dict[str, str]:
         """Chunk texts by id, in the order asked (unknown ids left out)."""
         found: dict[str, str] = {}
-        for start in range(0, len(chunk_ids), 500):
-            part = chunk_ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found.update(self._conn.execute(f"SELECT chunk_id, text FROM chunks WHERE chunk_id IN ({marks})", part))
+        query = select(chunks_t.c.chunk_id, chunks_t.c.text).where(
+            chunks_t.c.chunk_id.in_(bindparam("ids", expanding=True)))
+        with self.engine.connect() as conn:
+            for start in range(0, len(chunk_ids), 500):
+                found.update({r[0]: r[1] for r in conn.execute(query, {"ids": chunk_ids[start : start + 500]})})
         return {cid: found[cid] for cid in chunk_ids if cid in found}
 
     def invalidate_chunks(self, chunk_ids: set[str]) -> None:
         """Mark the files owning these chunks as changed, so the next sync rewrites them."""
-        with self._conn as c:
-            for cid in chunk_ids:
-                c.execute(
-                    "UPDATE files SET content_hash='' WHERE file_id=(SELECT file_id FROM chunks WHERE chunk_id=?)",
-                    (cid,),
-                )
+        if not chunk_ids:
+            return
+        owners = select(chunks_t.c.file_id).where(chunks_t.c.chunk_id.in_(sorted(chunk_ids)))
+        with self.engine.begin() as conn:
+            conn.execute(update(files_t).where(files_t.c.file_id.in_(owners)).values(content_hash=""))
+
+
+def _unique(chunks: list[Chunk]) -> list[Chunk]:
+    """The last chunk of each id (a file that repeats a passage word for word at the same
+    position gives the same id twice)."""
+    return list({ch.chunk_id: ch for ch in chunks}.values())

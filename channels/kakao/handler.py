@@ -29,12 +29,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.delivery.keys import KeyStore
 from assistant.delivery.received import Received, ReceivedEvents, ReceivedWorker
 from assistant.errors import FMError, Unavailable
 from assistant.settings import Settings
 from assistant.types import Answer, Channel, Decision, Question
 from channels.calls import AssistantRef, call
-from channels.durable import KeyStore
 from channels.kakao import responses as r
 from channels.kakao.callback import allowed_callback, callback_host, post_callback
 

@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from assistant.delivery.keys import KeyStore
 from assistant.errors import FMError
 from assistant.service import Assistant
 from assistant.settings import Settings
 from channels.calls import AssistantRef, app_assistant, as_ref
-from channels.durable import KeyStore
 from channels.kakao import responses as r
 from channels.kakao.handler import SkillHandler, Utterance
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from channels.durable import KeyStore
+from assistant.delivery.keys import KeyStore
 
 logger = logging.getLogger(__name__)
 

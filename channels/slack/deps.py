@@ -11,11 +11,11 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.delivery.keys import KeyStore
 from assistant.delivery.received import ReceivedEvents
 from assistant.errors import Unavailable
 from assistant.settings import Settings
 from channels.calls import AssistantRef
-from channels.durable import KeyStore
 from channels.slack.dedup import SlackDedup
 from channels.slack.threads import SlackThreads
 

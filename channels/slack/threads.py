@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from channels.durable import KeyStore
+from assistant.delivery.keys import KeyStore
 from channels.slack.blocks import TicketCard
 
 _THREADS = "slack_thread"

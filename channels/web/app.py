@@ -20,7 +20,7 @@ from assistant.settings import Settings, get_settings
 from channels.runtime import Runtime
 from channels.web.docs import install_docs
 from channels.web.events import ConversationEvents, WebSender
-from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SlidingWindowLimiter, trusted_networks
+from channels.web.limits import BodySizeLimitMiddleware, RateLimited, SharedRateLimiter, trusted_networks
 from channels.web.routes import chat, conversations, health, owner_conversations, pages, staff
 from channels.web.routes.pages import STATIC
 from channels.web.schemas import LONE_SURROGATE
@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
                   docs_url=None, redoc_url=None)  # served from local assets by install_docs
     app.state.settings = settings
     app.state.assistant = assistant
-    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = SharedRateLimiter(lambda: getattr(app.state.assistant, "db", None), settings.rate_limit_per_minute)
     app.state.proxies = trusted_networks(settings.trusted_proxies)  # X-Forwarded-For read only from these
     app.state.events = ConversationEvents()  # open pages waiting for news, woken by this app's WebSender
     app.state.slack = None  # the Slack deps, when Slack mounts below

@@ -14,7 +14,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Turn
 from channels.web.events import ConversationEvents
-from channels.web.limits import SlidingWindowLimiter, client_address
+from channels.web.limits import SharedRateLimiter, client_address
 
 _OWNER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -64,7 +64,7 @@ def client_keys(request: Request) -> list[str]:
 
 def rate_limit(request: Request) -> None:
     """Count this request against the address's and the owner's per-minute budgets (429 when spent)."""
-    limiter: SlidingWindowLimiter = request.app.state.limiter
+    limiter: SharedRateLimiter = request.app.state.limiter
     limiter.hit(*client_keys(request))
 
 

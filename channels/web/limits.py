@@ -2,76 +2,21 @@
 and a request-size cap. The address is one the client cannot choose: the direct peer, or behind
 trusted proxies (FM_TRUSTED_PROXIES) the address the nearest one saw.
 
-Both are in-process: with N workers behind a load balancer each worker counts its own
-clients (the limit is then per worker, which is good enough against a runaway script).
+The rate limit is counted in the shared database, so several web processes behind a load
+balancer enforce one budget per client (see `SharedRateLimiter`); the size cap is per request.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.errors import FMError
+from assistant.limits import RateLimited, SharedRateLimiter
 
-_SWEEP_EVERY = 1024  # forget idle clients after this many hits
-
-
-class RateLimited(FMError):
-    status = 429
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            "rate_limited",
-            f"요청이 너무 많습니다. {retry_after}초 후에 다시 시도해 주세요.",
-            f"retry after {retry_after}s",
-        )
-        self.retry_after = retry_after
-
-
-class SlidingWindowLimiter:
-    """At most `limit` hits per `window` seconds per key; `limit` 0 turns it off."""
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def hit(self, *keys: str) -> None:
-        """Count one hit for each key (a client address, an owner id), or raise `RateLimited`
-        when any of them is spent (the hit is then counted for none)."""
-        if self.limit <= 0:
-            return
-        now = self._clock()
-        with self._lock:
-            self._count += 1
-            if self._count % _SWEEP_EVERY == 0:
-                self._forget_idle(now)
-            windows = [self._window(key, now) for key in dict.fromkeys(keys)]
-            full = [hits for hits in windows if len(hits) >= self.limit]
-            if full:
-                raise RateLimited(max(1, int(max(h[0] for h in full) + self.window - now + 0.999)))
-            for hits in windows:
-                hits.append(now)
-
-    def _window(self, key: str, now: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        return hits
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-            del self._hits[key]
-
+__all__ = ["BodySizeLimitMiddleware", "RateLimited", "SharedRateLimiter", "client_address", "trusted_networks"]
 
 def client_address(peer: str | None, forwarded_for: list[str], trusted: Sequence[IPv4Network | IPv6Network]) -> str:
     """The address the rate limit counts: the direct peer, unless it is a trusted proxy; then

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assistant.settings import Settings
-from channels.runtime import database_label
+from channels.runtime import catalog_label, database_label
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def startup_summary(settings: Settings) -> Summary:
     lines = [
         f"channels: web on (/, /console, /docs); Slack {slack}; KakaoTalk {kakao}",
         f"LLM: {llm}",
-        f"stores: {vectors}; keyword index {settings.index_path}; database {db}",
+        f"stores: {vectors}; catalog and keyword index in {catalog_label(settings)}; database {db}",
         f"embeddings: {settings.embedding_model}",
     ]
     return Summary(lines, _channel_warnings(settings))

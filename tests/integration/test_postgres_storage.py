@@ -165,3 +165,63 @@ def test_claim_skips_rows_locked_by_another_worker(pg_db: Database, pg_settings:
         holder.rollback()  # release the locks first, so a blocked claim can finish
         holder.close()
         pool.shutdown(wait=True)
+
+
+# -- issue 15: the stores web processes share live in PostgreSQL ------------------------------
+
+_LEVEL = """---
+kind: policy
+title: 수준확인 제도 안내
+---
+
+# 수준확인 제도 안내
+확인서는 발급일부터 3년 동안 유효합니다.
+"""
+
+
+def test_catalog_and_keyword_index_are_shared_through_postgres(pg_settings: Settings, tmp_path: Path) -> None:
+    """An ingest through one process is in PostgreSQL's catalog: another process on another
+    data dir finds it by keyword at once, and sees a changed file at its next search."""
+    from assistant.answers.retrieval import HybridSearcher
+    from assistant.db.engine import catalog_url, database_url
+    from assistant.stores import open_stores
+    from ingestion.pipeline import Ingestor
+
+    assert catalog_url(pg_settings) == database_url(pg_settings)
+    docs = tmp_path / "docs"
+    (docs / "policies").mkdir(parents=True)
+    (docs / "policies" / "level.md").write_text(_LEVEL, encoding="utf-8")
+    writer = open_stores(pg_settings)
+    reader = open_stores(pg_settings.model_copy(update={"data_dir": tmp_path / "other"}))
+    try:
+        Ingestor(writer).sync(docs)
+        assert not (pg_settings.data_dir / "index.sqlite").exists()  # nothing beside the process
+        searcher = HybridSearcher(reader)
+        hit = searcher.search("확인서 유효기간", 1, mode="keyword")[0]
+        assert hit.chunk.source == "policies/level.md" and "3년" in hit.chunk.text
+        (docs / "policies" / "level.md").write_text(_LEVEL.replace("3년", "5년"), encoding="utf-8")
+        Ingestor(writer).sync(docs)
+        assert "5년" in searcher.search("확인서 유효기간", 1, mode="keyword")[0].chunk.text
+        assert reader.catalog.generation == writer.catalog.generation > 0
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_channel_keys_and_rate_limits_are_shared_through_postgres(pg_db: Database, pg_settings: Settings) -> None:
+    from assistant.delivery.keys import KeyStore
+    from channels.web.limits import RateLimited, SharedRateLimiter
+
+    other = Database.from_settings(pg_settings)
+    try:
+        assert KeyStore(pg_db).add("slack_message", "C1:1.0")
+        assert not KeyStore(other).add("slack_message", "C1:1.0")  # the other process knows it
+        now = [6000.0]
+        one = SharedRateLimiter(lambda: pg_db, 2, clock=lambda: now[0])
+        two = SharedRateLimiter(lambda: other, 2, clock=lambda: now[0])
+        one.hit("ip:9.9.9.9")
+        two.hit("ip:9.9.9.9")
+        with pytest.raises(RateLimited):
+            one.hit("ip:9.9.9.9")
+    finally:
+        other.dispose()

@@ -21,7 +21,7 @@ from evals.artifacts import dont_items, find_artifacts
 from evals.cases import Case, load_suite
 from evals.metrics import summarize
 from evals.records import CaseRecord
-from evals.runner import build_eval_assistant, close_assistant, run_cases
+from evals.runner import build_eval_assistant, close_assistant, run_cases, scratch_database
 from tests.conftest import KNOWLEDGE
 
 pytestmark = [pytest.mark.quality, pytest.mark.slow]
@@ -33,7 +33,7 @@ SHOWN = 25  # artifacts quoted in the failure message
 def golden_answers(knowledge_settings: Settings, tmp_path_factory: pytest.TempPathFactory,
                    ) -> list[tuple[Case, CaseRecord]]:
     work: Path = tmp_path_factory.mktemp("artifacts")
-    settings = knowledge_settings.model_copy(update={"database_url": f"sqlite:///{work / 'eval.sqlite'}"})
+    settings = scratch_database(knowledge_settings, work / "eval.sqlite")
     cases = load_suite()
     assistant = build_eval_assistant(settings)
     try:

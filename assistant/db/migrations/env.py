@@ -11,11 +11,11 @@ from alembic import context
 from sqlalchemy import Connection
 
 from assistant.db.engine import create_db_engine, database_url
-from assistant.db.models import Base
+from assistant.db.tables import metadata
 from assistant.settings import Settings, get_settings
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _settings() -> Settings:

@@ -8,11 +8,11 @@ from sqlalchemy import inspect
 
 from assistant.db.engine import Database, create_db_engine, database_url
 from assistant.db.migrations import MIGRATIONS_DIR, current_revision, downgrade, upgrade
-from assistant.db.models import Base
+from assistant.db.tables import metadata
 from assistant.settings import Settings
 from tests.unit.assistant.db.factories import storage_settings
 
-HEAD = "0002_received_events"
+HEAD = "0003_shared_stores"
 TABLES = {
     "users",
     "experts",
@@ -26,6 +26,11 @@ TABLES = {
     "outbox",
     "inbox_items",
     "received_events",
+    "catalog_files",
+    "catalog_chunks",
+    "catalog_state",
+    "channel_keys",
+    "rate_windows",
     "alembic_version",
 }
 
@@ -41,7 +46,7 @@ def check_migrations_from_empty(settings: Settings) -> None:
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) == TABLES
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+                MigrationContext.configure(conn, opts={"compare_type": True}), metadata
             )
             assert diff == []
     finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.db import open_database
+from assistant.delivery.keys import KeyStore
 from assistant.delivery.received import ReceivedEvents
-from channels.durable import KeyStore
 from channels.slack.blocks import TicketCard
 from channels.slack.dedup import SlackDedup
 from channels.slack.threads import SlackThreads
@@ -28,8 +28,13 @@ def test_event_ids_are_seen_once_across_restarts(tmp_path: Path) -> None:
     again.dispose()
 
 
+def _keys(tmp_path: Path) -> KeyStore:
+    """A key store on its own database connection (as a new process would open it)."""
+    return KeyStore.from_settings(make_settings(tmp_path / "var"))
+
+
 def test_messages_and_deliveries_are_recorded(tmp_path: Path) -> None:
-    dedup = SlackDedup(KeyStore(tmp_path / "c.sqlite"))
+    dedup = SlackDedup(_keys(tmp_path))
     assert dedup.first_message("C1", "1.1") and not dedup.first_message("C1", "1.1")
     assert dedup.first_message("C2", "1.1")
     assert not dedup.was_sent("ticket:1:2:expert_answer")
@@ -38,22 +43,38 @@ def test_messages_and_deliveries_are_recorded(tmp_path: Path) -> None:
 
 
 def test_threads_and_ticket_messages(tmp_path: Path) -> None:
-    path = tmp_path / "c.sqlite"
-    threads = SlackThreads(KeyStore(path))
+    threads = SlackThreads(_keys(tmp_path))
     assert threads.conversation("C1", "1.0") is None
     threads.remember("C1", "1.0", "conv-1")
     threads.remember_ticket("t-1", "CEXP", "5.5", TicketCard(id="t-1", question="질문", draft="초안"))
-    reopened = SlackThreads(KeyStore(path))
+    reopened = SlackThreads(_keys(tmp_path))
     assert reopened.conversation("C1", "1.0") == "conv-1"
     msg = reopened.ticket_message("t-1")
     assert msg is not None and (msg.channel, msg.ts, msg.card.draft) == ("CEXP", "5.5", "초안")
 
 
 def test_key_store_values_expire_by_age(tmp_path: Path) -> None:
-    keys = KeyStore(tmp_path / "c.sqlite")
+    keys = _keys(tmp_path)
     keys.put("ns", "k", "v1")
     keys.put("ns", "k", "v2")
     assert keys.get("ns", "k") == "v2"
     assert keys.get("ns", "k", max_age_s=60) == "v2"
     assert keys.get("ns", "k", max_age_s=-1) is None
     assert keys.prune("ns", older_than_s=-1) == 1 and not keys.has("ns", "k")
+
+
+def test_two_processes_see_each_others_keys_and_old_files_are_imported(tmp_path: Path) -> None:
+    """A message answered by one web process is known to another on the same database; keys an
+    earlier version kept in `channels.sqlite` are imported once."""
+    import sqlite3
+
+    legacy = tmp_path / "var" / "channels.sqlite"
+    legacy.parent.mkdir(parents=True)
+    with sqlite3.connect(legacy) as old:
+        old.execute("CREATE TABLE channel_keys (ns TEXT, key TEXT, value TEXT, created REAL, PRIMARY KEY (ns, key))")
+        old.execute("INSERT INTO channel_keys VALUES ('slack_thread', 'C1:1.0', 'conv-old', 1.0)")
+    one, two = SlackDedup(_keys(tmp_path)), SlackDedup(_keys(tmp_path))
+    assert one.first_message("C9", "7.7")
+    assert not two.first_message("C9", "7.7")
+    assert SlackThreads(_keys(tmp_path)).conversation("C1", "1.0") == "conv-old"
+    assert not legacy.exists() and legacy.with_name("channels.sqlite.imported").exists()

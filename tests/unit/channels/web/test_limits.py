@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from channels.web.limits import RateLimited, SlidingWindowLimiter, client_address, trusted_networks
+from assistant.db import open_database
+from channels.web.limits import RateLimited, SharedRateLimiter, client_address, trusted_networks
 from tests.conftest import make_settings
 from tests.unit.channels.web.conftest import OTHER, OWNER
 
@@ -68,24 +69,44 @@ def test_client_address_reads_forwarded_for_only_through_trusted_proxies() -> No
         make_settings(Path("var"), trusted_proxies="10.0.0.0/8,proxy.local")
 
 
-def test_sliding_window_forgets_old_hits() -> None:
+def test_rate_limit_slides_and_counts_a_refused_hit_for_no_key(tmp_path: Path) -> None:
+    db = open_database(make_settings(tmp_path / "var"))
     now = [0.0]
-    limiter = SlidingWindowLimiter(2, window=60, clock=lambda: now[0])
+    limiter = SharedRateLimiter(lambda: db, 2, window=60, clock=lambda: now[0])
     limiter.hit("a")
     now[0] = 30
     limiter.hit("a")
     with pytest.raises(RateLimited) as refused:
         limiter.hit("a")
     assert refused.value.retry_after == 30
-    now[0] = 60.5  # the first hit left the window
+    now[0] = 90  # halfway into the next window: the last window's 2 hits weigh 1
+    limiter.hit("a")
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("a")  # 1 + 2 hits > 2
+    assert refused.value.retry_after == 30  # when the last window has slid out
+    now[0] = 180.5  # two windows on: all forgotten
     limiter.hit("a")
     limiter.hit("b")
-    assert SlidingWindowLimiter(0).hit("a") is None  # 0 turns the limit off
-    both = SlidingWindowLimiter(1, window=60, clock=lambda: now[0])
+    assert SharedRateLimiter(lambda: db, 0).hit("a") is None  # 0 turns the limit off
+    both = SharedRateLimiter(lambda: db, 1, window=60, clock=lambda: now[0] + 600)
     both.hit("ip:x", "owner:a")
     with pytest.raises(RateLimited):
         both.hit("ip:x", "owner:b")  # the address is spent
     both.hit("ip:y", "owner:b")  # the refused hit was not counted for owner b
+
+
+def test_two_processes_share_one_budget(tmp_path: Path) -> None:
+    """Two limiters on one database (two web processes) count one client's hits together."""
+    settings = make_settings(tmp_path / "var")
+    first, second = open_database(settings), open_database(settings)
+    now = [1000.0]
+    one = SharedRateLimiter(lambda: first, 3, window=60, clock=lambda: now[0])
+    two = SharedRateLimiter(lambda: second, 3, window=60, clock=lambda: now[0])
+    one.hit("ip:1.2.3.4")
+    two.hit("ip:1.2.3.4")
+    one.hit("ip:1.2.3.4")
+    with pytest.raises(RateLimited):
+        two.hit("ip:1.2.3.4")
 
 
 def test_oversized_request_gets_413_in_korean(make_client: Callable[..., TestClient]) -> None:
