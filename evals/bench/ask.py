@@ -177,8 +177,7 @@ def run_databases(settings: dict[str, Settings], knowledge: Path, *, scales: tup
                 if progress:
                     progress(f"{name}: {scale:,} 청크까지 합성 문서 수집 중")
                 bench.grow_to(scale)
-                catalog = bench.stores.catalog
-                row = {"database": name, "catalog_store": f"{type(catalog).__module__}.{type(catalog).__name__}",
+                row = {"database": name, "catalog_dialect": bench.stores.catalog.engine.dialect.name,
                        **bench.measure(), "rss_mb": round(_rss_mb(), 1),
                        "load_average": [round(x, 2) for x in os.getloadavg()]}
                 results.append(row)

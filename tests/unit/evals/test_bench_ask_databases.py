@@ -34,6 +34,7 @@ def _check(row: dict) -> None:
 def test_bench_ask_on_sqlite_by_name(tmp_path: Path) -> None:
     figures = _bench(tmp_path, "sqlite")
     assert figures["databases"] == ["SQLite"] and [r["database"] for r in figures["results"]] == ["SQLite"]
+    assert figures["results"][0]["catalog_dialect"] == "sqlite"
     _check(figures["results"][0])
     assert (tmp_path / "var" / "bench-ask-sqlite").is_dir()
 
@@ -48,6 +49,7 @@ def test_bench_ask_refuses_an_unknown_database(tmp_path: Path) -> None:
 def test_bench_ask_on_sqlite_and_postgresql_in_one_run(tmp_path: Path, pg_url: str) -> None:
     figures = _bench(tmp_path, f"sqlite,{pg_url}")
     assert [r["database"] for r in figures["results"]] == ["SQLite", "PostgreSQL"]
+    assert [r["catalog_dialect"] for r in figures["results"]] == ["sqlite", "postgresql"]  # where the catalog lives
     for row in figures["results"]:
         _check(row)
     assert figures["results"][0]["chunks"] == figures["results"][1]["chunks"]  # the same corpus on both
