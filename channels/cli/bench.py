@@ -105,7 +105,8 @@ def bench_ask(
 
 
 def _ask_databases(settings: Any, databases: str) -> dict[str, Any]:
-    """`sqlite,postgresql://...` -> {"SQLite": settings, "PostgreSQL": settings}, each on its own data dir."""
+    """`sqlite,postgresql://...` -> {"SQLite": settings, "PostgreSQL": settings}: one data dir (the vectors),
+    each its own catalog database."""
     by_name: dict[str, Any] = {}
     for item in (d.strip() for d in databases.split(",") if d.strip()):
         if item.lower() == "sqlite":
@@ -116,8 +117,7 @@ def _ask_databases(settings: Any, databases: str) -> dict[str, Any]:
             raise typer.BadParameter(f"--databases: `sqlite` 또는 PostgreSQL URL만 쓸 수 있습니다 ({item})")
         if name in by_name:
             raise typer.BadParameter(f"--databases: {name}이(가) 두 번 있습니다")
-        by_name[name] = settings.model_copy(update={"data_dir": settings.data_dir.with_name(
-            f"{settings.data_dir.name}-{name.lower()}"), "database_url": url})
+        by_name[name] = settings.model_copy(update={"database_url": url})
     return by_name
 
 

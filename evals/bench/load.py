@@ -26,6 +26,7 @@ import httpx
 import numpy as np
 import psutil
 
+from assistant.db.engine import catalog_url
 from assistant.settings import Settings
 from evals.bench.server import LocalServer
 from evals.cases import load_suite
@@ -121,9 +122,11 @@ async def _drive(urls: list[str], clients: int, seconds: float, stream: bool) ->
 
 
 def _prepare_data(source: Settings, into: Path) -> Settings:
-    """A copy of the data dir (ingesting the shipped knowledge if it holds none)."""
+    """A copy of the data dir (ingesting the shipped knowledge if it holds none). With the catalog in
+    a database server (PostgreSQL), the knowledge is ingested into it with vectors in the copy:
+    give the run a fresh database."""
     settings = source.model_copy(update={"data_dir": into})
-    if source.index_path.exists():
+    if catalog_url(source).startswith("sqlite") and source.index_path.exists():
         shutil.copytree(source.data_dir, into, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("bench", "bench-*", "*.log"))
         return settings

@@ -36,7 +36,7 @@ def test_bench_ask_on_sqlite_by_name(tmp_path: Path) -> None:
     assert figures["databases"] == ["SQLite"] and [r["database"] for r in figures["results"]] == ["SQLite"]
     assert figures["results"][0]["catalog_dialect"] == "sqlite"
     _check(figures["results"][0])
-    assert (tmp_path / "var" / "bench-ask-sqlite").is_dir()
+    assert (tmp_path / "var" / "bench-ask" / "index.sqlite").is_file()  # the embedded catalog
 
 
 def test_bench_ask_refuses_an_unknown_database(tmp_path: Path) -> None:
