@@ -26,11 +26,12 @@ from sqlalchemy import delete, insert, select
 
 from assistant.answers.retrieval import HybridSearcher
 from assistant.db.tables import catalog_chunks, catalog_files, catalog_state
-from assistant.korean import split_sentences
+from assistant.korean import morphemes_many, split_sentences
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.stores import open_stores
 from assistant.types import Question
+from evals.bench import ask_bulk
 from evals.bench.metrics import latency_summary
 from evals.cases import CaseType, load_suite
 from ingestion.documents import Block, LoadedDocument
@@ -100,6 +101,7 @@ class _AskBench:
         self.ingestor = Ingestor(self.stores)
         self.scale_up = Ingestor(self.stores, sentence_vectors=False)
         self.pool: list[str] = []
+        self._terms_of: dict[str, list[str]] | None = None
         if knowledge is not None:
             self.ingestor.sync(knowledge)  # with sentence vectors: the synthetic chunks are made of these sentences
             self.pool = [s for c in self.stores.catalog.iter_chunks() if not c.source.startswith(SYNTHETIC)
@@ -112,12 +114,21 @@ class _AskBench:
         self.baseline = Chroma(client=self.stores.client, collection_name=self.stores.collection_name,
                                embedding_function=self.stores.embeddings)
 
-    def grow_to(self, scale: int) -> None:
+    def grow_to(self, scale: int, *, bulk: bool = False) -> None:
+        """Add synthetic documents up to `scale` chunks: through ingestion, or written in bulk
+        (`evals.bench.ask_bulk`: the same rows and vectors, without the per-document cost)."""
         have = self.stores.catalog.count_chunks()
-        if have < scale:
-            items, made_of = _synthetic(self.pool, have, scale - have, seed=scale)
-            _prefill(self.stores, self.ingestor.splitter, items, made_of)
-            self.scale_up.ingest_documents("synthetic", items)
+        if have >= scale:
+            return
+        items, made_of = _synthetic(self.pool, have, scale - have, seed=scale)
+        if bulk:
+            if self._terms_of is None:
+                unique = sorted(set(self.pool))
+                self._terms_of = dict(zip(unique, morphemes_many(unique), strict=True))
+            ask_bulk.grow(self.stores, items, made_of, self._terms_of)
+            return
+        _prefill(self.stores, self.ingestor.splitter, items, made_of)
+        self.scale_up.ingest_documents("synthetic", items)
 
     def mirror(self, source: _AskBench) -> None:
         """Make this catalog hold exactly the source's rows (one transaction, bulk): the same chunks,
@@ -199,7 +210,7 @@ def run_databases(settings: dict[str, Settings], knowledge: Path, *, scales: tup
                   queries: int = 200, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The same corpus and questions on each catalog database (name -> settings, all on one data dir,
     so one embedded Chroma holds the vectors), in one run. At each scale the first database's stores
-    grow by real ingestion (Kiwi, vectors, catalog); every other catalog then receives the same rows in
+    grow (knowledge by ingestion, synthetic chunks in bulk: `evals.bench.ask_bulk`); every other catalog then receives the same rows in
     one bulk transaction (the analysis and the vectors are not redone); each is warmed with every
     question, then each is measured, one after the other. Peak RSS is the whole run's (all stores live in this process); `rss_mb` is the current one."""
     questions = _questions(queries)
@@ -211,7 +222,7 @@ def run_databases(settings: dict[str, Settings], knowledge: Path, *, scales: tup
         for scale in scales:
             if progress:
                 progress(f"{first}: {scale:,} 청크까지 합성 문서 수집 중")
-            grower.grow_to(scale)
+            grower.grow_to(scale, bulk=True)
             for name, bench in benches.items():
                 if bench is not grower:
                     if progress:
@@ -261,7 +272,8 @@ def databases_markdown(r: dict[str, Any]) -> str:
                      f"{x['baseline']['p50_ms']:.1f} | {x['baseline']['p95_ms']:.1f} | {x['rss_mb']} | "
                      f"{' / '.join(map(str, x['load_average']))} |")
     lines += ["", f"Databases measured in one run, one after the other at each scale: {', '.join(r['databases'])}. "
-              "One embedded Chroma holds the vectors for all; the first database's catalog grows by ingestion, "
+              "One embedded Chroma holds the vectors for all; the first database's catalog holds the knowledge "
+              "(ingested) and synthetic chunks written in bulk (same rows and vectors as ingestion would write), "
               "the others receive the same rows in one bulk copy at each scale; every question is asked once on "
               "each database before any is measured. Baseline: {r['baseline_description']}. "
               "Targets: p95 <= 150 ms at 10k, <= 300 ms at 100k."]
