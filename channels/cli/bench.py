@@ -83,6 +83,8 @@ def bench_ask(
     scales: Annotated[str, typer.Option("--scales", help="Comma-separated chunk counts")] = "1000,10000,100000",
     queries: Annotated[int, typer.Option("--queries", min=1)] = 200,
     knowledge: Annotated[Path, typer.Option("--knowledge")] = Path("knowledge"),
+    databases: Annotated[str | None, typer.Option("--databases", help="Catalog databases measured in the same "
+                                                  "run, comma-separated: `sqlite` and/or PostgreSQL URLs")] = None,
     out: OutOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -92,6 +94,49 @@ def bench_ask(
     settings = build_settings(data_dir)
     bench_settings = settings.model_copy(update={"data_dir": settings.data_dir / "bench-ask", "chroma_url": None})
     sizes = tuple(int(s) for s in scales.split(",") if s.strip())
-    result = bench.run(bench_settings, knowledge, scales=sizes, queries=queries,
-                       progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
+    progress = lambda msg: console.print(f"[dim]{msg}[/dim]")  # noqa: E731
+    if databases:
+        by_name = _ask_databases(bench_settings, databases)
+        result = bench.run_databases(by_name, knowledge, scales=sizes, queries=queries, progress=progress)
+        _write(out or settings.data_dir / "bench", "ask-databases", result, bench.databases_markdown(result))
+        return
+    result = bench.run(bench_settings, knowledge, scales=sizes, queries=queries, progress=progress)
     _write(out or settings.data_dir / "bench", "ask", result, bench.to_markdown(result))
+
+
+def _ask_databases(settings: Any, databases: str) -> dict[str, Any]:
+    """`sqlite,postgresql://...` -> {"SQLite": settings, "PostgreSQL": settings}: one data dir (the vectors),
+    each its own catalog database."""
+    by_name: dict[str, Any] = {}
+    for item in (d.strip() for d in databases.split(",") if d.strip()):
+        if item.lower() == "sqlite":
+            name, url = "SQLite", None
+        elif item.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            name, url = "PostgreSQL", item
+        else:
+            raise typer.BadParameter(f"--databases: `sqlite` 또는 PostgreSQL URL만 쓸 수 있습니다 ({item})")
+        if name in by_name:
+            raise typer.BadParameter(f"--databases: {name}이(가) 두 번 있습니다")
+        by_name[name] = settings.model_copy(update={"database_url": url})
+    return by_name
+
+
+@bench_app.command("keyword")
+def bench_keyword(
+    scales: Annotated[str, typer.Option("--scales", help="Comma-separated chunk counts")] = "10000,100000",
+    queries: Annotated[int, typer.Option("--queries", min=1)] = 200,
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Also measure on this PostgreSQL "
+                                                     "database (its bench_kw_* tables are created and dropped)")] = None,
+    knowledge: Annotated[Path, typer.Option("--knowledge")] = Path("knowledge"),
+    out: OutOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Shared keyword search: BM25 in SQL over postings vs the in-memory index rebuilt from the database."""
+    from evals.bench import keyword as bench
+
+    settings = build_settings(data_dir)
+    sizes = tuple(int(s) for s in scales.split(",") if s.strip())
+    result = bench.run(settings, knowledge, scales=sizes, queries=queries, database_url_pg=database_url,
+                       progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
+    name = "keyword-" + "-".join(f"{n // 1000}k" if n >= 1000 else str(n) for n in sizes)
+    _write(out or settings.data_dir / "bench", name, result, bench.to_markdown(result))

@@ -58,3 +58,34 @@ def test_fusion_tuning_scores_candidate_records() -> None:
     assert fusion.evaluate(records, FusionParams(dense_weight=1.0), mode="dense")["hit@1"] == 0.5
     rows = fusion.grid(records, [0.3, 0.5], [0.0])
     assert len(rows) == 2 and all(r["hit@5"] == 1.0 for r in rows)
+
+
+def test_bulk_growth_writes_the_rows_and_vectors_ingestion_would(tmp_path: Path) -> None:
+    from assistant.korean import morphemes_many
+    from evals.bench import ask_bulk
+
+    def stores_in(name: str):  # noqa: ANN202
+        s = open_stores(make_settings(tmp_path / name, embedding_model="hashing-bigrams",
+                                      embedding_cache_path=tmp_path / "cache.sqlite"))
+        Ingestor(s).sync(_kb(tmp_path / f"kb-{name}"))
+        return s
+
+    ingested, bulk = stores_in("ingested"), stores_in("bulk")
+    pool = [s for c in ingested.catalog.iter_chunks() for s in split_sentences(c.text)]
+    items, made_of = bench_ask._synthetic(pool, 0, 12, seed=3)  # noqa: SLF001
+    Ingestor(ingested, sentence_vectors=False).ingest_documents("synthetic", items)
+    generation = bulk.catalog.generation
+    ask_bulk.grow(bulk, items, made_of, dict(zip(pool, morphemes_many(pool), strict=True)))
+    assert bulk.catalog.generation > generation  # readers reload
+    by_id = {c.chunk_id: c for c in ingested.catalog.iter_chunks() if c.source.startswith("synthetic/")}
+    written = [c for c in bulk.catalog.iter_chunks() if c.source.startswith("synthetic/")]
+    assert len(written) == len(by_id) == 12
+    for chunk in written:
+        same = by_id[chunk.chunk_id]  # the id ingestion gives the same source and text
+        assert (chunk.text, chunk.title, chunk.kind, chunk.metadata) == (same.text, same.title, same.kind,
+                                                                         same.metadata)
+        assert set(chunk.terms) == set(same.terms)
+    assert bulk.collection.count() == ingested.collection.count()
+    assert set(bulk.catalog.all_chunk_ids()) == set(ingested.catalog.all_chunk_ids())
+    ingested.close()
+    bulk.close()
