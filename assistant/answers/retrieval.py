@@ -111,18 +111,25 @@ class HybridSearcher:
             self._generation = generation
             log.info("search view loaded: %d chunks (generation %d)", len(chunks), generation)
 
+    def _loaded(self) -> None:
+        """The view as this request's search or look-up left it (loaded if none came first): the
+        composer asks `idf` for every term, and a generation check is a round trip to a
+        database server."""
+        if self._generation < 0:
+            self.refresh()
+
     @property
     def size(self) -> int:
         self.refresh()
         return len(self._chunks)
 
     def idf(self, term: str) -> float:
-        self.refresh()
+        self._loaded()
         assert self._keyword is not None
         return self._keyword.idf(term)
 
     def chunks_of_kind(self, kind: str) -> list[Chunk]:
-        self.refresh()
+        self.refresh()  # the supplier and calculation paths start a request here
         return [c for c in self._chunks if c.kind == kind]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
