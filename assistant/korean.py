@@ -38,11 +38,14 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
+_TERMS_FORMAT = "t2"  # bumped when the terms are made differently (t2: no space inside a term)
+
+
 def analyser_signature() -> str:
     """What the keyword terms were made with (Kiwi's version and our lexicon): an index built
     with another signature is rebuilt."""
     lexicon = hashlib.sha256(_LEXICON.read_bytes()).hexdigest()[:8]
-    return f"kiwi{kiwipiepy.__version__}+{lexicon}"
+    return f"kiwi{kiwipiepy.__version__}+{lexicon}+{_TERMS_FORMAT}"
 
 
 @lru_cache(maxsize=1)
@@ -68,10 +71,11 @@ def _token_terms(tokens: Iterable) -> list[str]:
     for t in tokens:
         tag = str(t.tag)
         base = tag.split("-")[0]
+        form = t.form.replace(" ", "")  # Kiwi can join words into one form ("셋 업"); a term has no space
         if tag in _STEM_TAGS or base in ("VV", "VA"):
-            terms.append(t.form + "다")
+            terms.append(form + "다")
         elif base in _CONTENT_TAGS:
-            terms.append(t.form.lower())
+            terms.append(form.lower())
     return terms
 
 

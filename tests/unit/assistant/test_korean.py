@@ -25,3 +25,10 @@ def test_a_number_stays_with_the_word_the_owner_typed() -> None:
 def test_the_analyser_signature_names_kiwi_and_the_lexicon() -> None:
     signature = analyser_signature()
     assert signature.startswith("kiwi") and "+" in signature
+
+
+def test_no_term_holds_a_space() -> None:
+    """Kiwi can read two words as one form ("셋 업"); the catalog keeps terms space-joined, so a
+    term with a space would come back as two and never match the question's."""
+    terms = morphemes("금형 교체 셋업 시간을 줄이려면")
+    assert "셋업" in terms and not any(" " in t for t in terms)
