@@ -100,33 +100,31 @@ def quantities(text: str) -> list[Quantity]:
     return sorted(found, key=lambda q: q.start)
 
 
-def labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list[Quantity] | None = None,
-             window: int = 14, before_first: bool = False) -> Quantity | None:
-    """The quantity of one of `kinds` named by `label`: the first one right after the label
-    (within `window` characters), else the nearest one just before it (or the other way
-    round for a verb: "1,100개 만들어서")."""
-    qs = quantities(text) if qs is None else qs
+def _named(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list[Quantity],
+           window: int, before_first: bool) -> list[Quantity]:
+    """For each place `label` matches, the quantity it names, if any: the first one right after
+    the label (within `window` characters), else the nearest one just before it (or the other
+    way round for a verb: "1,100개 만들어서")."""
+    named = []
     for m in label.finditer(text):
         after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window][:1]
         before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4][-1:]
-        found = before + after if before_first else after + before
-        if found:
-            return found[0]
-    return None
+        named += (before + after if before_first else after + before)[:1]
+    return named
+
+
+def labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...], qs: list[Quantity] | None = None,
+             window: int = 14, before_first: bool = False) -> Quantity | None:
+    """The quantity of one of `kinds` the first matching label names (see `_named`)."""
+    named = _named(text, label, kinds, quantities(text) if qs is None else qs, window, before_first)
+    return named[0] if named else None
 
 
 def all_labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...],
                  qs: list[Quantity] | None = None, window: int = 14) -> list[Quantity]:
-    """Every distinct quantity of `kinds` named by `label` ("고장 40분, 금형 교체 60분": both),
-    each label taking the one right after it, else the one just before."""
-    qs = quantities(text) if qs is None else qs
-    found: dict[int, Quantity] = {}
-    for m in label.finditer(text):
-        after = [q for q in qs if q.kind in kinds and 0 <= q.start - m.end() <= window][:1]
-        before = [q for q in qs if q.kind in kinds and 0 <= m.start() - q.end <= 4][-1:]
-        for q in (after + before)[:1]:
-            found.setdefault(q.start, q)
-    return [found[k] for k in sorted(found)]
+    """Every distinct quantity of `kinds` named by `label` ("고장 40분, 금형 교체 60분": both)."""
+    named = _named(text, label, kinds, quantities(text) if qs is None else qs, window, False)
+    return sorted({q.start: q for q in named}.values(), key=lambda q: q.start)
 
 
 def won(value: Decimal) -> str:
