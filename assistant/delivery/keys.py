@@ -53,20 +53,24 @@ class KeyStore:
             conn.execute(stmt.on_conflict_do_update(
                 index_elements=["ns", "key"], set_={"value": stmt.excluded.value, "created": stmt.excluded.created}))
 
-    def get(self, ns: str, key: str, *, max_age_s: float | None = None) -> str | None:
-        """The value of `key`, or None (also when older than `max_age_s`)."""
+    def _row(self, ns: str, key: str) -> tuple[str, float] | None:
+        """The value of `key` and its age in seconds, or None when it is not there."""
         query = select(keys_t.c.value, keys_t.c.created).where(keys_t.c.ns == ns, keys_t.c.key == key)
         with self.db.engine.connect() as conn:
             row = conn.execute(query).first()
-        if row is None or (max_age_s is not None and time.time() - row[1] > max_age_s):
+        return None if row is None else (str(row[0]), max(0.0, time.time() - float(row[1])))
+
+    def get(self, ns: str, key: str, *, max_age_s: float | None = None) -> str | None:
+        """The value of `key`, or None (also when older than `max_age_s`)."""
+        row = self._row(ns, key)
+        if row is None or (max_age_s is not None and row[1] > max_age_s):
             return None
-        return str(row[0])
+        return row[0]
 
     def age(self, ns: str, key: str) -> float | None:
         """Seconds since `key` was last set, or None when it is not there."""
-        with self.db.engine.connect() as conn:
-            created = conn.scalar(select(keys_t.c.created).where(keys_t.c.ns == ns, keys_t.c.key == key))
-        return None if created is None else max(0.0, time.time() - float(created))
+        row = self._row(ns, key)
+        return None if row is None else row[1]
 
     def has(self, ns: str, key: str) -> bool:
         return self.get(ns, key) is not None

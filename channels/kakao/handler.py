@@ -161,9 +161,10 @@ class SkillHandler:
         duplicate delivered to another web process behind the load balancer)."""
         if key in self._inflight or key in self._claimed:
             return True
-        if not self.keys.add(_ASKING, key) and self.keys.get(_ASKING, key, max_age_s=REPLAY_S) is not None:
-            return False
-        self.keys.put(_ASKING, key, "")  # new, or left by a process that stopped: ours now
+        if not self.keys.add(_ASKING, key):
+            if self.keys.get(_ASKING, key, max_age_s=REPLAY_S) is not None:
+                return False
+            self.keys.put(_ASKING, key, "")  # left by a process that stopped: ours now
         self._claimed.add(key)
         return True
 
