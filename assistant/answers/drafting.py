@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from assistant.answers.suppliers import Match, Need
 from assistant.types import Citation
 
 SNIPPET_CHARS = 300
+_SENTENCE_END = re.compile(r"(다|요|죠)[.!]?$|[.!?]$")
 PARTIAL_NOTE = "※ 찾은 자료로는 질문의 일부만 확인됩니다{what}. 더 정확한 답이 필요하면 전문가 연결을 요청해 주세요."
 
 
@@ -65,18 +67,23 @@ def _prose_lines(comp: Composition, cite: Callable[[Picked], str]) -> list[str]:
 
 
 def _list_lines(comp: Composition, hits: list[Hit], cite: Callable[[Picked], str]) -> list[str]:
-    """"공통 필수 서류 [1]" then "- 사업 신청서" lines (numbered when the source numbers them)."""
+    """"공통 필수 서류:" then "- 사업 신청서 [1]" lines (numbered when the source numbers them).
+    A title introduces its list with a colon and the first item carries the citation; a
+    sentence that points ahead ("…세 가지를 모두 갖춘 기업이 신청할 수 있습니다") is
+    cited itself."""
     if not comp.sentences:
         return []
     first = comp.sentences[0]
     chunk = hits[first.hit_index].chunk
     title = comp.lead_in or (chunk.heading or chunk.title).split(">")[-1].strip()
     marker = cite(first)
-    lines = [f"{title} {marker}"]
+    titled = not _SENTENCE_END.search(title)
+    lines = [f"{title.rstrip(':：')}:" if titled else f"{title} {marker}"]
     for i, picked in enumerate(comp.sentences, start=1):
         if picked is not first:
             cite(picked)
-        lines.append(f"{i}. {_labelled(picked)}" if comp.numbered else f"- {_labelled(picked)}")
+        item = _labelled(picked) + (f" {marker}" if titled and picked is first else "")
+        lines.append(f"{i}. {item}" if comp.numbered else f"- {item}")
     if comp.more_items:
         lines.append(f"- 그 밖에 {comp.more_items}가지가 더 있습니다 (출처 {marker} 참고).")
     return lines

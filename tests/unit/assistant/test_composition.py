@@ -64,8 +64,8 @@ def test_a_list_question_gets_a_short_clean_list(scorer: EmbeddingScorer) -> Non
     lines = answer.split("\n")
     items = [ln for ln in lines if ln.startswith("- ") and "그 밖에" not in ln]
     assert 3 <= len(items) <= 6, answer
-    assert items[0] == "- 사업 신청서"
-    assert lines[0].startswith("공통 필수 서류") and lines[0].endswith("[1]")
+    assert items[0] == "- 사업 신청서 [1]"  # the first item carries the list's source
+    assert lines[0].startswith("공통 필수 서류") and lines[0].endswith(":")  # the title introduces the list
     assert not GLYPHS.search(answer), answer
 
 
