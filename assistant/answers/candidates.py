@@ -24,7 +24,7 @@ from assistant.answers.question_types import (
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import morphemes_many, sentences_of_chunk
+from assistant.korean import morphemes, morphemes_many, sentences_of_chunk
 from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
@@ -41,6 +41,8 @@ _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's 
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8
+# "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
+_DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
 _HANGUL = re.compile(r"[가-힣]")
 # a result: a figure that moved ("25일에서 14일로", "불량률 3% → 1%", "40% 줄었습니다")
 _RESULT = re.compile(
@@ -49,7 +51,12 @@ _RESULT = re.compile(
     r"|전[^:]{0,12}:\s*[^,]{0,20}\d.{0,40}후[^:]{0,12}:\s*[^,]{0,20}\d")  # a row "도입 전: 25일, 도입 후: 14일"
 # the section a case's line sits in: what came out of it, or the problem it started from
 _OUTCOME_SECTION = re.compile(r"결과|성과|효과|변화|도입\s*후")
-_PROBLEM_SECTION = re.compile(r"상황|진단|배경|문제|현황|도입\s*전")
+# a section that tells the problem as it was ("상황", "진단(사고 원인)"), not one about
+# solving it ("전담 인력 문제는 어떻게 푸나")
+_PROBLEM_SECTION = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:현재\s*|문제\s*|추진\s*)?(?:상황|진단|배경|문제|현황|도입\s*전)"
+                              r"(?:\s*[:(].*)?\s*$")
+_ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전에는|도입\s*전")
+_EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
 # a question in another language shares no word with the Korean sources: the model decides
@@ -71,6 +78,7 @@ class Asked:
     cautions: bool  # asks what not to do / what goes wrong
     difficulties: bool  # asks what owners struggle with
     case: bool  # asks what happened somewhere (a case, an effect)
+    situation: bool = False  # asks what a plant's situation was before (not what to do about it)
     foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
 
     @property
@@ -117,6 +125,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
+        situation=bool(_ASKS_SITUATION.search(question)),
         foreign=foreign,
     )
 
@@ -205,9 +214,22 @@ def _shape(cand: Candidate, asked: Asked) -> float:
         return 1.0  # "what did it change" is answered by a figure that moved
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
-    if asked.qtype == QType.what and unit.kind == "sentence" and defines(cand.context):
-        return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
+    if asked.qtype == QType.what and unit.kind == "sentence":
+        if _defines_asked(cand, asked):
+            return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
+        if defines(cand.context) and " > " not in cand.context:
+            return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
     return fit(asked.qtype, unit.text, first_step=asked.first_step)
+
+
+def _defines_asked(cand: Candidate, asked: Asked) -> bool:
+    """A sentence whose topic ("X은/는/이란 …") is what the question asks about and that
+    ends the way a definition does."""
+    match = _DEFINITION.match(cand.unit.text)
+    if not match:
+        return False
+    topic = set(morphemes(match.group(1)))
+    return asked.overlap(topic) >= 0.5
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
@@ -257,10 +279,11 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.8
     if not asked.case and _PAST.search(cand.unit.text):
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
-    if asked.case:  # "줄인 사례 있어요?" is answered by the outcome, not by the problem it started from
-        section = cand.context.split(" > ")[-1] if cand.context else ""
-        if _OUTCOME_SECTION.search(section) or _RESULT.search(cand.unit.text):
-            factor *= 1.15
-        elif _PROBLEM_SECTION.search(section):
-            factor *= 0.8
+    if _EXAMPLE_LINE.match(cand.unit.raw):
+        factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
+    section = cand.context.split(" > ")[-1] if cand.context else ""
+    if asked.case and (_OUTCOME_SECTION.search(section) or _RESULT.search(cand.unit.text)):
+        factor *= 1.15  # "줄인 사례 있어요?" is answered by the outcome
+    elif _PROBLEM_SECTION.search(section) and not asked.situation:
+        factor *= 0.8  # a plant's problem as it was, told back to an owner who has the same one, answers nothing
     return factor

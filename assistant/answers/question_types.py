@@ -29,11 +29,12 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         re.I)),
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
+        r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|"  # how often
         r"언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
         r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
         r"|\bperiod\b", re.I)),
     (QType.how_much, re.compile(
-        r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점)|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
+        r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점|군데|곳|가지|회|차례|년|개월)|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
         r"|퍼센트|\bhow\s+(much|many)\b|\bcosts?\b|\brate\b|\blimit\b|\bmaximum\b|\bminimum\b|\bpercent|\binterest\b",
         re.I)),
     (QType.where, re.compile(r"어디|어느\s*(곳|기관|사이트)|창구|장소|\bwhere\b", re.I)),
@@ -51,9 +52,11 @@ _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|�
 
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
-    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|대|곳|건|점|시간)|무료|전액|절반"),
+    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|대|곳|군데|건|점|시간|회)"
+                               r"|무료|전액|절반"),
     QType.when: re.compile(
-        r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|매년|연\s*\d"),
+        r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
+        r"|매(일|주|월|년|분기|번|시간)|마다|주기|분기|수시로|정기"),
     QType.who: re.compile(r"추진단|테크노파크|공단|센터|기관|중기부|중소벤처기업부|지자체|공급기업|멘토|전문가|담당|위원|대표|전담자|협회"),
     QType.where: re.compile(r"홈페이지|사이트|누리집|시스템|센터|테크노파크|창구|온라인|방문|에서\s*(신청|접수|받)|으로\s*신청"),
     # an instruction or a procedure ("합니다" alone ends half the sentences of any document)
