@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.answers.composition import question_terms
 from assistant.answers.followup import resolve
+from assistant.answers.glossary import source_words
 from assistant.answers.intent import Intent, classify
 from assistant.korean import morphemes
 from assistant.types import Turn
@@ -99,6 +100,11 @@ def analyse(text: str, history: list[Turn]) -> Analysis:
     if language == "en":  # the Korean sources share no words with English but the bridge's
         terms = question_terms(morphemes(korean_terms(query)))
         return Analysis(text, intent, query, terms, terms, language, followed)
+    bridge = " ".join(source_words(text))  # "공급업체" is searched as the sources' "공급기업" too
+    if bridge:
+        query, text_and_bridge = f"{query} {bridge}", f"{text} {bridge}"
+    else:
+        text_and_bridge = text
     terms = question_terms(morphemes(query))
-    own_terms = question_terms(morphemes(text)) if query != text else terms
+    own_terms = question_terms(morphemes(text_and_bridge)) if query != text_and_bridge else terms
     return Analysis(text, intent, query, terms, own_terms or terms, language, followed)

@@ -18,9 +18,11 @@ from assistant.answers.question_types import (
     asks_about_cautions,
     asks_about_difficulties,
     asks_first_step,
+    asks_frequency,
     defines,
     fit,
     question_type,
+    states_frequency,
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
@@ -79,6 +81,7 @@ class Asked:
     difficulties: bool  # asks what owners struggle with
     case: bool  # asks what happened somewhere (a case, an effect)
     situation: bool = False  # asks what a plant's situation was before (not what to do about it)
+    frequency: bool = False  # asks how often
     foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
 
     @property
@@ -125,7 +128,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
-        situation=bool(_ASKS_SITUATION.search(question)),
+        situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         foreign=foreign,
     )
 
@@ -212,6 +215,8 @@ def _shape(cand: Candidate, asked: Asked) -> float:
     unit = cand.unit
     if asked.case and _RESULT.search(unit.text):
         return 1.0  # "what did it change" is answered by a figure that moved
+    if asked.frequency:
+        return 1.0 if states_frequency(unit.text) else 0.0  # "매주", "분기마다", not "6개월 이상"
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
     if asked.qtype == QType.what and unit.kind == "sentence":

@@ -26,6 +26,7 @@ from assistant.answers.candidates import (
     score,
     spread,
 )
+from assistant.answers.glossary import source_words
 from assistant.answers.question_types import QType
 from assistant.answers.retrieval import Hit, in_no_source
 from assistant.answers.scoring import SentenceScorer
@@ -38,8 +39,12 @@ _GENERIC_NOUNS = frozenset(
     "이유 까닭 원인 절차 순서 단계 기간 시기 금액 비율 종류 조건 장점 단점 차이 효과 결과 기준 의미 뜻 목록 항목 예시 사례 "
     "실수 주의 점 얘기 부분 경우 "
     "부족 필요 문제 고민 방법 내용 생각 상황 얘기 이야기 답변 회사 사람 대충 보통 제일 가장 대략 자기 자신 사장 올해 작년 "
-    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽".split()
+    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽 조심".split()
 )
+
+# the question types a list of steps, places or items can answer whole
+_LISTS_ANSWER = (QType.how, QType.where, QType.what)
+
 
 @dataclass
 class Picked:
@@ -78,7 +83,9 @@ def compose(
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
     if comp is None:
         picked = _pick(ranked, asked, supporting, min_score)
-        comp = _pointed_list(candidates, picked[0], list_items) or Composition(_order(picked), 0.0)
+        comp = (_pointed_list(candidates, picked[0], list_items) or (
+            _near_pointed_list(candidates, ranked, list_items) if asked.qtype in _LISTS_ANSWER else None)
+                or Composition(_order(picked), 0.0))
     cited = sorted({p.hit_index for p in comp.sentences})
     comp.coverage = _coverage(asked, [hits[i] for i in cited])
     comp.missing = _missing(question, hits, idf) if comp.sentences else []
@@ -127,6 +134,16 @@ def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> C
     shown = items[:limit]
     return Composition(shown, 0.0, as_list=True, lead_in=lead.unit.text, more_items=len(items) - len(shown),
                        numbered=prose.marker_kind(after[0].unit.raw) == "num")
+
+
+def _near_pointed_list(candidates: list[Candidate], ranked: list[Candidate], limit: int) -> Composition | None:
+    """A line nearly as good as the best that points to a list ("최소한 다음 지점에서
+    스캔합니다") answers with that list: the items say more than a line about them."""
+    best = ranked[0].score
+    for cand in ranked[1:3]:
+        if cand.score >= 0.9 * best and (comp := _pointed_list(candidates, cand, limit)) is not None:
+            return comp
+    return None
 
 
 def _order(picked: list[Candidate]) -> list[Picked]:
@@ -223,6 +240,8 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
             continue
         if any(t in said or t in text for t in content) or surface in text:
             continue
+        if (bridged := source_words(surface)) and all(w in text for w in bridged):
+            continue  # the owner's "공급업체" is the sources' "공급기업"
         if any(in_no_source(t, idf) for t in content):
             out.append(surface)
     return out

@@ -1,7 +1,13 @@
-"""English words to the Korean words the sources use: a question asked in English shares no word
-with the Korean lines, so its content words are read through this glossary
-(`assistant/data/glossary.txt`) when answer lines are chosen. The relevance model still decides
-most of the choice; the glossary adds what a model of this size misses ("limit" is "한도")."""
+"""Owners' words to the words the sources use.
+
+English: a question asked in English shares no word with the Korean lines, so its content
+words are read through `assistant/data/glossary.txt` when answer lines are chosen. The
+relevance model still decides most of the choice; the glossary adds what a model of this
+size misses ("limit" is "한도").
+
+Korean: owners say "공급업체", "메이커", "레벨"; the sources say 공급기업, 제조사, 수준.
+`assistant/data/owner_words.txt` bridges them for retrieval, line choice and the "not found"
+note (`source_words`)."""
 
 from __future__ import annotations
 
@@ -14,9 +20,9 @@ from assistant.korean import morphemes
 _WORD = re.compile(r"[a-z]+")
 
 
-@lru_cache(maxsize=1)
-def _entries() -> dict[str, tuple[str, ...]]:
-    text = resources.files("assistant.data").joinpath("glossary.txt").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def _entries(name: str = "glossary.txt") -> dict[str, tuple[str, ...]]:
+    text = resources.files("assistant.data").joinpath(name).read_text(encoding="utf-8")
     entries: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -42,3 +48,12 @@ def korean_terms(question: str) -> list[str]:
         for korean in entries.get(_lemma(word, entries) or "", ()):
             terms.extend(t for t in morphemes(korean) if t not in terms)
     return terms
+
+
+def source_words(text: str) -> list[str]:
+    """The sources' words for the owner's words in `text` ("공급업체" -> "공급기업"), each once."""
+    found: list[str] = []
+    for owner, words in _entries("owner_words.txt").items():
+        if owner in text:
+            found.extend(w for w in words if w not in found and w not in text)
+    return found

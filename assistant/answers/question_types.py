@@ -29,7 +29,7 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         re.I)),
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
-        r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|"  # how often
+        r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|how\s+often|"  # how often
         r"언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
         r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
         r"|\bperiod\b", re.I)),
@@ -46,6 +46,8 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         r"|^(can|is|are|do|does)\b", re.I)),
 )
 
+_FREQUENCY_ASK = re.compile(r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|how\s+often", re.I)
+_FREQUENCY_FIT = re.compile(r"매(일|주|월|년|분기|번|시간|교대)|마다|주기|분기|수시로|정기|(하루|주|월|연)\s*\d+\s*(회|번)")
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야")
 _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|고충|고민|불만|문제점")
@@ -73,6 +75,15 @@ def question_type(text: str) -> QType:
         if pattern.search(text):
             return qtype
     return QType.what
+
+
+def asks_frequency(text: str) -> bool:
+    """"얼마나 자주", "몇 번", "주기": answered by how often, not by any date or duration."""
+    return bool(_FREQUENCY_ASK.search(text))
+
+
+def states_frequency(sentence: str) -> bool:
+    return bool(_FREQUENCY_FIT.search(sentence))
 
 
 def asks_first_step(text: str) -> bool:
