@@ -47,6 +47,7 @@ REPLAY_S = 60.0
 PRUNE_EVERY = 200
 NOTICES_WITH_ANSWER = r.MAX_OUTPUTS - 1  # waiting expert answers shown above a new answer
 CALLBACK_BUDGET_S = 55.0  # Kakao waits one minute for the callback
+_KEEP_DONE_S = 5.0
 _REPLAY, _READY, _ASKING = "kakao_reply", "kakao_ready", "kakao_asking"
 CHANNEL = "kakao"
 EXPERT_SENT = "전문가에게 문의를 전달했습니다. 답변이 오면 다음 메시지에서 알려 드릴게요."
@@ -55,6 +56,11 @@ PREPARING = "답변을 준비하고 있습니다. 잠시 후 '답변 확인'을 
 LATE = "답변이 늦어지고 있습니다. 잠시 후 '답변 확인'을 눌러 주세요."
 NOTHING_READY = "확인할 답변이 없습니다. 궁금한 점을 질문해 주세요."
 FAILED = "죄송합니다. 답변을 만드는 중 문제가 생겼습니다. 잠시 후 다시 물어봐 주세요."
+
+
+def utterance_key(user_id: str, text: str) -> str:
+    """What makes two deliveries the same utterance: the user and what they typed."""
+    return hashlib.sha256(f"{user_id}\n{text.strip()}".encode()).hexdigest()
 
 
 @dataclass
@@ -149,7 +155,9 @@ class SkillHandler:
         if task is None:
             task = asyncio.create_task(self.assistant().aask(question))
             self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._forget(key))
+            # kept a while after it is done: a duplicate arriving between the answer and its
+            # stored response gets this answer, not a second one
+            task.add_done_callback(lambda _t: asyncio.get_running_loop().call_later(_KEEP_DONE_S, self._forget, key))
         return task
 
     def _forget(self, key: str) -> None:
@@ -186,7 +194,7 @@ class SkillHandler:
 
     async def _ask(self, u: Utterance) -> dict[str, Any]:
         started = time.monotonic()
-        key = hashlib.sha256(f"{u.user_id}\n{u.text.strip()}".encode()).hexdigest()
+        key = utterance_key(u.user_id, u.text)
         self._asked += 1
         if self._asked % PRUNE_EVERY == 0:
             self.keys.prune(_REPLAY, older_than_s=REPLAY_S)
@@ -238,6 +246,11 @@ class SkillHandler:
         u = Utterance(user_id=p["user_id"], text=p["text"], callback_url=p["callback_url"])
         question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
                             user_id=u.user_id)
+        if (stored := self.keys.get(_REPLAY, p["key"], max_age_s=REPLAY_S)) is not None:
+            # a duplicate whose answer is already made (here or in another process): the same
+            # answer goes back, the question is not asked a second time
+            await self._send(u, dict(json.loads(stored)), [], answered=True)
+            return
         task = self._task(p["key"], question)
         started = time.monotonic() - max(0.0, time.time() - float(p["received"]))
         await self._finish_by_callback(task, u, list(p["notices"]), list(p["ids"]), p["key"], started)
@@ -263,11 +276,16 @@ class SkillHandler:
         else:
             body = r.text_response(LATE, [r.quick_reply(r.Q_ANSWER_CHECK)])
             self._spawn(self._keep_for_later(task, u.user_id, [], []))
+        await self._send(u, body, ids, answered=task.done())
+
+    async def _send(self, u: Utterance, body: dict[str, Any], ids: list[str], *, answered: bool) -> None:
+        """POST `body` to the utterance's callback URL; an answer Kakao did not take is kept
+        for "답변 확인"."""
         sent = await post_callback(str(u.callback_url), body, hosts=self.settings.kakao_callback_hosts,
                                    timeout=self.settings.kakao_callback_timeout_s)
-        if sent and task.done():
+        if sent and answered:
             await self._delivered(u.user_id, ids)
-        elif task.done():  # Kakao did not take it: show it on "답변 확인"
+        elif answered:
             self.keys.put(_READY, u.user_id, json.dumps(body, ensure_ascii=False))
 
     async def _keep_for_later(self, task: asyncio.Task[Answer], user_id: str, notices: list[str],

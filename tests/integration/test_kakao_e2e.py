@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,34 @@ def test_concurrent_duplicates_share_one_answer(slow_kakao: tuple[TestClient, An
     assert all(texts(rec.body) == texts(receiver.requests[0].body) for rec in receiver.requests)
     assert _ticket_count(assistant) == 1
     assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", "dup-user-2"))) == 2
+
+
+def test_a_duplicate_stored_after_the_answer_gets_that_answer_not_a_second_one(
+    slow_kakao: tuple[TestClient, Any], receiver: CallbackReceiver,
+) -> None:
+    """A duplicate whose callback request reaches the inbox only after the answer was made (a
+    slow database write on a loaded machine) gets the same answer; the question is not asked
+    a second time."""
+    from assistant.delivery.received import Received
+    from channels.kakao.handler import utterance_key
+
+    client, assistant = slow_kakao
+    text, user = "전문가와 직접 상담하고 싶어요", "dup-user-3"
+    first = client.post("/kakao/skill", json=payload(text, user=user, callback=f"{receiver.url}/cb/t0"),
+                        headers=HEADERS).json()
+    assert first.get("useCallback")
+    deadline = time.monotonic() + 20
+    while not receiver.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(receiver.requests) == 1
+    late = Received(id="late", channel="kakao", key="late", attempt=1, received_at=datetime.now(UTC), payload={
+        "user_id": user, "text": text, "callback_url": f"{receiver.url}/cb/t1", "received": time.time(),
+        "notices": [], "ids": [], "key": utterance_key(user, text)})
+    client.portal.call(client.app.state.kakao.finish, late)  # type: ignore[attr-defined,union-attr]
+    assert len(receiver.requests) == 2
+    assert texts(receiver.requests[1].body) == texts(receiver.requests[0].body)
+    assert _ticket_count(assistant) == 1
+    assert len(assistant.desk.history(assistant.desk.conversation_id_for("kakao", user))) == 2
 
 
 def test_duplicates_on_two_web_processes_are_asked_once(tmp_path: Path, knowledge_stores: Stores) -> None:
