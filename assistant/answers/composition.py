@@ -8,6 +8,7 @@ compose = candidates -> clean -> score (`candidates`) -> pick -> order (here);
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -106,11 +107,15 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
+    repeats = 0  # lines that say a picked line again take a place: a repeat is not replaced by a weaker line
     for cand in ranked[1:]:
-        if len(picked) > supporting or cand.score < floor:
+        if len(picked) + repeats > supporting or cand.score < floor:
             break
-        if cand.related < 0.35 or any(_similar(cand.unit.text, p.unit.text) for p in picked):
-            continue  # unrelated by the relevance model, or saying the same again
+        if any(_same_again(cand, p) for p in picked):
+            repeats += 1
+            continue
+        if cand.related < 0.35:
+            continue  # unrelated by the relevance model
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
         continues = cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1
         if new_terms or continues or cand.score >= 0.8 * lead.score:
@@ -245,6 +250,23 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
         if any(in_no_source(t, idf) for t in content):
             out.append(surface)
     return out
+
+
+def _same_again(cand: Candidate, picked: Candidate) -> bool:
+    """Says what an already picked line says: nearly the same words, or most of its content
+    words with no figure the picked line lacks ("최종점검 통과일부터 3년간 사후관리 의무가
+    있습니다" after "최종점검을 통과한 날부터 3년이 사후관리 의무기간입니다")."""
+    if _similar(cand.unit.text, picked.unit.text):
+        return True
+    mine, theirs = cand.terms, picked.terms
+    if not mine or not theirs:
+        return False
+    shared = len(mine & theirs) / min(len(mine), len(theirs))
+    new_figures = set(_FIGURE.findall(cand.unit.text)) - set(_FIGURE.findall(picked.unit.text))
+    return shared >= 0.75 and not new_figures
+
+
+_FIGURE = re.compile(r"\d[\d,.]*\s*[^\s\d]?")  # a figure with its unit: "3년", "2 이"
 
 
 def _similar(a: str, b: str) -> bool:

@@ -212,3 +212,15 @@ def test_an_english_question_reaches_the_korean_line_with_its_words(scorer: Embe
     hits = [Hit(chunk=c, score=1.0 - n / 20) for n, c in enumerate(wanted)]
     answer = _answer("What is the support limit of the cloud MES track?", hits, scorer)
     assert "2,000만 원" in answer, answer
+
+
+def test_a_fact_is_said_once_and_a_repeat_is_not_replaced_by_filler(scorer: EmbeddingScorer) -> None:
+    """Two documents word the same rule differently: the answer says it once, and does not
+    make up the place with a weaker line."""
+    hits = [_hit(0, "최종점검을 통과한 날부터 3년이 사후관리 의무기간입니다.", "사후관리 기간", title="사후관리 의무"),
+            _hit(1, "최종점검 통과일부터 3년간 사후관리 의무가 있습니다. 해마다 성과를 보고합니다.", "Q14. 사후관리",
+                 title="자주 묻는 질문"),
+            _hit(2, "공급기업 상당수가 작은 회사라 폐업이 드물지 않습니다.", "공급기업", title="운영 연속성")]
+    answer = _answer("사후관리 몇 년 해야 돼요?", hits, scorer)
+    assert len(re.findall(r"3년", answer)) == 1, answer
+    assert "폐업" not in answer, answer
