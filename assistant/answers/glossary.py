@@ -1,9 +1,10 @@
 """Owners' words to the words the sources use.
 
-English: a question asked in English shares no word with the Korean lines, so its content
-words are read through `assistant/data/glossary.txt` when answer lines are chosen. The
-relevance model still decides most of the choice; the glossary adds what a model of this
-size misses ("limit" is "한도").
+English: a question asked in English shares no word with the Korean sources, so its
+content words are read through `assistant/data/glossary.txt`, both for the retrieval query
+(`analysis`) and when answer lines are chosen (`candidates`). The relevance model still
+decides most of the choice; the glossary adds what a model of this size misses ("limit" is
+"한도").
 
 Korean: owners say "공급업체", "메이커", "레벨"; the sources say 공급기업, 제조사, 수준.
 `assistant/data/owner_words.txt` bridges them for retrieval, line choice and the "not found"
@@ -17,7 +18,7 @@ from importlib import resources
 
 from assistant.korean import morphemes
 
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[a-z][a-z-]*")
 
 
 @lru_cache(maxsize=2)
@@ -40,13 +41,21 @@ def _lemma(word: str, entries: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+def korean_words(question: str) -> list[str]:
+    """The Korean words the sources use for the English words of `question`, each once, in
+    the question's order."""
+    entries = _entries()
+    words: list[str] = []
+    for word in _WORD.findall(question.lower()):
+        words.extend(k for k in entries.get(_lemma(word, entries) or "", ()) if k not in words)
+    return words
+
+
 def korean_terms(question: str) -> list[str]:
     """The Korean terms (as the keyword index spells them) for the English words of `question`."""
-    entries = _entries()
     terms: list[str] = []
-    for word in _WORD.findall(question.lower()):
-        for korean in entries.get(_lemma(word, entries) or "", ()):
-            terms.extend(t for t in morphemes(korean) if t not in terms)
+    for korean in korean_words(question):
+        terms.extend(t for t in morphemes(korean) if t not in terms)
     return terms
 
 
