@@ -19,6 +19,10 @@ class QType(StrEnum):
     what = "what"
 
 
+# "how often" is asked, and answered, in these words (a "when" question of its own kind)
+_HOW_OFTEN = r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|how\s+often"
+_EVERY = r"매(일|주|월|년|분기|번|시간)|마다|주기|분기|수시로|정기"
+
 # checked in order: the first that matches names the question's type
 _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
     (QType.list, re.compile(
@@ -29,8 +33,7 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         re.I)),
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
-        r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|how\s+often|"  # how often
-        r"언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
+        _HOW_OFTEN + r"|언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
         r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
         r"|\bperiod\b", re.I)),
     (QType.how_much, re.compile(
@@ -46,8 +49,8 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         r"|^(can|is|are|do|does)\b", re.I)),
 )
 
-_FREQUENCY_ASK = re.compile(r"얼마\s*나?\s*자주|자주\s*(해|하|했|세|재|점검|교체|백업)|몇\s*번|빈도|주기|how\s+often", re.I)
-_FREQUENCY_FIT = re.compile(r"매(일|주|월|년|분기|번|시간|교대)|마다|주기|분기|수시로|정기|(하루|주|월|연)\s*\d+\s*(회|번)")
+_FREQUENCY_ASK = re.compile(_HOW_OFTEN, re.I)
+_FREQUENCY_FIT = re.compile(_EVERY + r"|매교대|(하루|주|월|연)\s*\d+\s*(회|번)")
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야")
 _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|고충|고민|불만|문제점")
@@ -58,7 +61,7 @@ _FITS: dict[QType, re.Pattern[str]] = {
                                r"|무료|전액|절반"),
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
-        r"|매(일|주|월|년|분기|번|시간)|마다|주기|분기|수시로|정기"),
+        r"|" + _EVERY),
     QType.who: re.compile(r"추진단|테크노파크|공단|센터|기관|중기부|중소벤처기업부|지자체|공급기업|멘토|전문가|담당|위원|대표|전담자|협회"),
     QType.where: re.compile(r"홈페이지|사이트|누리집|시스템|센터|테크노파크|창구|온라인|방문|에서\s*(신청|접수|받)|으로\s*신청"),
     # an instruction or a procedure ("합니다" alone ends half the sentences of any document)
