@@ -244,13 +244,13 @@ class SkillHandler:
         a restart asked again, POSTed while Kakao's minute lasts (else kept for "답변 확인")."""
         p = received.payload
         u = Utterance(user_id=p["user_id"], text=p["text"], callback_url=p["callback_url"])
-        question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
-                            user_id=u.user_id)
         if (stored := self.keys.get(_REPLAY, p["key"], max_age_s=REPLAY_S)) is not None:
             # a duplicate whose answer is already made (here or in another process): the same
             # answer goes back, the question is not asked a second time
             await self._send(u, dict(json.loads(stored)), [], answered=True)
             return
+        question = Question(text=u.text, conversation_id=await self._conversation(u), channel=Channel.kakao,
+                            user_id=u.user_id)
         task = self._task(p["key"], question)
         started = time.monotonic() - max(0.0, time.time() - float(p["received"]))
         await self._finish_by_callback(task, u, list(p["notices"]), list(p["ids"]), p["key"], started)
