@@ -65,11 +65,8 @@ def analyse(text: str, history: list[Turn]) -> Analysis:
     if language == "en":  # the Korean sources share no words with English but the bridge's
         terms = question_terms(morphemes(korean_terms(query)))
         return Analysis(text, intent, query, terms, terms, language, followed)
-    bridge = " ".join(source_words(text))  # "공급업체" is searched as the sources' "공급기업" too
-    if bridge:
-        query, text_and_bridge = f"{query} {bridge}", f"{text} {bridge}"
-    else:
-        text_and_bridge = text
+    sources_say = source_words(text)  # "공급업체" is searched as the sources' "공급기업" too
+    query, asked_now = " ".join([query, *sources_say]), " ".join([text, *sources_say])
     terms = question_terms(morphemes(query))
-    own_terms = question_terms(morphemes(text_and_bridge)) if query != text_and_bridge else terms
+    own_terms = question_terms(morphemes(asked_now)) if query != asked_now else terms
     return Analysis(text, intent, query, terms, own_terms or terms, language, followed)

@@ -26,7 +26,7 @@ from assistant.answers.question_types import (
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import morphemes, morphemes_many, sentences_of_chunk
+from assistant.korean import morphemes_many, sentences_of_chunk
 from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
@@ -233,8 +233,8 @@ def _defines_asked(cand: Candidate, asked: Asked) -> bool:
     match = _DEFINITION.match(cand.unit.text)
     if not match:
         return False
-    topic = set(morphemes(match.group(1)))
-    return asked.overlap(topic) >= 0.5
+    (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
+    return asked.overlap(set(topic)) >= 0.5
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
