@@ -15,6 +15,8 @@ from assistant.types import Decision
 
 HANGUL = re.compile(r"[가-힣]")
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+# owners' questions written apart from the golden set, to tune answer rules on (README there)
+DEV_DIR = Path(__file__).resolve().parent / "dev"
 
 
 class CaseType(StrEnum):

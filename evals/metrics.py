@@ -104,7 +104,8 @@ def citation_problems(answer: str, cited: list[tuple[int, str]], retrieved_ids: 
 
 def decision_scores(pairs: Iterable[tuple[str, str | None]]) -> dict[str, Score]:
     """Accuracy, and precision and recall with escalate and offer_expert as positive classes.
-    A class nobody predicted has no precision; a class no case expects has no recall."""
+    A class nobody predicted has no precision; a class no case expects has neither (a suite
+    of questions that all expect an answer says nothing about how well escalation is aimed)."""
     pairs = list(pairs)
     out: dict[str, Score] = {
         "decision_accuracy": fmean(1.0 if e == a else 0.0 for e, a in pairs) if pairs else None
@@ -113,7 +114,7 @@ def decision_scores(pairs: Iterable[tuple[str, str | None]]) -> dict[str, Score]
         tp = sum(1 for e, a in pairs if e == cls and a == cls)
         predicted = sum(1 for _, a in pairs if a == cls)
         actual = sum(1 for e, _ in pairs if e == cls)
-        out[f"{cls}_precision"] = tp / predicted if predicted else None
+        out[f"{cls}_precision"] = tp / predicted if predicted and actual else None
         out[f"{cls}_recall"] = tp / actual if actual else None
     return out
 

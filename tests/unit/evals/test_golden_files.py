@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from evals.cases import GOLDEN_DIR, GoldenFile, load_suite
+from evals.cases import DEV_DIR, GOLDEN_DIR, GoldenFile, load_suite
 
 
 def test_all_golden_files_validate_and_ids_are_unique() -> None:
@@ -67,3 +67,10 @@ def test_the_labelled_cases_cover_every_label() -> None:
 def test_bad_labelled_cases_are_refused(broken: dict) -> None:
     with pytest.raises(ValidationError):
         GoldenFile.model_validate({"cases": [broken]})
+
+
+def test_the_dev_suite_validates_and_shares_no_question_with_the_golden_set() -> None:
+    dev = load_suite(DEV_DIR)
+    assert len(dev) >= 400 and {c.type.value for c in dev} == {"answer"}
+    assert not {c.id for c in dev} & {c.id for c in load_suite()}
+    assert not {c.question for c in dev} & {c.question for c in load_suite()}

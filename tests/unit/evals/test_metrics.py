@@ -39,13 +39,20 @@ def test_citation_problems_are_named(text: str, cited: list[tuple[int, str]], re
 
 def test_decision_precision_and_recall_per_positive_class() -> None:
     pairs = [("escalate", "escalate"), ("escalate", "answered"), ("answered", "escalate"),
-             ("answered", "answered"), ("answered", "offer_expert"), ("declined", "declined")]
+             ("answered", "answered"), ("answered", "offer_expert"), ("declined", "declined"),
+             ("offer_expert", "answered")]
     scores = decision_scores(pairs)
-    assert scores["decision_accuracy"] == pytest.approx(3 / 6)
+    assert scores["decision_accuracy"] == pytest.approx(3 / 7)
     assert scores["escalate_precision"] == pytest.approx(1 / 2)
     assert scores["escalate_recall"] == pytest.approx(1 / 2)
-    assert scores["offer_expert_precision"] == 0.0
-    assert scores["offer_expert_recall"] is None  # no case expects it: undefined, not zero
+    assert scores["offer_expert_precision"] == 0.0 and scores["offer_expert_recall"] == 0.0
+
+
+def test_a_class_no_case_expects_has_neither_precision_nor_recall() -> None:
+    # a suite whose questions all expect an answer says nothing about how escalation is aimed
+    scores = decision_scores([("answered", "answered"), ("answered", "escalate")])
+    assert scores["escalate_precision"] is None and scores["escalate_recall"] is None
+    assert scores["decision_accuracy"] == pytest.approx(1 / 2)
 
 
 def test_score_case_ranks_facts_and_citations() -> None:
