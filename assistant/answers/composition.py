@@ -74,9 +74,9 @@ def compose(
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
     relevance model on the best `pool` of them), then picked and ordered answer first."""
-    if not hits or not q_terms:
-        return Composition([], 0.0, [])
     asked = analyse(question, q_terms, idf)
+    if not hits or not (asked.weights or asked.foreign and scorer is not None):
+        return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
     candidates = clean(collect(hits[:chunks]), asked)
     ranked = score(candidates, asked, scorer, pool)
     if not ranked or ranked[0].score < min_score:

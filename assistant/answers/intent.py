@@ -90,7 +90,14 @@ _DOMAIN = re.compile(
 _DOMAIN_EN = re.compile(
     r"(?<![A-Za-z])(factor(y|ies)|plant|manufactur\w*|production|machin\w*|equipment|defects?|quality|inventory"
     r"|OEE|PPM|MES|ERP|PLC|IoT|CNC|subsid\w*|grants?|smart|sensors?|maintenance|downtime|suppliers?|vendors?"
-    r"|loans?|co-?payment|matching|warehouse|yield|scrap|mold|mould|injection|welding|assembly|lot)(?![A-Za-z])",
+    r"|loans?|co-?payment|matching|warehouse|yield|scrap|mold|mould|injection|welding|assembly|lots?"
+    # plant operation the knowledge may not cover, as in Korean above: an expert's question, not "out of scope"
+    r"|robots?|alarms?|anomal\w*|breakdowns?|lathes?|press(es)?|inverters?|motors?|conveyors?|forklifts?|clean\s?rooms?"
+    r"|plating|HMI|servos?|hoppers?|dryers?|overheat\w*|RFID|pallets?|laser|cutting|milling|heaters?|hydraulic"
+    r"|pneumatic|chillers?|compressors?|boilers?|valves?|pumps?|bearings?|lubrica\w*|barcodes?|QR|cycle\s+time"
+    r"|uptime|vibration|thermal|electrical\s+panels?|labels?|jigs?|gauges?|calibrat\w*|sheet\s+metal|raw\s+materials?"
+    r"|operators?|shop\s+floor|foreman|foremen|traceab\w*|HACCP|inspection|escrow\w*|source\s+code|ransomware"
+    r"|backups?|quotations?|on-?site\s+review|business\s+plan|sewing|print(ing)?\s+shop|dental\s+lab)(?![A-Za-z])",
     re.I,
 )
 _OUT_OF_SCOPE_EN = re.compile(

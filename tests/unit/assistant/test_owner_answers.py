@@ -58,6 +58,13 @@ def test_english_off_topic_is_declined(assistant: Assistant) -> None:
     assert answer.decision == Decision.declined and not answer.citations
 
 
+def test_an_english_plant_question_without_glossary_words_is_not_declined(assistant: Assistant) -> None:
+    # no word of it is in the English glossary: the relevance model reads the Korean lines,
+    # and a plant question goes to an expert at worst, never "out of scope"
+    answer = assistant.ask(Question(text="How often should we scan our electrical panels with a thermal camera?"))
+    assert answer.decision != Decision.declined, answer.answer
+
+
 def test_uncovered_plant_questions_go_to_an_expert(assistant: Assistant) -> None:
     for text in ("호퍼 드라이어가 자꾸 과열돼서 알람이 떠요. 어디를 봐야 하나요?",
                  "철 팔레트에 RFID 태그를 붙였더니 인식이 잘 안 돼요",
