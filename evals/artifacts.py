@@ -4,6 +4,8 @@
 - checkbox and bullet glyphs: □ ☐ ☑ ✓ and the like anywhere, ● ▪ ◆ … at a sentence start;
 - lemma lists: a coverage note ("'까다, 부족' 관련 내용은 찾지 못했습니다") naming words the
   user never typed (analyser lemmas instead of the user's own words);
+- file references: a knowledge file's name ("level-check-link.md를 참고하세요",
+  "(policy-loans.md)") that an owner cannot open;
 - bare "what not to do" items: a sentence taken from under a heading such as 하면 안 되는 것,
   반려 사유, 흔한 실수 (or a list labelled 인정되지 않는 예, 넣을 수 없는 것) and given as if
   it were advice, without words that keep its negative meaning.
@@ -29,11 +31,13 @@ BOXES = "□■☐☑☒✓✔✗✘▢◻◼▣"  # never prose, wherever they 
 BULLETS = "●○◯◆◇▪▫►▶★☆•❍◎"
 BOX = re.compile(f"[{BOXES}]")
 BULLET_START = re.compile(rf"(?:^|\n|(?<=[.!?:])\s+)\s*([{BULLETS}])", re.MULTILINE)
-QUOTED = re.compile(r"['‘\"“「]([^'’\"”」\n]{1,80})['’\"”」]")
+# the words a coverage note names: "('미싱사, 연세'에 대한 내용은 찾지 못했습니다)", or the older
+# "'까다, 부족' 관련 내용은"; a source's own quote ("…"라고만 적혀 있으면) is not a note
+QUOTED = re.compile(r"['‘\"“「]([^'’\"”」\n]{1,80})['’\"”」]\s*(?:에\s*대한|관련)")
 NOTE_WORDS = re.compile(r"찾지 못|못 찾|없었|없습니다|다루지 않|확인되지 않")
-# what may follow a user's word inside one eojeol: a plural 들, a particle or the copula, or
+# what may follow a user's word inside one eojeol: an honorific 분, a plural 들, a particle or the copula, or
 # a 하다/되다 ending (the user's noun used as a verb: 조심해야돼요, 폐업해서)
-TAIL = re.compile(r"^(?:들)?(?:은|는|이|가|을|를|에|에서|에게|의|도|로|으로|와|과|만|까지|부터|랑|이랑|하고|나|이나|"
+TAIL = re.compile(r"^(?:분)?(?:들)?(?:은|는|이|가|을|를|에|에서|에게|의|도|로|으로|와|과|만|까지|부터|랑|이랑|하고|나|이나|"
                   r"보다|처럼|요|이요|인데|인데요|이고|이면|인지|이라|이라서|이라도|라서|입니다|이에요|예요|이야|야|"
                   r"인가|인가요|이죠|죠|였|였어요|였다|이었어요)?$|^(?:하|해|했|한|할|합|되|돼|됐|된|될)")
 WORD_SPLIT = re.compile(r"[\s·,/()\[\]?!.~\"'“”‘’]+")
@@ -45,6 +49,7 @@ NEGATIVE_FRAME = re.compile(r"안 ?되|하지 ?마|말아야|말고|금지|불�
 # a question about the negative list itself ("반려 사유가 뭐예요?") may list its items
 ASKS_NEGATIVE = re.compile(r"안 ?되|하면 안|하지 말|실수|주의|제외|반려|탈락|떨어|환수|사유|걸리|금지|불가|위험|부정|"
                            r"못 ?하|없는|않는")
+FILE_NAME = re.compile(r"[A-Za-z0-9_-]+\.(?:md|txt|html?|pdf|docx|hwpx)(?![A-Za-z0-9])")
 MIN_ITEM = 8  # characters (whitespace ignored): shorter items are too generic to match
 PART_OF_ITEM = 0.6  # a sentence that is part of an item must carry this share of it
 LABEL_MAX = 20  # "인정되지 않는 예: A, B" labels are short; a longer text before ':' is a sentence
@@ -52,7 +57,7 @@ LABEL_MAX = 20  # "인정되지 않는 예: A, B" labels are short; a longer tex
 
 @dataclass(frozen=True)
 class Artifact:
-    kind: str  # table_pipe | glyph | lemma_note | dont_item
+    kind: str  # table_pipe | glyph | lemma_note | file_name | dont_item
     text: str
 
     def __str__(self) -> str:
@@ -117,6 +122,7 @@ def find_artifacts(answer: str, question: str = "", dont: Iterable[str] = ()) ->
     out += [Artifact("glyph", m.group(0)) for m in BOX.finditer(answer)]
     out += [Artifact("glyph", m.group(1)) for m in BULLET_START.finditer(answer)]
     out += [Artifact("lemma_note", term) for term in lemma_notes(answer, question)]
+    out += [Artifact("file_name", m.group(0)) for m in FILE_NAME.finditer(answer)]
     if not ASKS_NEGATIVE.search(question):
         out += [Artifact("dont_item", s) for s in bare_dont_items(answer, dont)]
     return out

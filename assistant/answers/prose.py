@@ -22,6 +22,11 @@ _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”
 _TABLE_SEP = " | "
 _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*같습니다|다음\s*\S{1,6}입니다)[.:]?\s*$|:\s*$")
 _POINTS_AHEAD = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서|지점|사항|원칙|기준)")
+# a cross-reference to another knowledge file ("(policy-loans.md)"): an owner cannot open it
+_FILE_REF = re.compile(r"\s*\((?:[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)(?:,\s*)?)+\)")
+# a sentence that only sends the reader to such a file ("자세한 내용은 level-check-link.md를 참고하세요.")
+_SEE_FILE = re.compile(r"^(?:자세한\s*(?:내용|사항)은\s*)?[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\S{0,2}\s*"
+                       r"(?:참고|참조)\S*[.]?$")
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
 _COMPLAINT_WORDS = re.compile(r"헷갈|모르겠|모른다|어렵다|힘들다|막막|답답|걱정|불만|부족하다|방치|귀찮|골치")
@@ -36,6 +41,7 @@ _CAUTION_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"실수|실패\s*원인|걸리는\s*것|꼬이는"), "흔한 실수"),
     (re.compile(r"하지\s*말|하면\s*안|안\s*되는|금지|부정\s*수급"), "하면 안 되는 것"),
     (re.compile(r"인정되지\s*않|불인정"), "인정되지 않는 것"),
+    (re.compile(r"넣을\s*수\s*없|포함할\s*수\s*없"), "넣을 수 없는 것"),
     (re.compile(r"제외\s*대상|신청할\s*수\s*없는|제외"), "해당하지 않는 경우"),
     (re.compile(r"주의|유의|위험\s*신호|조심|함정"), "주의할 점"),
 )
@@ -190,12 +196,16 @@ def units_of_chunk(
             continue
         kind = marker_kind(line)
         if kind is None:
+            if run_kind is not None:
+                section = None  # a paragraph after the list an inline heading named is no longer under it
             run, run_kind = None, None
         elif run_kind is None or (kind != run_kind and kind != "dash"):
             run, run_kind = i, kind  # a new list (a deeper "-" item does not end its parent's)
         parts = sentences[i] if i < len(sentences) else [line]
         for j, sentence in enumerate(parts):
-            clean = strip_markers(sentence) if j == 0 else sentence.strip()
+            clean = _FILE_REF.sub("", strip_markers(sentence) if j == 0 else sentence.strip())
+            if _SEE_FILE.match(clean):
+                continue  # a pointer to a file the owner cannot open says nothing
             is_item = kind is not None and (kind == run_kind or run_kind is None)
             units.append(Unit(len(units), clean, "item" if is_item else "sentence", section,
                               run if is_item else None, line, i))

@@ -95,3 +95,22 @@ def test_an_example_line_is_not_a_list_item() -> None:
     units = _units("예) 기초 과제, 총사업비 1억 원\n- 국비 5,000만 원 / 기업 5,000만 원")
     assert [u.text for u in units] == ["국비 5,000만 원 / 기업 5,000만 원"]
     assert units[0].section == "예) 기초 과제, 총사업비 1억 원"
+
+
+def test_file_references_go_and_a_pointer_to_a_file_is_no_line() -> None:
+    text = ("고도화는 수준확인 확인서가 필요합니다(예시). 자세한 내용은 level-check-link.md를 참고하세요.\n"
+            "1. 정책자금 융자: 선정 기업은 금리 우대를 받을 수 있습니다(policy-loans.md).\n"
+            "2. 현재 수준 파악: 역량강화 컨설팅 또는 수준확인 (capability-consulting.md, level-check-link.md)")
+    assert [u.text for u in _units(text)] == [
+        "고도화는 수준확인 확인서가 필요합니다(예시).",  # an owner cannot open level-check-link.md
+        "정책자금 융자: 선정 기업은 금리 우대를 받을 수 있습니다.",
+        "현재 수준 파악: 역량강화 컨설팅 또는 수준확인",
+    ]
+
+
+def test_a_paragraph_after_a_headed_list_is_no_longer_under_the_heading() -> None:
+    text = ("넣을 수 없는 것(예시)\n- 단순 생산설비 구매(프레스, 사출기 자체 등), 건물 공사, 토지\n- 부가가치세\n"
+            "하드웨어는 총사업비의 50% 이내로 구성하도록 권고합니다(예시).")
+    by_text = {u.text: u for u in _units(text)}
+    assert prose.caution_label(by_text["부가가치세"].section) == "넣을 수 없는 것"
+    assert by_text["하드웨어는 총사업비의 50% 이내로 구성하도록 권고합니다(예시)."].section is None

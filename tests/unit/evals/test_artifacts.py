@@ -70,6 +70,19 @@ def test_lemma_lists_in_a_coverage_note_are_caught_but_the_users_words_pass() ->
     assert "lemma_note" not in kinds(good, question)
 
 
+def test_a_sources_own_quote_and_an_honorific_are_not_lemma_notes() -> None:
+    quote = '작업일보에 "오후 2시~3시 설비 정지"라고만 적혀 있으면 아무것도 개선할 수 없습니다. [1]'
+    assert find_artifacts(quote, "비가동은 일보에 어떻게 적어요?") == []
+    note = "입력은 사람이 합니다. [1]\n※ 찾은 자료로는 질문의 일부만 확인됩니다 ('미싱사, 연세'에 대한 내용은 찾지 못했습니다)"
+    assert find_artifacts(note, "미싱사분들 연세가 많으셔서 태블릿 입력을 못 하세요") == []
+
+
+def test_a_knowledge_file_name_in_an_answer_is_caught() -> None:
+    found = find_artifacts("고도화는 확인서가 필요합니다. 자세한 내용은 level-check-link.md를 참고하세요. [1]", "고도화 신청")
+    assert [(a.kind, a.text) for a in found] == [("file_name", "level-check-link.md")]
+    assert find_artifacts("금리 우대를 받습니다. [1] 자료: www.smart-factory.kr, 비율 3.5%", "금리") == []
+
+
 def test_bare_what_not_to_do_items_are_caught_and_a_kept_meaning_passes() -> None:
     dont = tuple(dont_items_in(DOC))
     assert "현물 인건비를 실제보다 부풀려 적는 것" in dont and "대표이사 인건비 전액" in dont
