@@ -199,7 +199,7 @@ def _whole_lines(items: list[Candidate]) -> list[Picked]:
         seen.add(cand.unit.line)
         picked = _as_picked(cand)
         if cand.unit.kind == "item":
-            picked.text = prose.strip_markers(cand.unit.raw)
+            picked.text = prose.without_file_refs(prose.strip_markers(cand.unit.raw))
         out.append(picked)
     return out
 

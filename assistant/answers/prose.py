@@ -24,9 +24,12 @@ _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*�
 _POINTS_AHEAD = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서|지점|사항|원칙|기준)")
 # a cross-reference to another knowledge file ("(policy-loans.md)"): an owner cannot open it
 _FILE_REF = re.compile(r"\s*\((?:[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)(?:,\s*)?)+\)")
+# one named among other things in parentheses ("(business-plan-guide.md, 제출 서류 체크리스트)")
+_FILE_AMONG = re.compile(r"(?<=\()(?:\s*[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\s*,\s*)+"
+                         r"|(?:\s*,\s*[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx))+(?=\s*\))")
 # a sentence that only sends the reader to such a file ("자세한 내용은 level-check-link.md를 참고하세요.")
-_SEE_FILE = re.compile(r"^(?:자세한\s*(?:내용|사항)은\s*)?[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\S{0,2}\s*"
-                       r"(?:참고|참조)\S*[.]?$")
+_SEE_FILE = re.compile(r"\s*(?:자세한\s*(?:내용|사항)은\s*)?[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\S{0,2}\s*"
+                       r"(?:참고|참조)\S*?(?:[.]|$)")
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
 _COMPLAINT_WORDS = re.compile(r"헷갈|모르겠|모른다|어렵다|힘들다|막막|답답|걱정|불만|부족하다|방치|귀찮|골치")
@@ -153,6 +156,12 @@ def points_ahead(text: str) -> bool:
     return bool(_POINTS_AHEAD.search(text))
 
 
+def without_file_refs(text: str) -> str:
+    """The text without cross-references to knowledge files, which an owner cannot open:
+    "(policy-loans.md)" goes, and so does "자세한 내용은 level-check-link.md를 참고하세요."."""
+    return _SEE_FILE.sub("", _FILE_AMONG.sub("", _FILE_REF.sub("", text))).strip()
+
+
 def is_quoted_speech(text: str) -> bool:
     """Mostly somebody's words in quotes, with little of our own around them."""
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
@@ -203,9 +212,9 @@ def units_of_chunk(
             run, run_kind = i, kind  # a new list (a deeper "-" item does not end its parent's)
         parts = sentences[i] if i < len(sentences) else [line]
         for j, sentence in enumerate(parts):
-            clean = _FILE_REF.sub("", strip_markers(sentence) if j == 0 else sentence.strip())
-            if _SEE_FILE.match(clean):
-                continue  # a pointer to a file the owner cannot open says nothing
+            clean = without_file_refs(strip_markers(sentence) if j == 0 else sentence)
+            if not clean:
+                continue  # it only pointed to a file the owner cannot open
             is_item = kind is not None and (kind == run_kind or run_kind is None)
             units.append(Unit(len(units), clean, "item" if is_item else "sentence", section,
                               run if is_item else None, line, i))

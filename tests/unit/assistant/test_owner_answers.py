@@ -65,6 +65,13 @@ def test_an_english_plant_question_without_glossary_words_is_not_declined(assist
     assert answer.decision != Decision.declined, answer.answer
 
 
+def test_a_list_answer_names_no_knowledge_file(assistant: Assistant) -> None:
+    # the source's steps end in "(eligibility.md)", "(schedule.md)": an owner cannot open those
+    answer = assistant.ask(Question(text="스마트공장 처음 신청하는데 순서가 어떻게 돼요?"))
+    assert "자격 확인: 제조업, 중소기업" in answer.answer, answer.answer
+    assert not re.search(r"[\w-]+\.(md|txt|html)\b", answer.answer), answer.answer
+
+
 def test_uncovered_plant_questions_go_to_an_expert(assistant: Assistant) -> None:
     for text in ("호퍼 드라이어가 자꾸 과열돼서 알람이 떠요. 어디를 봐야 하나요?",
                  "철 팔레트에 RFID 태그를 붙였더니 인식이 잘 안 돼요",

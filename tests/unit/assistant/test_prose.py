@@ -100,11 +100,13 @@ def test_an_example_line_is_not_a_list_item() -> None:
 def test_file_references_go_and_a_pointer_to_a_file_is_no_line() -> None:
     text = ("고도화는 수준확인 확인서가 필요합니다(예시). 자세한 내용은 level-check-link.md를 참고하세요.\n"
             "1. 정책자금 융자: 선정 기업은 금리 우대를 받을 수 있습니다(policy-loans.md).\n"
-            "2. 현재 수준 파악: 역량강화 컨설팅 또는 수준확인 (capability-consulting.md, level-check-link.md)")
+            "2. 현재 수준 파악: 역량강화 컨설팅 또는 수준확인 (capability-consulting.md, level-check-link.md)\n"
+            "3. 사업계획서 작성과 서류 준비 (business-plan-guide.md, 제출 서류 체크리스트)")
     assert [u.text for u in _units(text)] == [
         "고도화는 수준확인 확인서가 필요합니다(예시).",  # an owner cannot open level-check-link.md
         "정책자금 융자: 선정 기업은 금리 우대를 받을 수 있습니다.",
         "현재 수준 파악: 역량강화 컨설팅 또는 수준확인",
+        "사업계획서 작성과 서류 준비 (제출 서류 체크리스트)",
     ]
 
 
