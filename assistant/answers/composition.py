@@ -40,7 +40,8 @@ _GENERIC_NOUNS = frozenset(
     "이유 까닭 원인 절차 순서 단계 기간 시기 금액 비율 종류 조건 장점 단점 차이 효과 결과 기준 의미 뜻 목록 항목 예시 사례 "
     "실수 주의 점 얘기 부분 경우 "
     "부족 필요 문제 고민 방법 내용 생각 상황 얘기 이야기 답변 회사 사람 대충 보통 제일 가장 대략 자기 자신 사장 올해 작년 "
-    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽 조심".split()
+    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽 조심 "
+    "프로 퍼센트 퍼".split()  # "60프로": the owner's way of saying a percentage, which the sources write as %
 )
 
 # the question types a list of steps, places or items can answer whole

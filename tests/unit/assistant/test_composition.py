@@ -108,6 +108,10 @@ def test_the_coverage_note_names_the_users_own_words_only_when_needed(scorer: Em
                     "인정됩니다.", "현금과 현물")]
     covered = _answer("현물은 최대 몇 %까지 인정돼요?", hits, scorer)
     assert "※" not in covered, covered
+    oee = [_hit(0, "데이터를 처음 모으기 시작한 중소 공장은 OEE가 50~65%(예시)로 나오는 경우가 많습니다.", "OEE 수준",
+                title="설비종합효율")]
+    said_as_owners_do = _answer("OEE 60프로 나오면 잘하는거에요?", oee, scorer)
+    assert "50~65%" in said_as_owners_do and "※" not in said_as_owners_do, said_as_owners_do  # 프로 is the owner's %
     uncovered = _answer("현물로 드론 장비도 인정돼요?", hits, scorer)
     note = [ln for ln in uncovered.split("\n") if ln.startswith("※")]
     assert note and "'드론" in note[0], uncovered
