@@ -76,7 +76,7 @@ def compose(
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
     relevance model on the best `pool` of them), then picked and ordered answer first."""
     asked = analyse(question, q_terms, idf)
-    if not hits or not (asked.weights or asked.foreign and scorer is not None):
+    if not hits or not (asked.weights or (asked.foreign and scorer is not None)):
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
     candidates = clean(collect(hits[:chunks]), asked)
     ranked = score(candidates, asked, scorer, pool)

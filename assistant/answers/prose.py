@@ -22,14 +22,14 @@ _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”
 _TABLE_SEP = " | "
 _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*같습니다|다음\s*\S{1,6}입니다)[.:]?\s*$|:\s*$")
 _POINTS_AHEAD = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서|지점|사항|원칙|기준)")
-# a cross-reference to another knowledge file ("(policy-loans.md)"): an owner cannot open it
-_FILE_REF = re.compile(r"\s*\((?:[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)(?:,\s*)?)+\)")
+# a knowledge file's name, as one document names another ("policy-loans.md")
+_FILE = r"[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)"
+# a cross-reference to other knowledge files ("(policy-loans.md)"): an owner cannot open them
+_FILE_REF = re.compile(rf"\s*\((?:{_FILE}(?:,\s*)?)+\)")
 # one named among other things in parentheses ("(business-plan-guide.md, 제출 서류 체크리스트)")
-_FILE_AMONG = re.compile(r"(?<=\()(?:\s*[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\s*,\s*)+"
-                         r"|(?:\s*,\s*[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx))+(?=\s*\))")
+_FILE_AMONG = re.compile(rf"(?<=\()(?:\s*{_FILE}\s*,\s*)+|(?:\s*,\s*{_FILE})+(?=\s*\))")
 # a sentence that only sends the reader to such a file ("자세한 내용은 level-check-link.md를 참고하세요.")
-_SEE_FILE = re.compile(r"\s*(?:자세한\s*(?:내용|사항)은\s*)?[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)\S{0,2}\s*"
-                       r"(?:참고|참조)\S*?(?:[.]|$)")
+_SEE_FILE = re.compile(rf"\s*(?:자세한\s*(?:내용|사항)은\s*)?{_FILE}\S{{0,2}}\s*(?:참고|참조)\S*?(?:[.]|$)")
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
 _COMPLAINT_WORDS = re.compile(r"헷갈|모르겠|모른다|어렵다|힘들다|막막|답답|걱정|불만|부족하다|방치|귀찮|골치")
