@@ -33,6 +33,7 @@ from assistant.answers.guard import check_sentence
 from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.supplier_answer import answer_supplier
+from assistant.answers.suppliers import without_unasked_profiles
 from assistant.conversations import ConversationStore, InMemoryConversationStore
 from assistant.db import Database
 from assistant.errors import FMError
@@ -251,14 +252,15 @@ class Assistant:
             hits, drafted = calculated
             return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
+        quoted = hits if analysis.intent.supplier else without_unasked_profiles(hits, analysis.query)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
-        comp = compose(analysis.text, analysis.own_terms, hits, self.searcher.idf, scorer=self.scorer)
-        drafted = extractive_text(comp, hits)
+        comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer)
+        drafted = extractive_text(comp, quoted)
         query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]
-        if analysis.intent.follow_up is False and drafted.citations and hits and hits[0].chunk.kind == "supplier":
-            subject = str(hits[0].chunk.metadata.get("company") or hits[0].chunk.title)
+        if analysis.intent.follow_up is False and drafted.citations and quoted[0].chunk.kind == "supplier":
+            subject = str(quoted[0].chunk.metadata.get("company") or quoted[0].chunk.title)
         return Drafting(hits, drafted, subject, self._evidence(drafted, hits, analysis.terms))
 
     def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted] | None:

@@ -43,6 +43,7 @@ _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's 
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8
+_LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
 _HANGUL = re.compile(r"[가-힣]")
@@ -186,7 +187,7 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
             lend[(cand.hit_index, unit.position + 1)] = cand
             continue
         short = len(text) < (2 if unit.kind in ("item", "row") else _MIN_CHARS)
-        if short or not (cand.terms - asked_terms) or prose.is_lead_in(text):
+        if short or not (cand.terms - asked_terms) or prose.is_lead_in(text) or _names_title(cand, asked_terms):
             continue
         if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
             continue
@@ -198,6 +199,16 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         if cand.key in lend:
             cand.follows_question = asked.overlap(lend[cand.key].terms)
     return kept
+
+
+def _names_title(cand: Candidate, asked_terms: set[str]) -> bool:
+    """"회사: (주)덴탈브릿지" under the profile of (주)덴탈브릿지: a labelled value that is only
+    the document's own title (and the question's words) tells the owner nothing."""
+    match = _LABELLED.match(cand.unit.text)
+    if not match or not cand.title:
+        return False
+    value, title = map(set, morphemes_many([match.group(1), cand.title], cache=True))
+    return bool(value & title) and value <= title | asked_terms
 
 
 def _cheap(cand: Candidate, asked: Asked) -> float:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answers.intent import find_industry, find_region
+from assistant.answers.retrieval import Hit
 from assistant.stores.catalog import Chunk
 
 # solution label -> words an owner uses for it
@@ -27,6 +28,7 @@ SOLUTION_WORDS: dict[str, tuple[str, ...]] = {
 }
 _SIZE = re.compile(r"(\d{1,4})\s*(?:명|인)|직원\s*(\d{1,4})")
 _LEVEL = re.compile(r"수준\s*([1-5])")
+_CORPORATE = re.compile(r"\(주\)|㈜|주식회사|\s+")  # "(주)한빛엠이에스" is asked for as "한빛엠이에스"
 
 
 @dataclass
@@ -131,3 +133,18 @@ def rank(need: Need, profiles: list[Chunk], relevance: dict[str, float], k: int 
         scored.append(Match(chunk, fit + 1.5 * relevance.get(source, 0.0), reasons))
     scored.sort(key=lambda m: -m.score)
     return [m for m in scored[:k] if m.score > 0]
+
+
+def without_unasked_profiles(hits: list[Hit], query: str) -> list[Hit]:
+    """The hits an answer may quote when the owner did not ask for a supplier: a company's
+    profile only if the question names the company. A profile that merely shares words
+    ("사출 공장 구축 실적이 80곳을 넘습니다") does not answer "사출기 데이터를 모을 수
+    있나"; the policy or case that does may sit just below it. All hits if nothing else is left."""
+    asked = _CORPORATE.sub("", query)
+    kept = [h for h in hits if h.chunk.kind != "supplier" or _named(h.chunk, asked)]
+    return kept or hits
+
+
+def _named(profile: Chunk, asked: str) -> bool:
+    name = _CORPORATE.sub("", str(profile.metadata.get("company") or profile.title))
+    return bool(name) and name in asked

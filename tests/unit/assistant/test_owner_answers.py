@@ -92,3 +92,21 @@ def test_what_is_retrieved_includes_the_rules_a_calculation_cites(assistant: Ass
     answer = assistant.ask(question)
     assert answer.reason == "calculated"
     assert {c.chunk_id for c in answer.citations} <= retrieved  # every cited chunk was retrieved
+
+
+def test_a_plant_question_is_answered_from_the_plants_case_not_a_suppliers_profile(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="인쇄소인데 오인쇄 줄인 사례 있나요?"))
+    first = answer.answer.split("\n")[0]
+    assert "오인쇄" in first and "4.5%" in first, answer.answer  # the case's own figure, not a vendor's reference
+    assert not any(c.source.startswith("suppliers/") for c in answer.citations), answer.citations
+    _citations_valid(answer)
+
+
+def test_a_named_company_is_answered_from_its_profile(assistant: Assistant) -> None:
+    about = assistant.ask(Question(text="한빛엠이에스는 어떤 회사예요?"))
+    first = about.answer.split("\n")[0]
+    assert "식품" in first and "MES" in first, about.answer  # what the company does, not "회사: (주)한빛엠이에스"
+    assert about.citations[0].source == "suppliers/profiles.yaml#S001"
+    contact = assistant.ask(Question(text="거기 연락처 알려줘요", conversation_id=about.conversation_id))
+    assert "031-0000-0001" in contact.answer
+    assert len(re.findall(r"전화 \d", contact.answer)) == 1, contact.answer  # that company's, not three
