@@ -25,6 +25,7 @@ from assistant.answers.decision import (
     confidence,
     decide,
     gather_evidence,
+    in_language,
     keyword_support,
     priority,
 )
@@ -197,14 +198,17 @@ class Assistant:
         history = store.history(cid, limit=10)
         hand_off = await asyncio.to_thread(HandOff(self.settings, self.db, store).check, cid, question, history)
         if hand_off.routing.held:  # an expert is on it, or the message is about their ticket
-            verdict = Verdict(Decision.escalate, hand_off.routing.reason, hand_off.routing.notice or HELD_TEXT)
-            return Prepared(question, cid, history, analyse(text, []), [], Drafted("", [], 0.0), verdict, 0.0,
+            analysis = analyse(text, [])
+            verdict = in_language(Verdict(Decision.escalate, hand_off.routing.reason,
+                                          hand_off.routing.notice or HELD_TEXT), analysis.language)
+            return Prepared(question, cid, history, analysis, [], Drafted("", [], 0.0), verdict, 0.0,
                             started, text, hand_off=hand_off)
         analysis = await self._understand(hand_off.text, history)
         work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
         score = confidence(work.evidence, self.calibration)
         verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
                          unknown=work.evidence.unknown)
+        verdict = in_language(verdict, analysis.language)
         return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,
                         work.subject, work.evidence, hand_off=hand_off)
 

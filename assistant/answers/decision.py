@@ -36,6 +36,27 @@ NEEDS_RECORDS_TEXT = (
 )
 HELD_TEXT = "지금 이 대화는 전문가가 맡고 있어요. 남겨 주신 메시지도 전문가에게 전달했습니다."
 
+_WILL_COME = "the answer will come to this conversation."
+# the same replies for a question asked in English
+_IN_ENGLISH = {
+    DECLINE_TEXT: "Sorry, that is outside what Factory Mentor helps with. I answer questions on building and "
+                  "running a smart factory (government support programmes and the company's share, level checks, "
+                  "MES and ERP, OEE, defects and inventory, finding a supplier), with the sources.",
+    GREETING_TEXT: "Hello, this is Factory Mentor. Ask about smart factory support programmes, costs and the "
+                   "company's share, MES and ERP, equipment, quality and inventory, or finding a supplier. I can "
+                   "also put you in touch with an expert.",
+    HUMAN_REQUEST_TEXT: "Sure, I will connect you with an expert. Your question and this conversation have been "
+                        f"passed on; {_WILL_COME}",
+    NEEDS_HUMAN_TEXT: "This question needs a judgement on contracts, law or safety that the documents alone cannot "
+                      f"give. It has been passed to an expert; {_WILL_COME}",
+    NO_EVIDENCE_TEXT: "I found nothing in the documents that answers this, so the question has been passed to an "
+                      f"expert for an accurate answer; {_WILL_COME}",
+    NEEDS_RECORDS_TEXT: "The amounts and dates in the documents are examples, so I cannot check current "
+                        "announcements or your project's own records. The question has been passed to an expert "
+                        f"to check; {_WILL_COME}",
+    HELD_TEXT: "An expert is handling this conversation now. Your message has been passed on to them too.",
+}
+
 
 @dataclass
 class Verdict:
@@ -126,6 +147,13 @@ def confidence(evidence: Evidence, calibration: Calibration | None = None) -> fl
     cal = calibration or CALIBRATIONS[DEFAULT_EMBEDDING_MODEL]
     z = cal.bias + sum(w * getattr(evidence, name) for name, w in cal.weights.items())
     return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def in_language(verdict: Verdict, language: str) -> Verdict:
+    """The verdict with its fixed reply in the question's language ("en": English)."""
+    if language != "en" or verdict.text not in _IN_ENGLISH:
+        return verdict
+    return Verdict(verdict.decision, verdict.reason, _IN_ENGLISH[verdict.text])
 
 
 def held() -> Verdict:

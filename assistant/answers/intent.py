@@ -35,7 +35,9 @@ _OUT_OF_SCOPE_ALWAYS = re.compile(
     r"(자바|파이썬|코딩|프로그래밍|C언어|자바스크립트)\s*:?\s*(숙제|과제)|숙제|버블\s*정렬|코드\s*(좀\s*)?짜",
 )
 
-_GREETING = re.compile(r"^\s*(안녕|안녕하세요|하이|hi|hello|반가워|반갑습니다|고마워|감사합니다|ㅎㅇ)[\s!.?~]*$", re.I)
+_GREETING = re.compile(
+    r"^\s*(안녕|안녕하세요|하이|반가워|반갑습니다|고마워|감사합니다|ㅎㅇ"
+    r"|(?:hi|hello|hey)(?: there)?|good (?:morning|afternoon|evening)|thanks?(?: you)?)[\s!.?~]*$", re.I)
 
 _NEEDS_HUMAN = re.compile(
     r"소송|고소|고발|손해\s*배상|배상\s*청구|법적\s*(대응|조치|책임|분쟁)|계약\s*(위반|해지\s*분쟁|분쟁|불이행)"

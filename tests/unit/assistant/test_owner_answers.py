@@ -56,6 +56,17 @@ def test_english_question_is_answered_from_the_korean_sources(assistant: Assista
 def test_english_off_topic_is_declined(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="What is the weather in Busan tomorrow?"))
     assert answer.decision == Decision.declined and not answer.citations
+    assert answer.answer.startswith("Sorry, that is outside what Factory Mentor helps with."), answer.answer
+
+
+def test_an_english_speaker_is_told_in_english(assistant: Assistant) -> None:
+    hello = assistant.ask(Question(text="Hello there"))
+    assert hello.answer.startswith("Hello, this is Factory Mentor."), hello.answer
+    human = assistant.ask(Question(text="I want to talk to a human expert please"))
+    assert human.decision == Decision.escalate
+    assert human.answer.startswith("Sure, I will connect you with an expert."), human.answer
+    korean = assistant.ask(Question(text="전문가랑 직접 얘기하고 싶어요"))
+    assert korean.decision == Decision.escalate and korean.answer.startswith("네, 전문가에게 연결해 드릴게요.")
 
 
 def test_an_english_plant_question_without_glossary_words_is_not_declined(assistant: Assistant) -> None:
