@@ -29,7 +29,7 @@ PIPE = re.compile(r"\S[ \t]*\|[ \t]*\S")
 BOXES = "□■☐☑☒✓✔✗✘▢◻◼▣"  # never prose, wherever they stand
 # copied list markers, at a sentence start (※ is left alone: the assistant's own notes open with it)
 BULLETS = "●○◯◆◇▪▫►▶★☆•❍◎"
-BOX = re.compile(f"[{BOXES}]")
+BOX = re.compile(f"[{BOXES}]|(?:^|\n)\\s*(?:[-*]\\s*)?\\[[ xX]\\](?=\\s)")  # and a Markdown checklist's "- [ ]"
 BULLET_START = re.compile(rf"(?:^|\n|(?<=[.!?:])\s+)\s*([{BULLETS}])", re.MULTILINE)
 # the words a coverage note names: "('미싱사, 연세'에 대한 내용은 찾지 못했습니다)", or the older
 # "'까다, 부족' 관련 내용은"; a source's own quote ("…"라고만 적혀 있으면) is not a note

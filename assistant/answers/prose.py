@@ -14,10 +14,13 @@ from dataclasses import dataclass
 # checklist boxes, bullets and arrows that open a line (never part of what it says)
 _GLYPHS = "□■☐☑☒✓✔✗✘▢◻◼▪▫◦•‣⁃○●◎◆◇▶▷►➤→·*-"
 _LEAD_GLYPHS = re.compile(rf"^\s*(?:[{re.escape(_GLYPHS)}]\s*)+")
+_TASK_BOX = re.compile(r"^\s*\[[ xX]\]\s*")  # a Markdown checklist's "- [ ] "
 _NUMBERING = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)](?!\d)|[①-⑳]|[가나다라마바사아자차카타파하][.)](?=\s)|[A-Za-z][.)](?=\s))\s*")
 _BOX = re.compile(r"^\s*[□☐☑☒▢◻]")
 _SECTION_GLYPH = re.compile(r"^\s*[■◼◆▶►]\s*")
 _BRACKET_HEADING = re.compile(r"^\s*\[[^\]]{1,24}\]\s*$")
+_FAQ_QUESTION = re.compile(r"^\s*Q\d*[.:)]\s*(\S.*[?？])\s*$")  # "Q. 고객사마다 로트 번호 규칙이 다른데요?"
+_FAQ_ANSWER = re.compile(r"^\s*A[.:)]\s")  # "A. 일반 보급 사업은 …": a paragraph, not a list of one
 _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”’]?\s*$")
 _TABLE_SEP = " | "
 _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*같습니다|다음\s*\S{1,6}입니다)[.:]?\s*$|:\s*$")
@@ -101,7 +104,7 @@ def strip_markers(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = _NUMBERING.sub("", _LEAD_GLYPHS.sub("", text))
+        text = _TASK_BOX.sub("", _NUMBERING.sub("", _LEAD_GLYPHS.sub("", text)))
     return text.strip()
 
 
@@ -203,7 +206,15 @@ def units_of_chunk(
         if is_inline_heading(line, nxt):
             section, run, run_kind = heading_text(line), None, None
             continue
+        if faq := _FAQ_QUESTION.match(line):
+            # the question stays a unit (it lends its match to the answer's first line) and titles
+            # the answer below it, every sentence of which answers it
+            units.append(Unit(len(units), faq.group(1), "sentence", section, None, line, i))
+            section, run, run_kind = faq.group(1), None, None
+            continue
         kind = marker_kind(line)
+        if kind is not None and _FAQ_ANSWER.match(line):
+            kind = None
         if kind is None:
             if run_kind is not None:
                 section = None  # a paragraph after the list an inline heading named is no longer under it

@@ -121,3 +121,12 @@ def test_a_named_company_is_answered_from_its_profile(assistant: Assistant) -> N
     contact = assistant.ask(Question(text="거기 연락처 알려줘요", conversation_id=about.conversation_id))
     assert "031-0000-0001" in contact.answer
     assert len(re.findall(r"전화 \d", contact.answer)) == 1, contact.answer  # that company's, not three
+
+
+def test_a_documents_own_faq_answers_the_owner_who_asks_it_in_other_words(assistant: Assistant) -> None:
+    lots = assistant.ask(Question(text="거래처마다 로트 표기를 자기네 방식으로 해달라는데 번호를 여러 벌 만들어야 하나요?"))
+    assert "출력할 때 바꿔 찍" in lots.answer, lots.answer  # the answer under "Q. 고객사마다 … 다른데요?"
+    listed = assistant.ask(Question(text="우리 업종이 특화 업종 목록에 없으면 신청 못해요?"))
+    first = listed.answer.split("\n")[0]
+    assert "업종 제한 없이 신청할 수 있습니다" in first and not first.startswith("자주 묻는 질문"), listed.answer
+    _citations_valid(listed)

@@ -28,7 +28,8 @@ def test_a_chunk_cut_mid_table_uses_the_carried_header() -> None:
 
 
 @pytest.mark.parametrize("line", ["□ (1) 사업 신청서", "☑ 사업 신청서", "✔ 사업 신청서", "• 사업 신청서",
-                                  "① 사업 신청서", "- 사업 신청서", "▢ 사업 신청서", "◻ 1. 사업 신청서"])
+                                  "① 사업 신청서", "- 사업 신청서", "▢ 사업 신청서", "◻ 1. 사업 신청서",
+                                  "- [ ] 사업 신청서", "- [x] 사업 신청서"])
 def test_checkboxes_bullets_and_numbering_go(line: str) -> None:
     assert prose.strip_markers(line) == "사업 신청서"
 
@@ -73,6 +74,8 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("직원 7명도 신청할 수 있나요?", QType.yes_no),
         ("OEE는 어떻게 계산하나요?", QType.how),
         ("지방비 매칭이 뭐예요", QType.what),
+        ("제출 서류 목록 알려주세요", QType.list),
+        ("특화 업종 목록에 없으면 지원 못 받나요?", QType.yes_no),  # whether it is on the list, not the list
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
@@ -116,3 +119,14 @@ def test_a_paragraph_after_a_headed_list_is_no_longer_under_the_heading() -> Non
     by_text = {u.text: u for u in _units(text)}
     assert prose.caution_label(by_text["부가가치세"].section) == "넣을 수 없는 것"
     assert by_text["하드웨어는 총사업비의 50% 이내로 구성하도록 권고합니다(예시)."].section is None
+
+
+def test_an_faq_answer_is_under_its_question() -> None:
+    text = ("Q. 고객사마다 원하는 로트 번호 규칙이 다른데요?\n"
+            "내부 관리 번호 하나로 추적합니다. 고객사별 표기는 출력할 때 바꿔 찍습니다.\n"
+            "**Q. 우리 업종이 목록에 없으면요?**\n"
+            "A. 일반 보급 사업은 업종 제한 없이 신청할 수 있습니다.")
+    by_text = {u.text: u for u in _units(text.replace("**", ""))}
+    assert by_text["고객사별 표기는 출력할 때 바꿔 찍습니다."].section == "고객사마다 원하는 로트 번호 규칙이 다른데요?"
+    answer = by_text["일반 보급 사업은 업종 제한 없이 신청할 수 있습니다."]
+    assert answer.kind == "sentence" and answer.section == "우리 업종이 목록에 없으면요?"  # "A." is no list of one

@@ -52,6 +52,7 @@ def test_table_pipes_are_caught(bad: str) -> None:
     "● 수입검사: 원자재가 들어올 때 [1]",
     "서류를 준비합니다.\n▪ 사업계획서 [1]",
     "◆ 이 문서의 금액은 데모용 예시입니다. [1]",
+    "체크리스트:\n- [ ] 핵심 관리 항목을 3~5개로 추렸다 [1]",
 ])
 def test_checkbox_and_bullet_glyphs_are_caught(bad: str) -> None:
     assert "glyph" in kinds(bad)
