@@ -43,6 +43,7 @@ _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's 
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8
+_ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
@@ -84,6 +85,7 @@ class Asked:
     situation: bool = False  # asks what a plant's situation was before (not what to do about it)
     frequency: bool = False  # asks how often
     foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
+    formula: bool = False  # asks how a figure is calculated
 
     @property
     def total(self) -> float:
@@ -130,7 +132,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
-        foreign=foreign,
+        foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
     )
 
 
@@ -228,6 +230,8 @@ def _shape(cand: Candidate, asked: Asked) -> float:
         return 1.0  # "what did it change" is answered by a figure that moved
     if asked.frequency:
         return 1.0 if states_frequency(unit.text) else 0.0  # "매주", "분기마다", not "6개월 이상"
+    if asked.formula and prose.states_formula(unit.text):
+        return 1.0  # "어떻게 계산해요?" is answered by the formula
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
     if asked.qtype == QType.what and unit.kind == "sentence":

@@ -97,11 +97,12 @@ def compose(
 # -- steps ---------------------------------------------------------------------------------
 def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: float) -> list[Candidate]:
     """The answering candidate, then up to `supporting` that add something it does not say.
-    For "how much" and "when" the answering line must hold the amount or the date when a
-    nearly as good line does."""
+    For "how much", "when" and "how is it calculated" the answering line must hold the amount,
+    the date or the formula when a nearly as good line does."""
     lead = ranked[0]
-    if asked.qtype in (QType.how_much, QType.when) and lead.shape < 1.0:
-        shaped = [c for c in ranked if c.shape >= 1.0 and c.score >= 0.6 * lead.score]
+    holds = _answer_shape(asked)
+    if holds is not None and not holds(lead):
+        shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score]
         if shaped:
             ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
             lead = shaped[0]
@@ -123,6 +124,15 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             picked.append(cand)
             covered |= cand.terms
     return picked
+
+
+def _answer_shape(asked: Asked) -> Callable[[Candidate], bool] | None:
+    """What the answering line must hold, if the question says: the formula, the amount, the date."""
+    if asked.formula:
+        return lambda c: prose.states_formula(c.unit.text)
+    if asked.qtype in (QType.how_much, QType.when):
+        return lambda c: c.shape >= 1.0
+    return None
 
 
 def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> Composition | None:

@@ -20,6 +20,8 @@ _BOX = re.compile(r"^\s*[□☐☑☒▢◻]")
 _SECTION_GLYPH = re.compile(r"^\s*[■◼◆▶►]\s*")
 _BRACKET_HEADING = re.compile(r"^\s*\[[^\]]{1,24}\]\s*$")
 _FAQ_QUESTION = re.compile(r"^\s*Q\d*[.:)]\s*(\S.*[?？])\s*$")  # "Q. 고객사마다 로트 번호 규칙이 다른데요?"
+# "안전재고 = (최대 일사용량 × 최대 조달기간) − …": a rule in words, not one worked example's figures
+_FORMULA_IN_WORDS = re.compile(r"[=＝]\s*[^=＝\d]*[가-힣]|계산식|산식|[가-힣)]\s*(?:으)?로\s*구합니다")
 _FAQ_ANSWER = re.compile(r"^\s*A[.:)]\s")  # "A. 일반 보급 사업은 …": a paragraph, not a list of one
 _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”’]?\s*$")
 _TABLE_SEP = " | "
@@ -122,6 +124,11 @@ def is_inline_heading(line: str, next_line: str | None = None) -> bool:
     return next_line is not None and marker_kind(next_line) is not None and not _SENTENCE_END.search(text)
 
 
+def states_formula(text: str) -> bool:
+    """The line gives a calculation rule in words ("발주점 = 평균 일사용량 × …", "…로 구합니다")."""
+    return bool(_FORMULA_IN_WORDS.search(text))
+
+
 def heading_text(line: str) -> str:
     return strip_markers(_SECTION_GLYPH.sub("", line)).strip("[]: ").strip()
 
@@ -204,6 +211,8 @@ def units_of_chunk(
             continue
         header = None
         if is_inline_heading(line, nxt):
+            if "=" in line and states_formula(line):  # "OEE = 가동률 × 성능효율 × 양품률" titles its terms and says the rule
+                units.append(Unit(len(units), heading_text(line), "sentence", section, None, line, i))
             section, run, run_kind = heading_text(line), None, None
             continue
         if faq := _FAQ_QUESTION.match(line):

@@ -130,3 +130,11 @@ def test_a_documents_own_faq_answers_the_owner_who_asks_it_in_other_words(assist
     first = listed.answer.split("\n")[0]
     assert "업종 제한 없이 신청할 수 있습니다" in first and not first.startswith("자주 묻는 질문"), listed.answer
     _citations_valid(listed)
+
+
+def test_how_a_figure_is_calculated_is_answered_with_its_formula_first(assistant: Assistant) -> None:
+    oee = assistant.ask(Question(text="OEE 수치는 어떤 식으로 계산하나요?"))
+    assert oee.answer.startswith("OEE = 가동률 × 성능효율 × 양품률 [1]"), oee.answer  # a bold line above the terms
+    reorder = assistant.ask(Question(text="재고 발주 기준점 계산 공식이 뭐예요?"))
+    assert reorder.answer.startswith("발주점 = 평균 일사용량 × 평균 조달기간 + 안전재고"), reorder.answer
+    _citations_valid(reorder)

@@ -130,3 +130,13 @@ def test_an_faq_answer_is_under_its_question() -> None:
     assert by_text["고객사별 표기는 출력할 때 바꿔 찍습니다."].section == "고객사마다 원하는 로트 번호 규칙이 다른데요?"
     answer = by_text["일반 보급 사업은 업종 제한 없이 신청할 수 있습니다."]
     assert answer.kind == "sentence" and answer.section == "우리 업종이 목록에 없으면요?"  # "A." is no list of one
+
+
+def test_a_formula_in_words_is_a_line_even_as_a_heading() -> None:
+    assert prose.states_formula("발주점 = 평균 일사용량 × 평균 조달기간 + 안전재고")
+    assert prose.states_formula("OEE는 가동률 × 성능효율 × 양품률로 구합니다.")
+    assert not prose.states_formula("OEE = 0.833 × 0.800 × 0.970 ≈ 64.7%")  # one worked example's figures
+    assert not prose.states_formula("세 가지를 곱해서 구합니다.")  # says no rule without the line above
+    units = _units("OEE = 가동률 × 성능효율 × 양품률\n- 가동률: 설비가 서 있었던 시간을 뺀 비율\n- 양품률: 불량을 뺀 비율")
+    assert units[0].text == "OEE = 가동률 × 성능효율 × 양품률" and units[0].kind == "sentence"
+    assert [u.section for u in units[1:]] == ["OEE = 가동률 × 성능효율 × 양품률"] * 2
