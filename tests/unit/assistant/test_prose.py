@@ -76,6 +76,9 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("지방비 매칭이 뭐예요", QType.what),
         ("제출 서류 목록 알려주세요", QType.list),
         ("특화 업종 목록에 없으면 지원 못 받나요?", QType.yes_no),  # whether it is on the list, not the list
+        ("사후관리 하려면 전담자 꼭 있어야 돼요?", QType.yes_no),  # "하려면" on the way does not make it a how
+        ("협약하면 바로 돈 나오는 거예요?", QType.yes_no),
+        ("협약하면 돈은 언제 나오는 거예요?", QType.when),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
