@@ -136,13 +136,15 @@ def rank(need: Need, profiles: list[Chunk], relevance: dict[str, float], k: int 
 
 
 def without_unasked_profiles(hits: list[Hit], query: str) -> list[Hit]:
-    """The hits an answer may quote when the owner did not ask for a supplier: a company's
-    profile only if the question names the company. A profile that merely shares words
+    """The hits an answer may quote when the owner did not ask for a supplier: only the profile
+    of a company the question names, or else no profile. A profile that merely shares words
     ("사출 공장 구축 실적이 80곳을 넘습니다") does not answer "사출기 데이터를 모을 수
     있나"; the policy or case that does may sit just below it. All hits if nothing else is left."""
     asked = _CORPORATE.sub("", query)
-    kept = [h for h in hits if h.chunk.kind != "supplier" or _named(h.chunk, asked)]
-    return kept or hits
+    named = [h for h in hits if h.chunk.kind == "supplier" and _named(h.chunk, asked)]
+    if named:
+        return named  # "한빛엠이에스 사후관리는요?" asks about that company, not about 사후관리 in general
+    return [h for h in hits if h.chunk.kind != "supplier"] or hits
 
 
 def _named(profile: Chunk, asked: str) -> bool:

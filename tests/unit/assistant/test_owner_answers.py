@@ -118,9 +118,13 @@ def test_a_named_company_is_answered_from_its_profile(assistant: Assistant) -> N
     first = about.answer.split("\n")[0]
     assert "식품" in first and "MES" in first, about.answer  # what the company does, not "회사: (주)한빛엠이에스"
     assert about.citations[0].source == "suppliers/profiles.yaml#S001"
-    contact = assistant.ask(Question(text="거기 연락처 알려줘요", conversation_id=about.conversation_id))
-    assert "031-0000-0001" in contact.answer
-    assert len(re.findall(r"전화 \d", contact.answer)) == 1, contact.answer  # that company's, not three
+    aftercare = assistant.ask(Question(text="거기 사후관리는 어떻게 해줘요?", conversation_id=about.conversation_id))
+    assert "1년 무상 유지보수" in aftercare.answer, aftercare.answer  # the company's, not the subsidy's rules
+    assert {c.source for c in aftercare.citations} == {"suppliers/profiles.yaml#S001"}
+    for ask in ("연락처는요?", "거기 연락처 알려줘요"):
+        contact = assistant.ask(Question(text=ask, conversation_id=about.conversation_id))
+        assert "031-0000-0001" in contact.answer, (ask, contact.answer)
+        assert len(re.findall(r"전화 \d", contact.answer)) == 1, contact.answer  # that company's, not three
 
 
 def test_a_documents_own_faq_answers_the_owner_who_asks_it_in_other_words(assistant: Assistant) -> None:
