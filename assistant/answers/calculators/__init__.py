@@ -30,7 +30,7 @@ __all__ = ["Calculation", "calculate"]
 # topic, the kinds of number it needs at least one of, calculator (first match wins)
 _CALCULATORS = (
     (OEE_TOPIC, ("minutes", "count"), oee),
-    (PPM_TOPIC, ("count",), ppm),
+    (PPM_TOPIC, ("count", "rate"), ppm),
     (INVENTORY_TOPIC, ("count",), inventory_accuracy),
     (LABOUR_TOPIC, ("money",), labour_in_kind),
     (LOAN_TOPIC, ("money",), loan_interest),

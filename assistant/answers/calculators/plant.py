@@ -25,7 +25,7 @@ _LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|load
 _SHIFT = re.compile(r"근무(?:\s*시간)?")
 _PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴식")
 _STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체|(?:자재\s*)?대기)(?:\s*시간)?", re.I)
-_RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)가동\s*시간")
+_RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)(?:가동\s*시간|(?:실제|실)\s*가동(?!률))")  # "실제 가동 400분"
 _RAN = re.compile(r"돌(?:려|리|면서|았|아|고|린)|운전(?:했|하면서|해서)|가동(?:했|하면서|해서)")  # "400분 돌면서"
 _CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
 _TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)|생산(?!한)|만든\s*(?:수량|개수)|투입|전체\s*수량|총\s*수량)")
@@ -120,8 +120,21 @@ def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal 
                    [OEE_DOC])
 
 
-def ppm(text: str) -> Calculation:
+_DEFECT_RATE = re.compile(r"불량\s*률|불량")
+_ASKS_PPM = re.compile(r"PPM|피피엠", re.I)
+
+
+def ppm(text: str) -> Calculation | None:
     qs = quantities(text)
+    if not any(q.kind == "count" for q in qs):
+        rate = _value(labelled(text, _DEFECT_RATE, ("rate",), qs))
+        if rate is None or not _ASKS_PPM.search(text):
+            return None  # "불량률 2%인데 줄이려면?" asks no figure
+        value, given = rate * 10_000, f"{rate.normalize():f}%"  # "불량률 0.5프로면 PPM으로?": 1% is 10,000 PPM
+        return Calculation("PPM", [
+            f"불량률 {given}는 {plain(value, 1)} PPM입니다 [1].",
+            f"- PPM = 불량률 {given} ÷ 100 × 1,000,000 = {plain(value, 1)} PPM (1% = 10,000 PPM)",
+        ], [PPM_DOC])
     bad = _value(labelled(text, _BAD, ("count",), qs))
     counts = [q.value for q in qs if q.kind == "count"]
     total = max(counts) if len(counts) >= 2 else _value(labelled(text, _INSPECTED, ("count",), qs))

@@ -215,3 +215,16 @@ def test_oee_asks_only_for_what_it_still_lacks_to_split_the_parts() -> None:
     assert calc is not None and calc.lines[0] == "OEE(설비종합효율)는 80.0%입니다 [1]."
     assert "양품률 = 양품 540개 ÷ 생산량 560개 = 96.4%" in calc.text
     assert calc.lines[-1] == "가동률·성능가동률·양품률을 나눠 보려면 정지시간도 알려 주세요."
+
+
+def test_ppm_from_a_defect_rate_only_when_ppm_is_asked() -> None:
+    calc = calculate("불량률 0.5프로면 PPM으로 얼마예요?")
+    assert calc is not None and calc.lines[0] == "불량률 0.5%는 5,000 PPM입니다 [1]."
+    assert calc.sources == ["policies/quality-defect-records.md"]
+    assert calculate("우리 불량률 2%인데 줄이려면 뭐부터 해요?") is None  # asks how to lower it, not a figure
+
+
+def test_availability_from_the_actual_running_minutes() -> None:
+    calc = calculate("부하시간 480분에 실제 가동 400분인데 가동률은 몇이에요?")
+    assert calc is not None and calc.lines[0] == "가동률은 83.3%입니다 [1]."
+    assert "가동률 = 가동시간 400분 ÷ 부하시간 480분 = 83.3%" in calc.text
