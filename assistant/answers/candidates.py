@@ -43,6 +43,7 @@ _PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's 
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8
+_BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
@@ -196,11 +197,20 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         cand.caution = prose.caution_label(cand.context)
         bare = unit.kind in ("item", "row") or not _FINITE.search(text)
         cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
+        if cand.label is None and _bare_reply(cand):
+            cand.label = unit.section  # "공급기업을 바꿔야 하나요? 꼭 그렇지는 않습니다": not a yes to any question
         kept.append(cand)
     for cand in kept:
         if cand.key in lend:
             cand.follows_question = asked.overlap(lend[cand.key].terms)
     return kept
+
+
+def _bare_reply(cand: Candidate) -> bool:
+    """A short reply that means something only under its document's own question ("꼭 그렇지는
+    않습니다.", "처음에는 필요 없습니다." under "Q. …?")."""
+    section = cand.unit.section or ""
+    return section.rstrip().endswith(("?", "？")) and len(cand.unit.text) <= _BARE_REPLY_CHARS
 
 
 def _names_title(cand: Candidate, asked_terms: set[str]) -> bool:

@@ -53,7 +53,9 @@ def extractive_text(comp: Composition, hits: list[Hit]) -> Drafted:
 
 
 def _labelled(picked: Picked) -> str:
-    return f"{picked.label}: {picked.text}" if picked.label else picked.text
+    if not picked.label:
+        return picked.text
+    return f"{picked.label} {picked.text}" if picked.label.endswith(("?", "？")) else f"{picked.label}: {picked.text}"
 
 
 def _prose_lines(comp: Composition, cite: Callable[[Picked], str]) -> list[str]:

@@ -70,11 +70,22 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
+# "총사업비 5천이면", "대출 3천": where only money is meant, a bare 천 is 천만 원
+_THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|부담\s*금|견적|대출|융자)\s*(?:가|는|이|을|를|은|으로|로)?\s*"
+                               r"(\d{1,2}(?:\.\d)?\s*천)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
+
+
 def quantities(text: str) -> list[Quantity]:
     """Every amount, duration, rate and count in `text`, in reading order, none overlapping."""
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
+    for m in _THOUSANDS_OF_MAN.finditer(text):
+        thousands = _number(m.group(1).rstrip("천 ")) * 10_000_000
+        found.append(Quantity(thousands, "money", m.start(1), m.end(1), m.group(1)))
+        taken.append((m.start(1), m.end(1)))
     for m in _MONEY.finditer(text):
+        if _overlaps((m.start(), m.end()), taken):
+            continue
         expr = m.group(1) or m.group(3)
         if not expr or not re.search(r"\d|[일이삼사오육칠팔구][십백천만억]|[십백천][만억]", expr):
             continue

@@ -142,3 +142,10 @@ def test_how_a_figure_is_calculated_is_answered_with_its_formula_first(assistant
     reorder = assistant.ask(Question(text="재고 발주 기준점 계산 공식이 뭐예요?"))
     assert reorder.answer.startswith("발주점 = 평균 일사용량 × 평균 조달기간 + 안전재고"), reorder.answer
     _citations_valid(reorder)
+
+
+def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="중간에 공급기업 바꿀 수 있어요?"))
+    # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
+    assert not answer.answer.startswith("꼭 그렇지는 않습니다"), answer.answer
+    assert answer.answer.startswith("공급기업을 바꿔야 하나요? 꼭 그렇지는 않습니다. [1]"), answer.answer

@@ -228,3 +228,15 @@ def test_availability_from_the_actual_running_minutes() -> None:
     calc = calculate("부하시간 480분에 실제 가동 400분인데 가동률은 몇이에요?")
     assert calc is not None and calc.lines[0] == "가동률은 83.3%입니다 [1]."
     assert "가동률 = 가동시간 400분 ÷ 부하시간 480분 = 83.3%" in calc.text
+
+
+def test_inventory_accuracy_when_the_count_comes_before_실사() -> None:
+    calc = calculate("창고 재고 300품목 실사했는데 270개 맞았어요 정확도 몇이에요?")
+    assert calc is not None and calc.lines[0] == "재고 정확도는 90.0%입니다 [1]."  # not 270 of 270
+
+
+def test_a_bare_천_after_the_project_cost_is_천만_원() -> None:
+    calc = calculate("부산 공장인데 총사업비 5천이면 지방비 얼마 받아요?")
+    assert calc is not None and "총사업비 5,000만 원 × 50%" in calc.text
+    assert "5,000만 원 × 5%p = 250만 원" in calc.text
+    assert calculate("재고 5천개 있는데 부담금은요?") is None  # a count stays a count
