@@ -209,8 +209,7 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
 def _bare_reply(cand: Candidate) -> bool:
     """A short reply that means something only under its document's own question ("꼭 그렇지는
     않습니다.", "처음에는 필요 없습니다." under "Q. …?")."""
-    section = cand.unit.section or ""
-    return section.rstrip().endswith(("?", "？")) and len(cand.unit.text) <= _BARE_REPLY_CHARS
+    return prose.is_question(cand.unit.section or "") and len(cand.unit.text) <= _BARE_REPLY_CHARS
 
 
 def _names_title(cand: Candidate, asked_terms: set[str]) -> bool:

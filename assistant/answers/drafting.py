@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answers import prose
 from assistant.answers.composition import Composition, Picked
 from assistant.answers.retrieval import Hit
 from assistant.answers.suppliers import Match, Need
@@ -55,7 +56,8 @@ def extractive_text(comp: Composition, hits: list[Hit]) -> Drafted:
 def _labelled(picked: Picked) -> str:
     if not picked.label:
         return picked.text
-    return f"{picked.label} {picked.text}" if picked.label.endswith(("?", "？")) else f"{picked.label}: {picked.text}"
+    # a document's own question reads before its reply ("…하나요? 꼭 그렇지는 않습니다."), a meaning as "하면 안 되는 것: …"
+    return f"{picked.label} {picked.text}" if prose.is_question(picked.label) else f"{picked.label}: {picked.text}"
 
 
 def _prose_lines(comp: Composition, cite: Callable[[Picked], str]) -> list[str]:

@@ -155,6 +155,11 @@ def is_complaint(text: str, context: str | None = None) -> bool:
     return bool(_PLAIN_END.search(text) and _COMPLAINT_WORDS.search(text))
 
 
+def is_question(text: str) -> bool:
+    """The text asks ("공급기업을 바꿔야 하나요?"): a document's FAQ question, a heading that asks."""
+    return text.rstrip().endswith(("?", "？"))
+
+
 def is_lead_in(text: str) -> bool:
     """"…은 다음과 같습니다." says nothing without the list that follows it."""
     return bool(_LEAD_IN.search(text))
