@@ -45,9 +45,13 @@ _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|
 _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
+# "OEE가 뭐예요?", "8D 리포트 이게 뭐에요": what a thing is (not "인정되는 게 뭐예요?", which asks for its instances)
+_ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*\s*$"
+                              r"|^\s*what\s+(is|are)\s+(an?\s+)?\S+(\s+\S+)?\s*\?*\s*$", re.I)
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
+_TOPICLESS_DEFINITION = re.compile(r"^(?!.*\S[은는]\s)(?!.*것입니다).*[가-힣]입니다[.]?$")
 _HANGUL = re.compile(r"[가-힣]")
 # a result: a figure that moved ("25일에서 14일로", "불량률 3% → 1%", "40% 줄었습니다")
 _RESULT = re.compile(
@@ -87,6 +91,7 @@ class Asked:
     frequency: bool = False  # asks how often
     foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
     formula: bool = False  # asks how a figure is calculated
+    definition: bool = False  # asks what a thing is
 
     @property
     def total(self) -> float:
@@ -134,6 +139,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
+        definition=bool(_ASKS_DEFINITION.search(question)),
     )
 
 
@@ -244,21 +250,25 @@ def _shape(cand: Candidate, asked: Asked) -> float:
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
     if asked.qtype == QType.what and unit.kind == "sentence":
-        if _defines_asked(cand, asked):
+        if defines_asked(cand, asked):
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
         if defines(cand.context) and " > " not in cand.context:
             return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
     return fit(asked.qtype, unit.text, first_step=asked.first_step)
 
 
-def _defines_asked(cand: Candidate, asked: Asked) -> bool:
+def defines_asked(cand: Candidate, asked: Asked) -> bool:
     """A sentence whose topic ("X은/는/이란 …") is what the question asks about and that
-    ends the way a definition does."""
+    ends the way a definition does; or, under a heading that names it ("### 8D 보고서"), a
+    sentence with no topic of its own that says what it is ("여덟 단계로 … 기록하는 양식입니다.")."""
     match = _DEFINITION.match(cand.unit.text)
-    if not match:
+    if match:
+        (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
+        return asked.overlap(set(topic)) >= 0.5
+    if not _TOPICLESS_DEFINITION.match(cand.unit.text) or not cand.context:
         return False
-    (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
-    return asked.overlap(set(topic)) >= 0.5
+    (heading,) = morphemes_many([cand.context.split(" > ")[-1]], cache=True)
+    return asked.overlap(set(heading)) >= 0.5
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:

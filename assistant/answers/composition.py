@@ -21,6 +21,7 @@ from assistant.answers.candidates import (
     Candidate,
     analyse,
     clean,
+    defines_asked,
     collect,
     list_title,
     question_terms,
@@ -46,6 +47,10 @@ _GENERIC_NOUNS = frozenset(
 
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
+
+# what a line gives up, per rank of its chunk below the first (up to four), to lead the answer:
+# retrieval read the whole chunk, so a lower chunk's line must be clearly better to lead
+_LEAD_RANK_COST = 0.05
 
 
 @dataclass
@@ -79,7 +84,7 @@ def compose(
     if not hits or not (asked.weights or (asked.foreign and scorer is not None)):
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
     candidates = clean(collect(hits[:chunks]), asked)
-    ranked = score(candidates, asked, scorer, pool)
+    ranked = _lead_first(score(candidates, asked, scorer, pool))
     if not ranked or ranked[0].score < min_score:
         return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
@@ -95,6 +100,14 @@ def compose(
 
 
 # -- steps ---------------------------------------------------------------------------------
+def _lead_first(ranked: list[Candidate]) -> list[Candidate]:
+    """The best line to lead, its chunk's retrieval rank counted, first; the rest as scored."""
+    if not ranked:
+        return ranked
+    lead = max(ranked, key=lambda c: c.score * (1 - _LEAD_RANK_COST * min(c.hit_index, 4)))
+    return [lead, *(c for c in ranked if c is not lead)]
+
+
 def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: float) -> list[Candidate]:
     """The answering candidate, then up to `supporting` that add something it does not say.
     For "how much", "when" and "how is it calculated" the answering line must hold the amount,
@@ -130,6 +143,8 @@ def _answer_shape(asked: Asked) -> Callable[[Candidate], bool] | None:
     """What the answering line must hold, if the question says: the formula, the amount, the date."""
     if asked.formula:
         return lambda c: prose.states_formula(c.unit.text)
+    if asked.qtype == QType.what and asked.definition:
+        return lambda c: c.unit.kind == "sentence" and defines_asked(c, asked)  # "X는 … 지표입니다"
     if asked.qtype in (QType.how_much, QType.when):
         return lambda c: c.shape >= 1.0
     return None

@@ -26,7 +26,10 @@ _FAQ_ANSWER = re.compile(r"^\s*A[.:)]\s")  # "A. 일반 보급 사업은 …": a
 _SENTENCE_END = re.compile(r"(?:다|요|죠|까|니다|[.!?？。])\s*[)\]'\"”’]?\s*$")
 _TABLE_SEP = " | "
 _LEAD_IN = re.compile(r"(이렇습니다|다음과\s*같습니다|아래와\s*같습니다|다음\s*\S{1,6}입니다)[.:]?\s*$|:\s*$")
-_POINTS_AHEAD = re.compile(r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서|지점|사항|원칙|기준)")
+_POINTS_AHEAD = re.compile(
+    r"(아래|다음)(의)?\s*(\S+\s*)?(가지|항목|조건|요건|단계|서류|순서|지점|사항|원칙|기준)"
+    r"|(아래|다음)[을를]\s"  # "과업지시서에 다음을 적으세요."
+)
 # a knowledge file's name, as one document names another ("policy-loans.md")
 _FILE = r"[\w.-]+\.(?:md|txt|html?|pdf|docx|hwpx)"
 # a cross-reference to other knowledge files ("(policy-loans.md)"): an owner cannot open them

@@ -145,7 +145,31 @@ def test_how_a_figure_is_calculated_is_answered_with_its_formula_first(assistant
 
 
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
-    answer = assistant.ask(Question(text="중간에 공급기업 바꿀 수 있어요?"))
+    answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
     assert not answer.answer.startswith("꼭 그렇지는 않습니다"), answer.answer
     assert answer.answer.startswith("공급기업을 바꿔야 하나요? 꼭 그렇지는 않습니다. [1]"), answer.answer
+
+
+def test_what_a_thing_is_is_answered_with_the_sentence_that_defines_it(assistant: Assistant) -> None:
+    oee = assistant.ask(Question(text="OEE가 뭐예요?"))
+    # not "한 가지만 보면 착시가 생깁니다" from the same section, which the model also rates highly
+    assert oee.answer.startswith("설비종합효율(OEE, Overall Equipment Effectiveness)은"), oee.answer
+    _citations_valid(oee)
+
+
+def test_a_line_that_points_to_the_following_items_comes_with_them(assistant: Assistant) -> None:
+    scope = assistant.ask(Question(text="과업지시서에는 뭘 써야 돼요?"))
+    lines = scope.answer.split("\n")
+    assert lines[0].startswith("과업지시서(또는 요구사항 명세)에 다음을 적으세요."), scope.answer
+    assert lines[1].startswith("- 기능 목록:") and any(line.startswith("- 하자보수:") for line in lines), scope.answer
+
+
+def test_the_first_line_comes_from_the_best_retrieved_document_unless_a_lower_one_is_clearly_better(
+    assistant: Assistant,
+) -> None:
+    # the top document lists what each industry's track manages; a lower one's general line about
+    # which industries qualify rated a little higher, and used to lead
+    parts = assistant.ask(Question(text="업종특화로 하면 자동차 부품은 뭘 주로 관리해요?"))
+    assert "공정능력(Cpk)" in parts.answer.split("\n")[0], parts.answer
+    _citations_valid(parts)
