@@ -30,6 +30,7 @@ from assistant.answers.decision import (
     priority,
 )
 from assistant.answers.drafting import Drafted, citation_for, extractive_text
+from assistant.answers.followup import cited_first
 from assistant.answers.guard import check_sentence
 from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
@@ -257,6 +258,7 @@ class Assistant:
             return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         quoted = hits if analysis.intent.supplier else without_unasked_profiles(hits, analysis.query)
+        quoted = cited_first(quoted, analysis.prior_sources)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
         comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer)

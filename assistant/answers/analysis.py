@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.answers.composition import question_terms
-from assistant.answers.followup import resolve
+from assistant.answers.followup import cited_before, resolve
 from assistant.answers.glossary import korean_words, source_words
 from assistant.answers.intent import Intent, classify
 from assistant.korean import morphemes
@@ -32,6 +32,7 @@ class Analysis:
     own_terms: list[str] = field(default_factory=list)  # content terms of what is asked now
     language: str = "ko"  # "ko" or "en" (any Latin-script question without Hangul)
     followed: bool = False  # resolved as a follow-up of the previous turn
+    prior_sources: tuple[str, ...] = ()  # a follow-up's: the documents the previous answer cited
 
     def with_query(self, query: str) -> Analysis:
         """The same analysis for another retrieval query (an LLM rewrite of a follow-up)."""
@@ -62,11 +63,12 @@ def analyse(text: str, history: list[Turn]) -> Analysis:
         prev = classify(query)
         intent.supplier = intent.supplier or (prev.supplier and not intent.human_request)
         intent.in_domain = intent.in_domain or prev.in_domain
+    prior = cited_before(history) if followed else ()
     if language == "en":  # the Korean sources share no words with English but the bridge's
         terms = question_terms(morphemes(korean_terms(query)))
-        return Analysis(text, intent, query, terms, terms, language, followed)
+        return Analysis(text, intent, query, terms, terms, language, followed, prior)
     sources_say = source_words(text)  # "공급업체" is searched as the sources' "공급기업" too
     query, asked_now = " ".join([query, *sources_say]), " ".join([text, *sources_say])
     terms = question_terms(morphemes(query))
     own_terms = question_terms(morphemes(asked_now)) if query != asked_now else terms
-    return Analysis(text, intent, query, terms, own_terms or terms, language, followed)
+    return Analysis(text, intent, query, terms, own_terms or terms, language, followed, prior)

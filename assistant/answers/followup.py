@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.answers.intent import classify
+from assistant.answers.retrieval import Hit
 from assistant.types import Decision, Turn
 
 _POINTS_AT_SUPPLIER = re.compile(r"거기|그\s*업체|그\s*회사|그곳|이\s*업체|연락처|전화|담당자|이메일|메일")
@@ -17,6 +18,23 @@ def last_user_turn(history: list[Turn]) -> Turn | None:
 
 def last_assistant_turn(history: list[Turn]) -> Turn | None:
     return next((t for t in reversed(history) if t.role == "assistant"), None)
+
+
+def cited_before(history: list[Turn]) -> tuple[str, ...]:
+    """The documents the previous answer cited ("그 회사는 비용이 얼마 들었어요?" asks about them)."""
+    prev_answer = last_assistant_turn(history)
+    if prev_answer is None or prev_answer.decision not in (Decision.answered, Decision.offer_expert):
+        return ()
+    return tuple(dict.fromkeys(c.source for c in prev_answer.citations))
+
+
+def cited_first(hits: list[Hit], sources: tuple[str, ...]) -> list[Hit]:
+    """A follow-up's hits with the chunks of the documents just cited first (in their order), so
+    that its answer goes on from the same document when that document was found again."""
+    if not sources:
+        return hits
+    again = [h for h in hits if h.chunk.source in sources]
+    return again + [h for h in hits if h.chunk.source not in sources] if again else hits
 
 
 def resolve(text: str, history: list[Turn]) -> tuple[str, bool]:

@@ -6,9 +6,12 @@ import pytest
 
 from assistant.answers.analysis import analyse, language_of
 from assistant.answers.decision import Evidence, calibration_for, confidence, decide, held, priority
+from assistant.answers.followup import cited_first
 from assistant.answers.intent import classify
+from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
-from assistant.types import Decision, Turn
+from assistant.stores.catalog import Chunk
+from assistant.types import Citation, Decision, Turn
 
 
 def test_english_questions_get_korean_terms_for_the_korean_sources() -> None:
@@ -101,3 +104,21 @@ def test_unknown_share_counts_named_things_absent_from_every_source() -> None:
     expected = idf("드라이어") / sum(idf(t) for t in ("사출", "드라이어", "온도", "타다"))
     assert abs(share - expected) < 1e-9  # "타다" is unknown too, but a predicate: not counted
     assert unknown_share(["사출", "온도"], idf) == 0.0 and unknown_share([], idf) == 0.0
+
+
+def test_a_follow_up_goes_on_from_the_documents_the_previous_answer_cited() -> None:
+    case = Citation(n=1, chunk_id="f1", title="단조 공장 사례", source="mentoring/forging.md", snippet="…")
+    history = [Turn(role="user", text="단조 공장 OEE 올린 사례 있어요?"),
+               Turn(role="assistant", text="…", decision=Decision.answered, citations=[case])]
+    analysis = analyse("그 회사 기업 부담은 얼마였어요?", history)
+    assert analysis.followed and analysis.prior_sources == ("mentoring/forging.md",)
+
+    def hit(source: str) -> Hit:
+        return Hit(chunk=Chunk(chunk_id=source, source=source, title=source, kind="policy", text="…"), score=1.0)
+
+    hits = [hit("subsidies/company-share.md"), hit("mentoring/forging.md"), hit("subsidies/faq.html")]
+    assert [h.chunk.source for h in cited_first(hits, analysis.prior_sources)] == [
+        "mentoring/forging.md", "subsidies/company-share.md", "subsidies/faq.html"]
+    assert cited_first(hits, ("mentoring/other.md",)) == hits  # not found again: retrieval's order
+    declined = [*history[:1], Turn(role="assistant", text="…", decision=Decision.declined, citations=[case])]
+    assert analyse("그 회사 기업 부담은 얼마였어요?", declined).prior_sources == ()
