@@ -9,6 +9,8 @@ def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
     assert "재고" in morphemes("전산 재고랑 창고 실물이 맨날 안맞아요")  # not 재 + 고랑
     assert "금형" in morphemes("사출기 금형이랑 로트는 어떻게 관리해요")  # not 금 + 형
     assert "로트" in morphemes("로트는 어떻게 매겨요")  # not 로 + 트
+    assert morphemes("발주점은 어떻게 잡아요")[0] == "발주점"  # not 발 + 주점 (a pub)
+    assert morphemes("다운타임을 줄이려면")[0] == "다운타임"  # the same word whatever follows it
     assert "얼라이언스" in morphemes("공급기업 얼라이언스가 뭐에요?")  # the particle is not part of it
 
 
