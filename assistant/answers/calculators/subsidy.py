@@ -45,6 +45,9 @@ _MONTHS = re.compile(r"(\d+)\s*개월")
 _SALARY = re.compile(r"월\s*급(?:여)?|월\s*(?=\d)|급여|연봉")
 _LEVEL = re.compile(r"수준\s*(?:확인)?\D{0,8}?([1-5])\s*(?:단계|수준|레벨)|(?:레벨|level)\s*([1-5])", re.I)
 _PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
+# "1억 빌리면 몇 년 안에 갚아야 돼요?" asks the loan's term, not its interest: the sources answer it
+_ASKS_TERM = re.compile(r"몇\s*년|기간|언제까지|상환")
+_ASKS_COST = re.compile(r"이자|금리|이율|얼마")
 
 
 def _total(text: str, qs: list[Quantity]) -> Decimal | None:
@@ -117,7 +120,9 @@ def _regional(region: str | None, total: Decimal, sources: list[str]) -> tuple[D
                       f"{won(matching)} [3]"]
 
 
-def loan_interest(text: str) -> Calculation:
+def loan_interest(text: str) -> Calculation | None:
+    if _ASKS_TERM.search(text) and not _ASKS_COST.search(text):
+        return None
     qs = quantities(text)
     principal_q = labelled(text, _PRINCIPAL, ("money",), qs, window=20)
     money = [q for q in qs if q.kind == "money"]

@@ -240,3 +240,8 @@ def test_a_bare_천_after_the_project_cost_is_천만_원() -> None:
     assert calc is not None and "총사업비 5,000만 원 × 50%" in calc.text
     assert "5,000만 원 × 5%p = 250만 원" in calc.text
     assert calculate("재고 5천개 있는데 부담금은요?") is None  # a count stays a count
+
+
+def test_a_question_about_the_loans_term_is_not_answered_with_its_interest() -> None:
+    assert calculate("정책자금 1억 빌리면 몇 년 안에 갚아야 돼요?") is None  # the sources' 대출 기간 answers it
+    assert calculate("정책자금 1억 빌리면 상환 기간 동안 이자는 얼마예요?") is not None
