@@ -122,3 +122,12 @@ def test_a_follow_up_goes_on_from_the_documents_the_previous_answer_cited() -> N
     assert cited_first(hits, ("mentoring/other.md",)) == hits  # not found again: retrieval's order
     declined = [*history[:1], Turn(role="assistant", text="…", decision=Decision.declined, citations=[case])]
     assert analyse("그 회사 기업 부담은 얼마였어요?", declined).prior_sources == ()
+
+
+def test_a_short_question_about_an_aspect_of_the_last_answer_is_a_follow_up() -> None:
+    history = [Turn(role="user", text="수준확인은 어디서 받아요?", subject="수준확인은 어디서 받아요?"),
+               Turn(role="assistant", text="…", decision=Decision.answered)]
+    for text in ("비용 들어요?", "기간은 얼마나 걸려요?", "서류는 뭐 내요?"):
+        analysis = analyse(text, history)
+        assert analysis.followed and "수준확인" in analysis.query, text
+    assert not analyse("기간 연장은 어떻게 신청해요?", history).followed  # a question of its own
