@@ -20,10 +20,15 @@ def last_assistant_turn(history: list[Turn]) -> Turn | None:
     return next((t for t in reversed(history) if t.role == "assistant"), None)
 
 
+def _answered(turn: Turn) -> bool:
+    """An assistant turn that gave an answer (not a hand-off, a refusal or a greeting)."""
+    return turn.decision in (Decision.answered, Decision.offer_expert)
+
+
 def cited_before(history: list[Turn]) -> tuple[str, ...]:
     """The documents the previous answer cited ("그 회사는 비용이 얼마 들었어요?" asks about them)."""
     prev_answer = last_assistant_turn(history)
-    if prev_answer is None or prev_answer.decision not in (Decision.answered, Decision.offer_expert):
+    if prev_answer is None or not _answered(prev_answer):
         return ()
     return tuple(dict.fromkeys(c.source for c in prev_answer.citations))
 
@@ -47,8 +52,7 @@ def resolve(text: str, history: list[Turn]) -> tuple[str, bool]:
     if prev_user is None or not classify(text).follow_up:
         return text, False
     prev_answer = last_assistant_turn(history)
-    if prev_answer and prev_answer.subject and _POINTS_AT_SUPPLIER.search(text):
-        if prev_answer.decision in (Decision.answered, Decision.offer_expert):
-            return f"{prev_answer.subject} {_LEADING_FILLER.sub('', text)}", True
+    if prev_answer and prev_answer.subject and _POINTS_AT_SUPPLIER.search(text) and _answered(prev_answer):
+        return f"{prev_answer.subject} {_LEADING_FILLER.sub('', text)}", True
     subject = prev_user.subject or prev_user.text
     return f"{subject} {_LEADING_FILLER.sub('', text)}".strip(), True

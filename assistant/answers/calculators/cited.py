@@ -8,7 +8,6 @@ from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.stores.catalog import Chunk
 
 _FORMULA_WORDS = ("계산", "=", "×", "÷", "%")
-_KIND_OF_FOLDER = {"subsidies": "subsidy", "policies": "policy", "mentoring": "mentoring"}
 
 
 def _best_chunk(chunks: list[Chunk], terms: set[str]) -> Chunk:
@@ -23,8 +22,7 @@ def cited_calculation(calc: Calculation, searcher: HybridSearcher, terms: list[s
     not in the stores (then the question is answered from whatever the stores hold)."""
     hits: list[Hit] = []
     for source in calc.sources:
-        kind = _KIND_OF_FOLDER.get(source.split("/", 1)[0], "")
-        chunks = [c for c in searcher.chunks_of_kind(kind) if c.source == source]
+        chunks = searcher.chunks_of_source(source)
         if not chunks:
             return None
         hits.append(Hit(chunk=_best_chunk(chunks, set(terms)), score=1.0))
