@@ -11,6 +11,7 @@ from assistant.stores.embeddings import (
     E5Embeddings,
     HashingEmbeddings,
     UseEmbeddings,
+    _omp_set_num_threads,
     canonical_name,
     make_embeddings,
 )
@@ -138,6 +139,9 @@ def test_aliases_share_a_collection_and_models_do_not(tmp_path: Path) -> None:
 
 
 def test_one_question_gets_the_same_vector_alone_as_in_a_batch() -> None:
+    # one text is encoded on one thread, a batch on every core (the engine's own OpenMP
+    # runtime is reachable to set that); the thread count changes the speed, not the vector
+    assert _omp_set_num_threads() is not None
     one = make_embeddings("multilingual-e5-small").encode_queries(["기업 부담금은 얼마인가요?"])
     batch = make_embeddings("multilingual-e5-small").encode_queries(["기업 부담금은 얼마인가요?", "OEE 계산"])
     assert np.allclose(one[0], batch[0], atol=1e-3)  # the thread count changes the speed, not the vector
