@@ -81,6 +81,7 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
         queries = [q for q in queries if q.pid in kept]
     if limit:
         queries = queries[:limit]
+    same = korquad.copies(paragraphs)
     stores, report, ingest_s = _ingest(settings, paragraphs, None)
     searcher = HybridSearcher(stores)
     searcher.refresh()
@@ -88,26 +89,29 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
                                  else (None, 0))
 
     ranks: dict[str, list[int | None]] = {m: [] for m in (*MODES, *(["baseline"] if baseline else []))}
+    strict: dict[str, list[int | None]] = {m: [] for m in ranks}  # the question's own paragraph only
     lat: dict[str, list[float]] = {m: [] for m in ranks}
     dump: list[dict[str, Any]] = []
     for i, q in enumerate(queries):
         t0 = time.perf_counter()
         vec = stores.embed_query(q.question)
         encode_s = time.perf_counter() - t0
-        relevant = {q.pid}
+        relevant = same.get(q.pid, {q.pid})
         for mode in MODES:
             t0 = time.perf_counter()
             hits = searcher.search(q.question, 10, mode=mode, query_vector=vec if mode != "keyword" else None)
             elapsed = time.perf_counter() - t0 + (encode_s if mode != "keyword" else 0.0)
             lat[mode].append(elapsed)
             ranks[mode].append(first_hit_rank([h.chunk.source for h in hits], relevant))
+            strict[mode].append(first_hit_rank([h.chunk.source for h in hits], {q.pid}))
         if baseline is not None:
             t0 = time.perf_counter()
             docs = baseline.similarity_search_by_vector(vec.tolist(), k=4)
             lat["baseline"].append(time.perf_counter() - t0 + encode_s)
             ranks["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], relevant))
+            strict["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], {q.pid}))
         if candidates_to is not None:
-            dump.append({"relevant": q.pid, **_candidates(searcher, q.question, vec, settings.retrieval_candidates)})
+            dump.append({"relevant": sorted(relevant), **_candidates(searcher, q.question, vec, settings.retrieval_candidates)})
         if progress:
             progress("queries", i + 1, len(queries))
     if candidates_to is not None:
@@ -122,6 +126,8 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
         "embedding_model": settings.embedding_model,
         "fusion": dataclasses.asdict(searcher.fusion),
         "paragraphs": len(paragraphs),
+        "repeated_passages": sorted({tuple(sorted(g)) for g in same.values()}),
+        "results_own_paragraph_only": {name: ranking_summary(r) for name, r in strict.items()},
         "queries": len(queries),
         "chunks": stores.catalog.count_chunks(),
         "baseline_chunks": baseline_chunks,
@@ -147,5 +153,11 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"| {name} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr@10']:.3f} | "
             f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
         )
+    repeated = result.get("repeated_passages") or []
+    if repeated:
+        own = result["results_own_paragraph_only"]
+        lines += ["", f"Passages the dev set repeats: {len(repeated)} ({', '.join(' = '.join(g) for g in repeated)}); "
+                      "a chunk of a copy counts as a hit. Counting the question's own paragraph only: "
+                      + "; ".join(f"{name} {r['hit@1']:.3f} / {r['hit@5']:.3f}" for name, r in own.items()) + "."]
     lines += ["", f"Baseline: {result['baseline_description']}."]
     return "\n".join(lines) + "\n"
