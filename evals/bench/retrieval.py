@@ -102,14 +102,16 @@ def run(settings: Settings, *, path: Path | None = None, limit: int | None = Non
             hits = searcher.search(q.question, 10, mode=mode, query_vector=vec if mode != "keyword" else None)
             elapsed = time.perf_counter() - t0 + (encode_s if mode != "keyword" else 0.0)
             lat[mode].append(elapsed)
-            ranks[mode].append(first_hit_rank([h.chunk.source for h in hits], relevant))
-            strict[mode].append(first_hit_rank([h.chunk.source for h in hits], {q.pid}))
+            sources = [h.chunk.source for h in hits]
+            ranks[mode].append(first_hit_rank(sources, relevant))
+            strict[mode].append(first_hit_rank(sources, {q.pid}))
         if baseline is not None:
             t0 = time.perf_counter()
             docs = baseline.similarity_search_by_vector(vec.tolist(), k=4)
             lat["baseline"].append(time.perf_counter() - t0 + encode_s)
-            ranks["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], relevant))
-            strict["baseline"].append(first_hit_rank([d.metadata["source"] for d in docs], {q.pid}))
+            sources = [d.metadata["source"] for d in docs]
+            ranks["baseline"].append(first_hit_rank(sources, relevant))
+            strict["baseline"].append(first_hit_rank(sources, {q.pid}))
         if candidates_to is not None:
             dump.append({"relevant": sorted(relevant), **_candidates(searcher, q.question, vec, settings.retrieval_candidates)})
         if progress:

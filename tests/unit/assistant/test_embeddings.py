@@ -144,7 +144,7 @@ def test_one_question_gets_the_same_vector_alone_as_in_a_batch() -> None:
     assert _omp_set_num_threads() is not None
     one = make_embeddings("multilingual-e5-small").encode_queries(["기업 부담금은 얼마인가요?"])
     batch = make_embeddings("multilingual-e5-small").encode_queries(["기업 부담금은 얼마인가요?", "OEE 계산"])
-    assert np.allclose(one[0], batch[0], atol=1e-3)  # the thread count changes the speed, not the vector
+    assert np.allclose(one[0], batch[0], atol=1e-3)
 
 
 def test_questions_encoded_from_many_threads_at_once_get_their_own_vectors() -> None:
