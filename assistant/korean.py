@@ -6,7 +6,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,6 +106,14 @@ def morphemes_many(texts: list[str], *, cache: bool = False) -> list[list[str]]:
         _terms_cache.clear()
     _terms_cache.update(zip(todo, fresh, strict=True))
     return [_terms_cache[t] for t in texts]
+
+
+def remember_terms(analysed: Mapping[str, list[str]]) -> None:
+    """Put terms analysed elsewhere (at ingest, by this same analyser) into the cache
+    `morphemes_many(cache=True)` reads."""
+    if len(_terms_cache) + len(analysed) > _CACHE_LIMIT:
+        _terms_cache.clear()
+    _terms_cache.update(analysed)
 
 
 @lru_cache(maxsize=20_000)

@@ -165,7 +165,8 @@ class Assistant:
         query = f"{context} {text}" if context else text
         hits = self.searcher.search(query, self.settings.draft_sources)
         q_terms = question_terms(morphemes(query))
-        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf, scorer=self.scorer)
+        comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf, scorer=self.scorer,
+                       analysed=self.stores.catalog.analyses)
         drafted = extractive_text(comp, hits)
         evidence = self._evidence(drafted, hits, q_terms)
         answer = Answer(answer=drafted.text, decision=Decision.answered if drafted.text else Decision.escalate,
@@ -256,12 +257,15 @@ class Assistant:
         if (calculated := self._calculation(analysis)) is not None:
             hits, drafted = calculated
             return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
+        if analysis.query != analysis.text:
+            self.stores.embed_queries([analysis.query, analysis.text])  # searched, then scored against: one call
         hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
         quoted = hits if analysis.intent.supplier else without_unasked_profiles(hits, analysis.query)
         quoted = cited_first(quoted, analysis.prior_sources)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
-        comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer)
+        comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer,
+                       analysed=self.stores.catalog.analyses)
         drafted = extractive_text(comp, quoted)
         query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answers.candidates import scoring_texts
+from assistant.answers.candidates import line_analysis, scoring_texts
 from assistant.korean import analyser_signature, morphemes_many
 from assistant.stores import Stores
 from assistant.stores.catalog import Chunk, FileRecord
@@ -189,6 +189,7 @@ class Ingestor:
             raise LoadError("문서에서 읽을 수 있는 본문을 찾지 못했습니다.", "no text after splitting")
         for ch, terms in zip(chunks, morphemes_many([c.search_text for c in chunks]), strict=True):
             ch.terms = terms
+            ch.analysis = line_analysis(ch)  # answering then analyses only the question
         return chunks
 
     def _write(self, group: list[_Pending], report: SyncReport) -> None:

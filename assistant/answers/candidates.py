@@ -5,8 +5,9 @@ chunk's rank, and the relevance model."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,7 @@ from assistant.answers.question_types import (
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import morphemes_many, sentences_of_chunk
+from assistant.korean import morphemes_many, remember_terms, sentences_of_chunk
 from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
@@ -143,11 +144,12 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     )
 
 
-def units_in_context(chunk: Chunk) -> list[tuple[prose.Unit, str]]:
+def units_in_context(chunk: Chunk, sentences: list[list[str]] | None = None) -> list[tuple[prose.Unit, str]]:
     """The chunk's units (sentence, list item, table row), each with what it is about: its
-    section's own heading and the inline section it sits under."""
+    section's own heading and the inline section it sits under. `sentences` is the chunk's
+    Kiwi split when it is known (stored at ingest)."""
     units = prose.units_of_chunk(
-        chunk.text, sentences_of_chunk(chunk.text),
+        chunk.text, sentences if sentences is not None else sentences_of_chunk(chunk.text),
         table_header=chunk.metadata.get("table_header"), section=chunk.metadata.get("section"),
     )
     heading = own_heading(chunk.heading)
@@ -165,11 +167,42 @@ def scoring_texts(chunk: Chunk) -> list[str]:
     return texts
 
 
-def collect(hits: list[Hit]) -> list[Candidate]:
-    """Every unit (sentence, list item, table row) of the hits, with what it is about."""
+def line_analysis(chunk: Chunk, sentences: list[list[str]] | None = None, *,
+                  terms: Callable[[list[str]], list[list[str]]] = morphemes_many) -> str:
+    """What the composer reads of this chunk, analysed once (ingest stores it): the Kiwi split
+    of its text (`sentences` when the caller knows it) and the terms of every text `collect`,
+    `clean` and `_shape` give the analyser, as JSON. Answering then analyses only the question."""
+    split = sentences if sentences is not None else sentences_of_chunk(chunk.text)
+    texts = [chunk.title]
+    for unit, context in units_in_context(chunk, split):
+        texts += [unit.text, context, context.split(" > ")[-1]]
+        texts += [m.group(1) for m in (_LABELLED.match(unit.text), _DEFINITION.match(unit.text)) if m]
+    texts = list(dict.fromkeys(texts))  # "" too: a line with no heading has an empty context
+    analysed = {t: " ".join(ts) for t, ts in zip(texts, terms(texts), strict=True)}
+    return json.dumps({"sentences": split, "terms": analysed}, ensure_ascii=False)
+
+
+def _stored_split(raw: str | None) -> list[list[str]] | None:
+    """A stored analysis read back: its terms go to the analyser's cache, its split is returned
+    (None when there is none, or it cannot be read: the chunk is analysed as it is asked)."""
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        split = [[str(s) for s in line] for line in data["sentences"]]
+        remember_terms({str(t): str(ts).split() for t, ts in data["terms"].items()})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return split
+
+
+def collect(hits: list[Hit], analyses: Mapping[str, str] | None = None) -> list[Candidate]:
+    """Every unit (sentence, list item, table row) of the hits, with what it is about.
+    `analyses` holds what ingest stored of the chunks (`line_analysis`), by chunk id."""
     out: list[Candidate] = []
     for hi, hit in enumerate(hits):
-        for unit, context in units_in_context(hit.chunk):
+        split = _stored_split(analyses.get(hit.chunk.chunk_id)) if analyses else None
+        for unit, context in units_in_context(hit.chunk, split):
             out.append(Candidate(hi, unit, context, hit.chunk.title))
     terms = morphemes_many([c.unit.text for c in out], cache=True)
     contexts = morphemes_many([c.context for c in out], cache=True)

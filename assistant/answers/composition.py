@@ -9,7 +9,7 @@ compose = candidates -> clean -> score (`candidates`) -> pick -> order (here);
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,15 +75,17 @@ class Composition:
 
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
-    scorer: SentenceScorer | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 5,
-    pool: int = 12, min_score: float = 0.12,
+    scorer: SentenceScorer | None = None, analysed: Callable[[list[str]], Mapping[str, str]] | None = None,
+    supporting: int = 2, list_items: int = 6, chunks: int = 5, pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
-    relevance model on the best `pool` of them), then picked and ordered answer first."""
+    relevance model on the best `pool` of them), then picked and ordered answer first.
+    `analysed` gives the chunks' line analyses stored at ingest, by id (`Catalog.analyses`)."""
     asked = analyse(question, q_terms, idf)
     if not hits or not (asked.weights or (asked.foreign and scorer is not None)):
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
-    candidates = clean(collect(hits[:chunks]), asked)
+    read = hits[:chunks]
+    candidates = clean(collect(read, analysed([h.chunk.chunk_id for h in read]) if analysed else None), asked)
     ranked = _lead_first(score(candidates, asked, scorer, pool))
     if not ranked or ranked[0].score < min_score:
         return Composition([], 0.0, [])

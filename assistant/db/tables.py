@@ -42,6 +42,7 @@ catalog_chunks = Table(
     Column("text", Text, nullable=False),
     Column("terms", Text, nullable=False),  # Kiwi morphemes, space-separated
     Column("meta", Text, nullable=False),  # JSON
+    Column("analysis", Text, nullable=True),  # JSON: its lines as the composer reads them (ingest's)
     Index("ix_catalog_chunks_file_id", "file_id"),
 )
 

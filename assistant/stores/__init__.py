@@ -109,20 +109,33 @@ class Stores:
 
     def embed_query(self, text: str) -> np.ndarray:
         """A question's vector ("query" side for asymmetric models); recent ones kept in an LRU."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[np.ndarray]:
+        """Several questions' vectors, those not in the LRU encoded in one call (an answer
+        searches with its query and scores lines against the question as typed: when they
+        differ, one call for both costs little more than one)."""
         size = self.settings.query_cache_size
+        found: dict[str, np.ndarray] = {}
         with self._queries_lock:
-            hit = self._queries.get(text)
-            if hit is not None:
-                self._queries.move_to_end(text)
-                return hit
-        vector = encode_queries(self.embeddings, [text])[0]
-        vector.setflags(write=False)
-        if size:
-            with self._queries_lock:
-                self._queries[text] = vector
-                while len(self._queries) > size:
-                    self._queries.popitem(last=False)
-        return vector
+            for text in texts:
+                hit = self._queries.get(text)
+                if hit is not None:
+                    self._queries.move_to_end(text)
+                    found[text] = hit
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo:
+            vectors = encode_queries(self.embeddings, todo)
+            for text, vector in zip(todo, vectors, strict=True):
+                vector.setflags(write=False)
+                found[text] = vector
+            if size:
+                with self._queries_lock:
+                    for text in todo:
+                        self._queries[text] = found[text]
+                    while len(self._queries) > size:
+                        self._queries.popitem(last=False)
+        return [found[t] for t in texts]
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -48,6 +48,9 @@ class Chunk:
     ord: int = 0
     terms: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    # its lines as the answer composer reads them (JSON, made at ingest): written to the
+    # catalog, read back only for the chunks an answer quotes (`Catalog.analyses`)
+    analysis: str | None = field(default=None, repr=False)
 
     @property
     def search_text(self) -> str:
@@ -155,7 +158,8 @@ class Catalog:
                 conn.execute(insert.on_conflict_do_update(index_elements=[chunks_t.c.chunk_id], set_=replace), [
                     {"chunk_id": ch.chunk_id, "file_id": record.file_id, "ord": ch.ord, "source": ch.source,
                      "title": ch.title, "kind": ch.kind, "heading": ch.heading, "page": ch.page, "text": ch.text,
-                     "terms": " ".join(ch.terms), "meta": json.dumps(ch.metadata, ensure_ascii=False)}
+                     "terms": " ".join(ch.terms), "meta": json.dumps(ch.metadata, ensure_ascii=False),
+                     "analysis": ch.analysis}
                     for ch in _unique(chunks)
                 ])
 
@@ -186,6 +190,15 @@ class Catalog:
             for start in range(0, len(chunk_ids), 500):
                 found.update({r[0]: r[1] for r in conn.execute(query, {"ids": chunk_ids[start : start + 500]})})
         return {cid: found[cid] for cid in chunk_ids if cid in found}
+
+    def analyses(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The stored line analyses of these chunks (those ingested without one left out)."""
+        if not chunk_ids:
+            return {}
+        query = select(chunks_t.c.chunk_id, chunks_t.c.analysis).where(
+            chunks_t.c.chunk_id.in_(bindparam("ids", expanding=True)), chunks_t.c.analysis.is_not(None))
+        with self.engine.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute(query, {"ids": chunk_ids})}
 
     def invalidate_chunks(self, chunk_ids: set[str]) -> None:
         """Mark the files owning these chunks as changed, so the next sync rewrites them."""

@@ -99,7 +99,6 @@ class _AskBench:
         `mirror` from another bench's."""
         self.stores = open_stores(settings)
         self.ingestor = Ingestor(self.stores)
-        self.scale_up = Ingestor(self.stores, sentence_vectors=False)
         self.pool: list[str] = []
         self._terms_of: dict[str, list[str]] | None = None
         if knowledge is not None:
@@ -128,7 +127,10 @@ class _AskBench:
             ask_bulk.grow(self.stores, items, made_of, self._terms_of)
             return
         _prefill(self.stores, self.ingestor.splitter, items, made_of)
-        self.scale_up.ingest_documents("synthetic", items)
+        # as ingestion writes any document: its lines analysed and embedded for the composer (they
+        # are the knowledge's sentences, embedded already, but for the few Kiwi splits anew), so
+        # the first question to quote a synthetic chunk does not embed its lines
+        self.ingestor.ingest_documents("synthetic", items)
 
     def mirror(self, source: _AskBench) -> None:
         """Make this catalog hold exactly the source's rows (one transaction, bulk): the same chunks,

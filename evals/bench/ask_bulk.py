@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert
 
+from assistant.answers.candidates import line_analysis
 from assistant.db.tables import catalog_chunks, catalog_files
 from assistant.korean import morphemes_many
 from assistant.stores.catalog import Chunk
@@ -41,7 +42,13 @@ def _chunks(items: list[Any], made_of: dict[str, list[str]], terms_of: dict[str,
                             kind=str(doc.metadata.get("kind") or doc.kind), text=text, ord=0,
                             terms=[*title_terms, *(t for s in made_of[source] for t in terms_of[s])],
                             metadata=dict(doc.metadata)))
+        # its lines analysed as ingestion does; the split is the sentences the line was made of
+        chunks[-1].analysis = line_analysis(chunks[-1], [made_of[source]], terms=_cached_terms)
     return chunks
+
+
+def _cached_terms(texts: list[str]) -> list[list[str]]:
+    return morphemes_many(texts, cache=True)  # the same sentences make up many synthetic chunks
 
 
 def grow(stores: Any, items: list[Any], made_of: dict[str, list[str]], terms_of: dict[str, list[str]]) -> None:
@@ -63,7 +70,8 @@ def grow(stores: Any, items: list[Any], made_of: dict[str, list[str]], terms_of:
                   "chunk_count": 1, "ingested_at": now} for source, _d, content in part]
         rows = [{"chunk_id": c.chunk_id, "file_id": f["file_id"], "ord": 0, "source": c.source, "title": c.title,
                  "kind": c.kind, "heading": None, "page": None, "text": c.text, "terms": " ".join(c.terms),
-                 "meta": json.dumps(c.metadata, ensure_ascii=False)} for c, f in zip(chunks, files, strict=True)]
+                 "meta": json.dumps(c.metadata, ensure_ascii=False), "analysis": c.analysis}
+                for c, f in zip(chunks, files, strict=True)]
         with catalog.engine.begin() as conn:
             conn.execute(insert(catalog_files), files)
             conn.execute(insert(catalog_chunks), rows)

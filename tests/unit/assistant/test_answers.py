@@ -111,3 +111,29 @@ def test_mentor_draft_has_more_sources_with_reasons(assistant: Assistant) -> Non
     assert len(draft.suggestions) >= 8
     assert all(s.snippet and s.reason for s in draft.suggestions)
     _check_citations(draft.answer)
+
+
+def test_a_question_searched_in_the_sources_words_is_encoded_in_one_call(assistant, monkeypatch) -> None:
+    """"공급업체" is searched as the sources' "공급기업" too, and the lines are scored against
+    the question as typed: both vectors come from one call to the model, and each is the
+    vector that text gets on its own."""
+    import numpy as np
+
+    import assistant.stores as stores_module
+
+    calls: list[list[str]] = []
+    real = stores_module.encode_queries
+
+    def counting(embeddings, texts):
+        calls.append(list(texts))
+        return real(embeddings, texts)
+
+    monkeypatch.setattr(stores_module, "encode_queries", counting)
+    question = "공급업체 견적 비교할 때 레퍼런스는 몇 군데 봐야 하나요?"
+    answer = assistant.ask(Question(text=question))
+    assert answer.citations
+    assert len(calls) == 1 and len(calls[0]) == 2 and question in calls[0], calls
+    together = real(assistant.stores.embeddings, calls[0])
+    for text, vector in zip(calls[0], together, strict=True):
+        alone = real(assistant.stores.embeddings, [text])[0]
+        assert float(np.dot(vector, alone) / np.linalg.norm(vector) / np.linalg.norm(alone)) > 0.999

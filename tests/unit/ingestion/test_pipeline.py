@@ -169,3 +169,46 @@ def test_stable_chunk_ids(stores: Stores, corpus: Path, tmp_path: Path) -> None:
     Ingestor(other).sync(corpus)
     assert sorted(other.catalog.all_chunk_ids()) == first
     other.close()
+
+
+def test_an_answer_from_ingested_chunks_analyses_only_the_question(stores: Stores, corpus: Path, monkeypatch) -> None:
+    """Ingest stores each chunk's lines analysed (the sentence split and every line's terms):
+    composing an answer from them runs the analyser on the question alone, and picks what the
+    same chunks analysed on the spot give. A stored analysis that cannot be read is redone."""
+    from sqlalchemy import update
+
+    from assistant import korean
+    from assistant.answers.composition import compose, question_terms
+    from assistant.db.tables import catalog_chunks
+
+    Ingestor(stores).sync(corpus)
+    searcher = HybridSearcher(stores)
+    question = "수준확인 확인서 유효기간이 몇 년이에요?"
+    hits = searcher.search(question, 3)
+    q_terms = question_terms(korean.morphemes(question))
+    real, analysed = korean.kiwi(), []
+
+    class Counting:
+        def tokenize(self, text, *args, **kwargs):
+            analysed.extend([text] if isinstance(text, str) else text)
+            return real.tokenize(text, *args, **kwargs)
+
+        def split_into_sents(self, text, *args, **kwargs):
+            analysed.extend([text] if isinstance(text, str) else text)
+            return real.split_into_sents(text, *args, **kwargs)
+
+    def answer(**kwargs) -> list[str]:
+        korean._terms_cache.clear()  # noqa: SLF001 - nothing left from an earlier answer
+        korean._sentences_cached.cache_clear()  # noqa: SLF001
+        analysed.clear()
+        return [p.text for p in compose(question, q_terms, hits, searcher.idf, **kwargs).sentences]
+
+    monkeypatch.setattr(korean, "kiwi", Counting)
+    from_store = answer(analysed=stores.catalog.analyses)
+    assert set(analysed) == {question}
+    assert "3년" in from_store[0]
+    assert answer() == from_store
+    assert any(line != question for line in analysed)  # without the stored analysis the lines are analysed
+    with stores.catalog.engine.begin() as conn:
+        conn.execute(update(catalog_chunks).values(analysis="{not json"))
+    assert answer(analysed=stores.catalog.analyses) == from_store

@@ -12,7 +12,7 @@ from assistant.db.tables import metadata
 from assistant.settings import Settings
 from tests.unit.assistant.db.factories import storage_settings
 
-HEAD = "0003_shared_stores"
+HEAD = "0004_chunk_analysis"
 TABLES = {
     "users",
     "experts",
