@@ -48,6 +48,7 @@ _PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
 # "1억 빌리면 몇 년 안에 갚아야 돼요?" asks the loan's term, not its interest: the sources answer it
 _ASKS_TERM = re.compile(r"몇\s*년|기간|언제까지|상환")
 _ASKS_COST = re.compile(r"이자|금리|이율|얼마")
+_ASKS_CASH = re.compile(r"현금")  # "현금은 최소 얼마": the cash part leads
 
 
 def _total(text: str, qs: list[Quantity]) -> Decimal | None:
@@ -81,13 +82,19 @@ def company_share(text: str) -> Calculation | None:
     matching, regional_lines = _regional(region, total, sources)
     company = total - government - matching
     cash = company * CASH_SHARE
-    lines = [f"기업 부담금은 {won(company)}입니다 (총사업비의 {percent(company / total)}) [1]."]
+    share_line = f"기업 부담금은 {won(company)}입니다 (총사업비의 {percent(company / total)}) [1]."
+    cash_line = f"현금은 최소 {won(cash)}입니다 (기업 부담금 {won(company)}의 30%) [2]."
+    asks_cash = bool(_ASKS_CASH.search(text))
+    lines = [cash_line if asks_cash else share_line]  # what was asked comes first
     gov_line = f"- 정부 지원 = min(총사업비 {won(total)} × 50% = {won(half)}, {stage} 한도 {won(cap)}) = {won(government)} [1]"
     lines.append(gov_line)
     lines += regional_lines
     formula = f"- 기업 부담금 = {won(total)} − {won(government)}"
     lines.append(formula + (f" − {won(matching)}" if matching else "") + f" = {won(company)}")
-    lines.append(f"- 그중 현금은 최소 {won(cash)}입니다 (기업 부담금의 30%) [2].")
+    if asks_cash:
+        lines.append(f"- 현금 = {won(company)} × 30% = {won(cash)} [2]")
+    else:
+        lines.append(f"- 그중 현금은 최소 {won(cash)}입니다 (기업 부담금의 30%) [2].")
     if assumed:
         lines.append(f"{stage} 단계로 계산했습니다. 고도화1·고도화2라면 알려 주세요.")
     lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")

@@ -245,3 +245,12 @@ def test_a_bare_천_after_the_project_cost_is_천만_원() -> None:
 def test_a_question_about_the_loans_term_is_not_answered_with_its_interest() -> None:
     assert calculate("정책자금 1억 빌리면 몇 년 안에 갚아야 돼요?") is None  # the sources' 대출 기간 answers it
     assert calculate("정책자금 1억 빌리면 상환 기간 동안 이자는 얼마예요?") is not None
+
+
+def test_a_question_about_the_cash_minimum_is_answered_with_it_first() -> None:
+    calc = calculate("총사업비 7천만원 기초 과제면 부담금 중에 현금으로 꼭 넣어야 하는 최소 금액이 얼마에요?")
+    assert calc is not None
+    assert calc.lines[0] == "현금은 최소 1,050만 원입니다 (기업 부담금 3,500만 원의 30%) [2]."
+    assert "- 현금 = 3,500만 원 × 30% = 1,050만 원 [2]" in calc.lines  # and how it follows from the total
+    plain_share = calculate("총사업비 7천만원 기초 과제면 기업 부담금은 얼마에요?")
+    assert plain_share is not None and plain_share.lines[0].startswith("기업 부담금은 3,500만 원입니다")
