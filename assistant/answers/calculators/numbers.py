@@ -70,8 +70,8 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
-# "총사업비 5천이면", "대출 3천": where only money is meant, a bare 천 is 천만 원
-_THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|부담\s*금|견적|대출|융자)\s*(?:가|는|이|을|를|은|으로|로)?\s*"
+# "총사업비 5천이면", "대출 3천", "자부담 3천": where only money is meant, a bare 천 is 천만 원
+_THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|자부담|부담\s*금|견적|대출|융자)\s*(?:가|는|이|을|를|은|으로|로)?\s*"
                                r"(\d{1,2}(?:\.\d)?\s*천)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
 
 

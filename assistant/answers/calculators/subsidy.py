@@ -33,7 +33,8 @@ LOAN_SELECTED_RATE = Decimal("1.85")  # for companies selected for the build sup
 LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 or higher
 
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
-SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)")
+SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
+                         r"|(?:우리|저희|회사)\s*돈")  # "우리 돈 얼마 들어가요": the company's share
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")

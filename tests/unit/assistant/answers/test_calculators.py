@@ -254,3 +254,13 @@ def test_a_question_about_the_cash_minimum_is_answered_with_it_first() -> None:
     assert "- 현금 = 3,500만 원 × 30% = 1,050만 원 [2]" in calc.lines  # and how it follows from the total
     plain_share = calculate("총사업비 7천만원 기초 과제면 기업 부담금은 얼마에요?")
     assert plain_share is not None and plain_share.lines[0].startswith("기업 부담금은 3,500만 원입니다")
+
+
+def test_owners_words_for_their_share_a_bare_천_and_the_wrong_count() -> None:
+    share = calculate("부산인데 기초로 1억2천 하면 우리 돈 얼마 들어가요?")  # "우리 돈": the company's share
+    assert share is not None and share.lines[0].startswith("기업 부담금은 6,500만 원입니다")
+    cash = calculate("자부담 3천이면 현금으로 최소 얼마 넣어야돼요?")  # 3천 after 자부담: 3,000만 원
+    assert cash is not None and cash.lines[0].startswith("현금은 최소 900만 원입니다")
+    accuracy = calculate("재고 실사 200품목 중에 14개 틀렸으면 정확도 몇 프로예요?")
+    assert accuracy is not None and accuracy.lines[0] == "재고 정확도는 93.0%입니다 [1]."
+    assert calculate("우리 돈으로 산 장비도 현물로 돼요?") is None  # no amount: for the sources
