@@ -1,6 +1,7 @@
 """Korean amounts and quantities as owners type them, read exactly (Decimal).
 
-"6천만원", "1억 2천", "3,000만 원", "1.5억", "오천만 원" are money; "450분", "30초",
+"6천만원", "1억 2천", "3,000만 원", "1.5억", "오천만 원" are money (and "100M won",
+"KRW 30 million" in an English question); "450분", "30초",
 "2시간" are durations (in minutes); "582개", "50,000개" counts; "1.85%", "3프로" rates.
 """
 
@@ -20,6 +21,10 @@ _MONEY = re.compile(
     rf"(?<![\d.,])((?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]\s?)+(?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]|{_NUM})?)\s*(원)?"
     rf"|(?<![\d.,])({_NUM})\s*원"
 )
+# in English: "100M won", "KRW 30 million", "1.2 billion won", "₩50,000,000"
+_MONEY_EN = re.compile(rf"(?:KRW|₩)\s*({_NUM})\s*(million|billion|mn|bn|m|b)?(?![A-Za-z])"
+                       rf"|(?<![\d.,])({_NUM})\s*(million|billion|mn|bn|m|b)?\s*(?:won|KRW)(?![A-Za-z])", re.I)
+_EN_SCALE = {"m": 10**6, "mn": 10**6, "million": 10**6, "b": 10**9, "bn": 10**9, "billion": 10**9}
 _DURATION = re.compile(rf"(?<![\d.,])({_NUM})\s*(시간|분|초|hours?|hrs?|h|min(?:utes?)?|sec(?:onds?)?|s)(?![A-Za-z])", re.I)
 _RATE = re.compile(rf"(?<![\d.,])({_NUM})\s*(%|퍼센트|프로)")
 _COUNT = re.compile(rf"(?<![\d.,])({_NUM})\s*(개|EA|ea|pcs|건|품목|종|대|세트)?(?![\d,]|\.\d)")
@@ -83,6 +88,11 @@ def quantities(text: str) -> list[Quantity]:
         thousands = _number(m.group(1).rstrip("천 ")) * 10_000_000
         found.append(Quantity(thousands, "money", m.start(1), m.end(1), m.group(1)))
         taken.append((m.start(1), m.end(1)))
+    for m in _MONEY_EN.finditer(text):
+        scale = (m.group(2) or m.group(4) or "").lower()
+        amount = _number(m.group(1) or m.group(3)) * _EN_SCALE.get(scale, 1)
+        found.append(Quantity(amount, "money", m.start(), m.end(), m.group(0).strip()))
+        taken.append((m.start(), m.end()))
     for m in _MONEY.finditer(text):
         if _overlaps((m.start(), m.end()), taken):
             continue

@@ -34,8 +34,9 @@ LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 o
 
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
-                         r"|(?:우리|저희|회사)\s*돈")  # "우리 돈 얼마 들어가요": the company's share
-LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려")
+                         r"|(?:우리|저희|회사)\s*돈"  # "우리 돈 얼마 들어가요": the company's share
+                         r"|(?i:\b(?:company|our|own)\s+share|\bcash\b|contribution|\bput\s+in\b|\bpay\b)")
+LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
 _SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금|(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
@@ -45,11 +46,14 @@ _RATE = re.compile(r"금리|이율|이자율|연")
 _MONTHS = re.compile(r"(\d+)\s*개월")
 _SALARY = re.compile(r"월\s*급(?:여)?|월\s*(?=\d)|급여|연봉")
 _LEVEL = re.compile(r"수준\s*(?:확인)?\D{0,8}?([1-5])\s*(?:단계|수준|레벨)|(?:레벨|level)\s*([1-5])", re.I)
-_PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금")
+_PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금|(?i:\bborrow|\bloan)")
 # "1억 빌리면 몇 년 안에 갚아야 돼요?" asks the loan's term, not its interest: the sources answer it
-_ASKS_TERM = re.compile(r"몇\s*년|기간|언제까지|상환")
-_ASKS_COST = re.compile(r"이자|금리|이율|얼마")
-_ASKS_CASH = re.compile(r"현금")  # "현금은 최소 얼마": the cash part leads
+_ASKS_TERM = re.compile(r"몇\s*년|기간|언제까지|상환|(?i:how\s+long|how\s+many\s+years|\bterm\b|\brepay)")
+_ASKS_COST = re.compile(r"이자|금리|이율|얼마|(?i:interest|\brate\b|how\s+much)")
+_MATCHING = re.compile(r"지방\s*비|매칭|(?i:regional|matching)")
+# "지방비는 없다고 치고요", "without matching": the owner leaves it out, nothing to say about it
+_NO_MATCHING = re.compile(r"(?:지방\s*비|매칭)[^,.?]{0,8}(?:없|안\s*받|제외|빼)|(?i:(?:without|no)\s+(?:regional\s+)?matching)")
+_ASKS_CASH = re.compile(r"현금|(?i:\bcash\b)")  # "현금은 최소 얼마": the cash part leads
 
 
 def _total(text: str, qs: list[Quantity]) -> Decimal | None:
@@ -80,7 +84,10 @@ def company_share(text: str) -> Calculation | None:
     half = total * GOVERNMENT_SHARE
     government = min(half, cap)
     region = find_region(text)
-    matching, regional_lines = _regional(region, total, sources)
+    matching, regional_lines = _regional(region, total, sources, labelled(text, _MATCHING, ("rate",), qs))
+    if region is None and not regional_lines and _MATCHING.search(text) and not _NO_MATCHING.search(text):
+        regional_lines = ["- 지방비 매칭은 지역마다 비율과 한도가 달라 빼고 계산했습니다. 공장 지역을 알려 주시면 넣어서 "
+                          "계산합니다."]
     company = total - government - matching
     cash = company * CASH_SHARE
     share_line = f"기업 부담금은 {won(company)}입니다 (총사업비의 {percent(company / total)}) [1]."
@@ -113,10 +120,17 @@ def _cash_part(company: Decimal) -> Calculation:
     ], [COMPANY_SHARE_DOC])
 
 
-def _regional(region: str | None, total: Decimal, sources: list[str]) -> tuple[Decimal, list[str]]:
-    """Matching funds for the factory's region, and the line showing them."""
+def _regional(region: str | None, total: Decimal, sources: list[str],
+              given: Quantity | None = None) -> tuple[Decimal, list[str]]:
+    """Matching funds for the factory's region, and the line showing them; without a region,
+    the matching rate the owner gives ("지방비 10% 매칭"), if any."""
     if region is None:
-        return Decimal(0), []
+        if given is None:
+            return Decimal(0), []
+        sources.append(REGIONAL_DOC)
+        matching = total * given.value / 100
+        return matching, [f"- 지방비 매칭 = {won(total)} × {plain(given.value, 1)}%p = {won(matching)} (말씀하신 비율로 "
+                          f"계산했습니다. 지역마다 비율과 한도가 다르니 지역을 알려 주시면 그 기준으로 계산합니다) [3]"]
     if region not in REGIONAL_MATCHING:
         return Decimal(0), [f"- {region}의 지방비 매칭 기준은 자료에 없어 매칭 없이 계산했습니다."]
     points, cap = REGIONAL_MATCHING[region]

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.answers.calculators import calculate
 from assistant.answers.calculators import subsidy as rules
+from assistant.answers.calculators.numbers import quantities
 
 KNOWLEDGE = Path(__file__).resolve().parents[4] / "knowledge"
 
@@ -264,3 +265,27 @@ def test_owners_words_for_their_share_a_bare_천_and_the_wrong_count() -> None:
     accuracy = calculate("재고 실사 200품목 중에 14개 틀렸으면 정확도 몇 프로예요?")
     assert accuracy is not None and accuracy.lines[0] == "재고 정확도는 93.0%입니다 [1]."
     assert calculate("우리 돈으로 산 장비도 현물로 돼요?") is None  # no amount: for the sources
+
+
+def test_an_english_question_with_won_amounts_gets_the_figure() -> None:
+    assert [q.value for q in quantities("100M won, KRW 1.5 billion, ₩50,000,000, 30 million won")] == [
+        100_000_000, 1_500_000_000, 50_000_000, 30_000_000]
+    cash = calculate("How much cash does the company need to put in for a 100 million won project?")
+    assert cash is not None and cash.lines[0].startswith("현금은 최소 1,500만 원입니다")
+    loan = calculate("If I borrow 30M won of working capital for our share, what's the interest in the first year?")
+    assert loan is not None and loan.lines[0].startswith("연 이자는 약 555,000원입니다 (원금 3,000만 원")
+    assert calculate("We borrow KRW 200 million, how long can we take to repay?") is None  # the term: for the sources
+    assert calculate("How much does a basic MES cost?") is None
+
+
+def test_a_matching_rate_the_owner_gives_is_used_and_matching_without_a_region_is_said() -> None:
+    given = calculate("With 10% regional matching on a 100M won project, what's the minimum cash we put in?")
+    assert given is not None and given.lines[0].startswith("현금은 최소 1,200만 원입니다 (기업 부담금 4,000만 원")
+    assert "subsidies/regional-matching.md" in given.sources
+    korean = calculate("지방비 10% 매칭 받고 총사업비 1억이면 기업 부담금 얼마예요?")
+    assert korean is not None and korean.lines[0].startswith("기업 부담금은 4,000만 원입니다")
+    unknown = calculate("총사업비 1억인데 지방비 매칭 받으면 얼마 내요?")
+    assert unknown is not None and unknown.lines[0].startswith("기업 부담금은 5,000만 원입니다")
+    assert "지방비 매칭은 지역마다 비율과 한도가 달라 빼고 계산했습니다" in unknown.text
+    left_out = calculate("기초 단계로 총사업비 1억4천 잡으면 우리가 얼마 내요? 지방비는 없다고 치고요")
+    assert left_out is not None and "지방비 매칭은" not in left_out.text  # the owner said so already
