@@ -18,7 +18,7 @@ _NUM = r"\d[\d,]*(?:\.\d+)?"
 _PIECE = rf"(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]?"
 # one money expression: pieces ending in a big unit, optionally a trailing piece, optionally 원
 _MONEY = re.compile(
-    rf"(?<![\d.,])((?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]\s?)+(?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]|{_NUM})?)\s*(원)?"
+    rf"(?<![\d.,])((?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천]?\s?[만억조]\s?)+(?:(?:(?:{_NUM}|[일이삼사오육칠팔구])?\s?[십백천])+|{_NUM})?)\s*(원)?"
     rf"|(?<![\d.,])({_NUM})\s*원"
 )
 # in English: "100M won", "KRW 30 million", "1.2 billion won", "₩50,000,000"
@@ -77,7 +77,7 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 # "총사업비 5천이면", "대출 3천", "자부담 3천": where only money is meant, a bare 천 is 천만 원
 _THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|자부담|부담\s*금|견적|대출|융자)\s*(?:가|는|이|을|를|은|으로|로)?\s*"
-                               r"(\d{1,2}(?:\.\d)?\s*천)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
+                               r"(\d{1,2}(?:\.\d)?\s*천(?:\s*\d\s*백)?)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -85,7 +85,8 @@ def quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _THOUSANDS_OF_MAN.finditer(text):
-        thousands = _number(m.group(1).rstrip("천 ")) * 10_000_000
+        thousand, _, hundred = m.group(1).replace(" ", "").partition("천")  # "4천5백": 4,500만 원
+        thousands = _number(thousand) * 10_000_000 + (_number(hundred.rstrip("백")) * 1_000_000 if hundred else 0)
         found.append(Quantity(thousands, "money", m.start(1), m.end(1), m.group(1)))
         taken.append((m.start(1), m.end(1)))
     for m in _MONEY_EN.finditer(text):

@@ -34,7 +34,7 @@ _GOOD = re.compile(r"양품(?!률)")
 _BAD = re.compile(r"불량(?!률)|클레임|반품|NG", re.I)
 _INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량|량|한\s*(?:게|것))?")
 _MATCHED = re.compile(r"(?<!불)일치(?!\s*안|하지)|(?<!안\s)(?<!안)맞(?:은|는|았)")
-_MISMATCHED = re.compile(r"틀린|틀리|틀렸|틀려|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
+_MISMATCHED = re.compile(r"틀린|틀리|틀렸|틀려|달라|다르|다른|불일치|안\s*맞|일치\s*안|일치하지|차이\s*(?:난|나는)")
 _COUNTED = re.compile(r"실사|전체|총|조사|장부")
 _COUNTED_VERB = re.compile(r"셌|세어|세 ?봤|세 ?본|실사\s*(?:했|한|해)")  # "250품목 세어봤는데", "300품목 실사했는데": the number comes first
 
@@ -157,9 +157,12 @@ def inventory_accuracy(text: str) -> Calculation:
                      or labelled(text, _COUNTED, ("count",), qs))
     matched = _value(labelled(text, _MATCHED, ("count",), qs))
     wrong = _value(labelled(text, _MISMATCHED, ("count",), qs))
+    others = [q.value for q in qs if q.kind == "count" and q.value != counted]
+    if wrong is None and matched is None and counted and len(others) == 1 and others[0] <= counted \
+            and _MISMATCHED.search(text) and not _MATCHED.search(text):
+        wrong = others[0]  # "120개 품목 했는데 9개가 장부랑 달라요": the other count is the wrong one
     if matched is None and counted is not None and wrong is not None:
         matched = counted - wrong
-    others = [q.value for q in qs if q.kind == "count" and q.value != counted]
     if matched is None and counted and len(others) == 1 and others[0] <= counted and _MATCHED.search(text):
         matched = others[0]  # "400품목 셌고 382개가 장부랑 일치했어요": the other count matched
     if not counted or matched is None or not 0 <= matched <= counted:

@@ -34,12 +34,14 @@ LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 o
 
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
-                         r"|(?:우리|저희|회사)\s*돈"  # "우리 돈 얼마 들어가요": the company's share
+                         r"|(?:우리|저희|회사)\s*(?:가|이)?\s*(?:(?:내는\s*)?돈|부담)"  # "우리 돈 얼마 들어가요": the company's share
                          r"|(?i:\b(?:company|our|own)\s+share|\bcash\b|contribution|\bput\s+in\b|\bpay\b)")
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
-_SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금|(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
+_SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금")
+# "우리가 내는 돈이 2천만 원인데": names the amount after it ("2억 잡으면 우리가 내는 돈은" asks it of a total)
+_WE_PAY = re.compile(r"(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
 _RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
 _STAGE = re.compile(r"고도화\s*([12])|(기초)")
 _RATE = re.compile(r"금리|이율|이자율|연")
@@ -53,6 +55,8 @@ _ASKS_COST = re.compile(r"이자|금리|이율|얼마|(?i:interest|\brate\b|how\
 _MATCHING = re.compile(r"지방\s*비|매칭|(?i:regional|matching)")
 # "지방비는 없다고 치고요", "without matching": the owner leaves it out, nothing to say about it
 _NO_MATCHING = re.compile(r"(?:지방\s*비|매칭)[^,.?]{0,8}(?:없|안\s*받|제외|빼)|(?i:(?:without|no)\s+(?:regional\s+)?matching)")
+# programmes whose shares differ from the build support's 50 %: the calculator does not know them
+_OTHER_PROGRAMME = re.compile(r"상생|클라우드|SaaS|구독|컨설팅|역량\s*강화|(?i:cloud|win-win|consulting)")
 _ASKS_CASH = re.compile(r"현금|(?i:\bcash\b)")  # "현금은 최소 얼마": the cash part leads
 
 
@@ -69,8 +73,12 @@ def _total(text: str, qs: list[Quantity]) -> Decimal | None:
 
 
 def company_share(text: str) -> Calculation | None:
+    if _OTHER_PROGRAMME.search(text):
+        return None  # 상생형, the cloud track, consulting: their own shares, for the sources
     qs = quantities(text)
     share = labelled(text, _SHARE, ("money",), qs)
+    if share is None and (we_pay := _WE_PAY.search(text)):
+        share = next((q for q in qs if q.kind == "money" and 0 <= q.start - we_pay.end() <= 14), None)
     if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
         return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given
     total = _total(text, qs)

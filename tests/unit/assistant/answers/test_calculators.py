@@ -289,3 +289,17 @@ def test_a_matching_rate_the_owner_gives_is_used_and_matching_without_a_region_i
     assert "지방비 매칭은 지역마다 비율과 한도가 달라 빼고 계산했습니다" in unknown.text
     left_out = calculate("기초 단계로 총사업비 1억4천 잡으면 우리가 얼마 내요? 지방비는 없다고 치고요")
     assert left_out is not None and "지방비 매칭은" not in left_out.text  # the owner said so already
+
+
+def test_hundreds_after_thousands_the_count_that_differs_and_what_we_pay() -> None:
+    cash = calculate("자부담금 4천5백인데 현금 비율 최소 얼마예요?")  # 4천5백: 4,500만 원, not 4,000만 원
+    assert cash is not None and cash.lines[0].startswith("현금은 최소 1,350만 원입니다 (기업 부담금 4,500만 원")
+    assert [q.value for q in quantities("1억 2천5백")] == [125_000_000]
+    accuracy = calculate("재고 조사 120개 품목 했는데 9개가 장부랑 달라요 정확도 얼마예요?")
+    assert accuracy is not None and accuracy.lines[0] == "재고 정확도는 92.5%입니다 [1]."
+    total = calculate("경남에서 고도화1로 2억 잡으면 우리가 내는 돈은요?")  # 2억 is the total, not what we pay
+    assert total is not None and total.lines[0].startswith("기업 부담금은 8,500만 원입니다")
+    given = calculate("우리가 내는 돈이 2천만원인데 현금은 얼마?")
+    assert given is not None and given.lines[0].startswith("현금은 최소 600만 원입니다")
+    assert calculate("상생형으로 1억짜리 하면 우리회사 부담 얼마에요") is None  # its own shares: for the sources
+    assert calculate("클라우드형 트랙 총사업비 3천만원이면 기업 부담금은?") is None
