@@ -97,20 +97,21 @@ def morphemes_many(texts: list[str], *, cache: bool = False) -> list[list[str]]:
     texts seen again (answer composition meets the same sentences query after query)."""
     if not texts:
         return []
-    todo = [t for t in dict.fromkeys(texts) if t not in _terms_cache] if cache else texts
+    known = {t: _terms_cache[t] for t in texts if t in _terms_cache} if cache else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known] if cache else texts
     with _lock:
         fresh = [_token_terms(tokens) for tokens in kiwi().tokenize(todo)] if todo else []
     if not cache:
         return fresh
-    if len(_terms_cache) > _CACHE_LIMIT:
-        _terms_cache.clear()
-    _terms_cache.update(zip(todo, fresh, strict=True))
-    return [_terms_cache[t] for t in texts]
+    analysed = dict(zip(todo, fresh, strict=True))
+    remember_terms(analysed)  # may empty the cache: the answer is read from what was found here
+    known.update(analysed)
+    return [known[t] for t in texts]
 
 
 def remember_terms(analysed: Mapping[str, list[str]]) -> None:
     """Put terms analysed elsewhere (at ingest, by this same analyser) into the cache
-    `morphemes_many(cache=True)` reads."""
+    `morphemes_many(cache=True)` reads; a full cache is emptied first."""
     if len(_terms_cache) + len(analysed) > _CACHE_LIMIT:
         _terms_cache.clear()
     _terms_cache.update(analysed)

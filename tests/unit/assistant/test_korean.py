@@ -34,3 +34,17 @@ def test_no_term_holds_a_space() -> None:
     term with a space would come back as two and never match the question's."""
     terms = morphemes("금형 교체 셋업 시간을 줄이려면")
     assert "셋업" in terms and not any(" " in t for t in terms)
+
+
+def test_a_full_term_cache_is_emptied_without_losing_the_texts_asked(monkeypatch) -> None:
+    """When the cache passes its limit it is emptied; texts found in it before that are still
+    answered (the composer asks for its lines' terms after many other questions filled it)."""
+    from assistant import korean
+
+    monkeypatch.setattr(korean, "_CACHE_LIMIT", 3)
+    monkeypatch.setattr(korean, "_terms_cache", {})
+    texts = ["금형 온도", "사출 속도", "불량률", "재고 실사"]
+    first = korean.morphemes_many(texts, cache=True)
+    again = korean.morphemes_many(["금형 온도", "정책자금 이자"], cache=True)
+    assert again == [first[0], morphemes("정책자금 이자")]
+    assert len(korean._terms_cache) <= 3  # noqa: SLF001 - the limit holds
