@@ -24,6 +24,7 @@ from assistant.answers.candidates import (
     collect,
     defines_asked,
     list_title,
+    mark_off_topic,
     question_terms,
     score,
     spread,
@@ -86,6 +87,8 @@ def compose(
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
     read = hits[:chunks]
     candidates = clean(collect(read, analysed([h.chunk.chunk_id for h in read]) if analysed else None), asked)
+    if not asked.foreign:
+        mark_off_topic(candidates, read, asked)
     ranked = _lead_first(score(candidates, asked, scorer, pool))
     if not ranked or ranked[0].score < min_score:
         return Composition([], 0.0, [])

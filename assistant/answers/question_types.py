@@ -33,7 +33,7 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         re.I)),
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
-        _HOW_OFTEN + r"|언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
+        _HOW_OFTEN + r"|언제|마감|기한|시기|며칠|몇\s*(월|일|년|개월|달|주|시)|얼마\s*(나|만에)\s*(걸|기간)|얼마\s*만에|유효\s*기간"
         r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
         r"|\bperiod\b", re.I)),
     (QType.how_much, re.compile(
@@ -57,7 +57,7 @@ _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|�
 
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
-    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|대|곳|군데|건|점|시간|회)"
+    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|PPM|대|곳|군데|건|점|시간|회)"
                                r"|무료|전액|절반"),
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
@@ -120,9 +120,23 @@ def defines(context: str) -> bool:
     return bool(context) and bool(_DEFINING_HEADING.search(context.split(" > ")[0]))
 
 
-def fit(qtype: QType, sentence: str, *, first_step: bool = False) -> float:
+# "얼마 들어요", "한도가 얼마", "support limit": money is asked, and a count or a duration
+# ("2~4개월") is not its answer
+_MONEY_ASK = re.compile(r"돈|비용|금액|가격|예산|한도|지원금|부담금|자부담|얼마\s*(들|내|줘|드|받|까지\s*지원)|몇\s*(원|만|억)"
+                        r"|\b(cost|price|budget|limit|won|fee)s?\b|how\s+much", re.I)
+_MONEY_FIT = re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트)|무료|전액|절반")
+
+
+def asks_money(text: str) -> bool:
+    return bool(_MONEY_ASK.search(text))
+
+
+def fit(qtype: QType, sentence: str, *, first_step: bool = False, money: bool = False) -> float:
     """1.0 when the sentence has the shape of an answer to this type of question, else 0
-    (0.5 for a sentence that only says something comes first)."""
+    (0.5 for a sentence that only says something comes first). `money`: the question asks an
+    amount of money, which only a sum, a share or "무료" answers."""
     if first_step and re.search(r"먼저|우선|처음|첫|1단계|시작", sentence):
         return 0.5
+    if money and qtype == QType.how_much:
+        return 1.0 if _MONEY_FIT.search(sentence) else 0.0
     return 1.0 if _FITS[qtype].search(sentence) else 0.0

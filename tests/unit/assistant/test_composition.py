@@ -228,3 +228,17 @@ def test_a_fact_is_said_once_and_a_repeat_is_not_replaced_by_filler(scorer: Embe
     answer = _answer("사후관리 몇 년 해야 돼요?", hits, scorer)
     assert len(re.findall(r"3년", answer)) == 1, answer
     assert "폐업" not in answer, answer
+
+
+def test_a_chunk_not_about_the_question_does_not_answer_it(scorer: EmbeddingScorer) -> None:
+    """The subsidy FAQ shares only "돈" with a ransomware question; however well its lines read
+    to the model, the answer comes from the chunk about ransomware."""
+    hits = [
+        _hit(0, "지원금은 돈으로 바로 주지 않고 공급기업에 지급합니다. 돈이 부족하면 지방비 매칭을 먼저 알아보세요. "
+                "예산이 소진되면 받을 수 없으니 선정 직후 바로 확인하세요.", "지원금 지급", title="지원사업 FAQ"),
+        _hit(1, "몸값을 내도 복구된다는 보장이 없습니다. 살길은 오프라인 백업뿐입니다. 감염된 PC는 먼저 네트워크에서 뺍니다.",
+             "감염되면", title="랜섬웨어 복구 사례"),
+    ]
+    answer = _answer("랜섬웨어 걸렸는데 돈 주면 풀어주긴 하나요?", hits, scorer)
+    assert any(w in _first_line(answer) for w in ("몸값", "백업", "네트워크")), answer
+    assert not any(w in _first_line(answer) for w in ("지원금", "지방비", "예산")), answer

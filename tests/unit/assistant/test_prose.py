@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answers import prose
-from assistant.answers.question_types import QType, fit, question_type
+from assistant.answers.question_types import QType, asks_money, fit, question_type
 from assistant.korean import noun_phrases, sentences_of_chunk
 
 
@@ -79,6 +79,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("사후관리 하려면 전담자 꼭 있어야 돼요?", QType.yes_no),  # "하려면" on the way does not make it a how
         ("협약하면 바로 돈 나오는 거예요?", QType.yes_no),
         ("협약하면 돈은 언제 나오는 거예요?", QType.when),
+        ("선정되면 구축은 몇달안에 끝내야 되요?", QType.when),  # "몇달" asks a duration, not yes or no
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
@@ -89,6 +90,15 @@ def test_an_amount_fits_a_how_much_question_and_a_date_a_when_question() -> None
     assert fit(QType.how_much, "현금은 기업 부담금의 30% 이상이어야 합니다.") == 1.0
     assert fit(QType.how_much, "현금은 사업 전용 계좌에 입금합니다.") == 0.0
     assert fit(QType.when, "협약 체결 후 14일 이내에 입금합니다.") == 1.0
+
+
+def test_a_money_question_is_answered_by_a_sum_not_by_a_count_or_a_duration() -> None:
+    row = "구축 기간 - 클라우드형 트랙: 2~4개월, 일반 기초 과제: 최대 6개월"
+    assert asks_money("What is the support limit of the cloud MES track?") and asks_money("우리 돈은 얼마 들어요?")
+    assert not asks_money("입력률이 얼마나 올랐어요?")
+    assert fit(QType.how_much, row, money=True) == 0.0
+    assert fit(QType.how_much, "정부 지원 한도 - 클라우드형 트랙: 최대 2,000만 원", money=True) == 1.0
+    assert fit(QType.how_much, "고객 유출 불량 - 도입 전: 420 PPM, 도입 후: 90 PPM") == 1.0
 
 
 def test_noun_phrases_keep_the_users_own_words() -> None:
