@@ -28,6 +28,8 @@ _EN_SCALE = {"m": 10**6, "mn": 10**6, "million": 10**6, "b": 10**9, "bn": 10**9,
 _DURATION = re.compile(rf"(?<![\d.,])({_NUM})\s*(시간|분|초|hours?|hrs?|h|min(?:utes?)?|sec(?:onds?)?|s)(?![A-Za-z])", re.I)
 _RATE = re.compile(rf"(?<![\d.,])({_NUM})\s*(%|퍼센트|프로)")
 _COUNT = re.compile(rf"(?<![\d.,])({_NUM})\s*(개|EA|ea|pcs|건|품목|종|대|세트)?(?![\d,]|\.\d)")
+# "3천개", "2천 5백 개": a count in thousands (a bare "3" before 천 is not the count)
+_COUNT_THOUSANDS = re.compile(rf"(?<![\d.,])({_NUM})\s*천(?:\s*(\d)\s*백)?\s*(?=개|EA|ea|pcs|건|품목|종|대|세트)")
 _TOKEN = re.compile(rf"({_NUM})|([일이삼사오육칠팔구])|([십백천])|([만억조])")
 
 # unit -> (multiply, divide) into minutes, so that 30초 is exactly 0.5분
@@ -75,8 +77,8 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
-# "총사업비 5천이면", "대출 3천", "자부담 3천": where only money is meant, a bare 천 is 천만 원
-_THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|자부담|부담\s*금|견적|대출|융자)\s*(?:가|는|이|을|를|은|으로|로)?\s*"
+# "총사업비 5천이면", "총 6천 잡으면", "대출 3천", "자부담 3천": where only money is meant, a bare 천 is 천만 원
+_THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|자부담|부담\s*금|견적|대출|융자|총(?=\s*\d))\s*(?:가|는|이|을|를|은|으로|로)?\s*"
                                r"(\d{1,2}(?:\.\d)?\s*천(?:\s*\d\s*백)?)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
 
 
@@ -108,6 +110,13 @@ def quantities(text: str) -> list[Quantity]:
             end = unit.end() if unit else m.end()
             kind = "count" if unit else "money"
             found.append(Quantity(value, kind, m.start(), end, text[m.start():end].strip()))
+            taken.append((m.start(), end))
+    for m in _COUNT_THOUSANDS.finditer(text):
+        if not _overlaps((m.start(), m.end()), taken):
+            value = _number(m.group(1)) * 1000 + (_number(m.group(2)) * 100 if m.group(2) else 0)
+            unit = _COUNT_AFTER.match(text, m.end())
+            end = unit.end() if unit else m.end()
+            found.append(Quantity(value, "count", m.start(), end, text[m.start():end].strip()))
             taken.append((m.start(), end))
     for pattern, kind in ((_DURATION, "minutes"), (_RATE, "rate"), (_COUNT, "count")):
         for m in pattern.finditer(text):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_MARK = re.compile(r"\[(\d+)\]")
 
 
 @dataclass
@@ -15,6 +18,17 @@ class Calculation:
     lines: list[str]
     sources: list[str]
     missing: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Number the sources in the order the lines first cite them (the cash line that leads
+        cites the company-share rule: it becomes [1])."""
+        order: list[int] = []
+        for line in self.lines:
+            order += [n for n in map(int, _MARK.findall(line)) if n not in order and 1 <= n <= len(self.sources)]
+        order += [n for n in range(1, len(self.sources) + 1) if n not in order]
+        new = {old: i for i, old in enumerate(order, start=1)}
+        self.lines = [_MARK.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", ln) for ln in self.lines]
+        self.sources = [self.sources[old - 1] for old in order]
 
     @property
     def text(self) -> str:

@@ -35,10 +35,11 @@ LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 o
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
                          r"|(?:우리|저희|회사)\s*(?:가|이)?\s*(?:(?:내는\s*)?돈|부담)"  # "우리 돈 얼마 들어가요": the company's share
+                         r"|(?:정부|나라)\s*(?:에서|가|는)?\s*(?:지원\S{0,3}\s*)?(?:얼마|몇)"  # "정부에서 얼마 나와요": the grant
                          r"|(?i:\b(?:company|our|own)\s+share|\bcash\b|contribution|\bput\s+in\b|\bpay\b)")
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
 
-_TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용")
+_TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용|총\s*(?=\d)")  # "총 6천 잡으면"
 _SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금")
 # "우리가 내는 돈이 2천만 원인데": names the amount after it ("2억 잡으면 우리가 내는 돈은" asks it of a total)
 _WE_PAY = re.compile(r"(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
@@ -57,7 +58,12 @@ _MATCHING = re.compile(r"지방\s*비|매칭|(?i:regional|matching)")
 _NO_MATCHING = re.compile(r"(?:지방\s*비|매칭)[^,.?]{0,8}(?:없|안\s*받|제외|빼)|(?i:(?:without|no)\s+(?:regional\s+)?matching)")
 # programmes whose shares differ from the build support's 50 %: the calculator does not know them
 _OTHER_PROGRAMME = re.compile(r"상생|클라우드|SaaS|구독|컨설팅|역량\s*강화|(?i:cloud|win-win|consulting)")
+# the company's own part asked too ("우린 얼마 내요", "우리 부담은")
+_ASKS_OWN = re.compile(r"(?:우리|저희|회사|우린|저흰)\S{0,2}\s*(?:얼마\s*)?(?:내|부담)|자부담|기업\s*부담|부담\s*금")
 _ASKS_CASH = re.compile(r"현금|(?i:\bcash\b)")  # "현금은 최소 얼마": the cash part leads
+# "정부에서 얼마 나와요", "지원금은 얼마 받아요": the grant leads (not when the owner's own share is asked too)
+_ASKS_GRANT = re.compile(r"(?:정부|나라|국비)\s*(?:에서|가|는)?\s*(?:지원\S{0,3}\s*)?(?:얼마|몇)|지원\s*금\S{0,2}\s*(?:얼마|몇)"
+                         r"|얼마\s*(?:까지\s*)?(?:지원|나와|받)|(?i:\bgrant\b|government\s+(?:support|pays?|gives?))")
 
 
 def _total(text: str, qs: list[Quantity]) -> Decimal | None:
@@ -101,7 +107,16 @@ def company_share(text: str) -> Calculation | None:
     share_line = f"기업 부담금은 {won(company)}입니다 (총사업비의 {percent(company / total)}) [1]."
     cash_line = f"현금은 최소 {won(cash)}입니다 (기업 부담금 {won(company)}의 30%) [2]."
     asks_cash = bool(_ASKS_CASH.search(text))
-    lines = [cash_line if asks_cash else share_line]  # what was asked comes first
+    asks_grant = not asks_cash and bool(_ASKS_GRANT.search(text))
+    grant = government + matching
+    split = f": 국비 {won(government)}, 지방비 {won(matching)}" if matching else ""
+    if asks_grant and _ASKS_OWN.search(text):  # "정부에서 얼마 나오고 우리가 얼마 내요?": both, in one line
+        lead = f"정부 지원은 {won(grant)}{split and f'({split[2:]})'}, 기업 부담금은 {won(company)}입니다 [1]."
+    elif asks_grant:
+        lead = f"정부 지원은 {won(grant)}입니다 (총사업비의 {percent(grant / total)}{split}) [1]."
+    else:
+        lead = cash_line if asks_cash else share_line  # what was asked comes first
+    lines = [lead]
     gov_line = f"- 정부 지원 = min(총사업비 {won(total)} × 50% = {won(half)}, {stage} 한도 {won(cap)}) = {won(government)} [1]"
     lines.append(gov_line)
     lines += regional_lines

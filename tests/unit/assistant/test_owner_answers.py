@@ -23,8 +23,8 @@ def test_company_share_from_the_owners_numbers_cites_the_rules(assistant: Assist
     first = answer.answer.split("\n")[0]
     assert "2,580만 원" in first  # the result comes first
     assert "6,000만 원 × 7%p = 420만 원" in answer.answer  # the formula with the owner's numbers
-    assert [c.source for c in answer.citations] == [
-        "subsidies/support-levels.md", "subsidies/company-share.md", "subsidies/regional-matching.md"]
+    assert [c.source for c in answer.citations] == [  # numbered as the answer first cites them
+        "subsidies/support-levels.md", "subsidies/regional-matching.md", "subsidies/company-share.md"]
     _citations_valid(answer)
 
 

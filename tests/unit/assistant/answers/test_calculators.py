@@ -85,7 +85,7 @@ def test_company_share_matches_the_documents_examples(text: str, share: str, mat
     assert calc is not None
     assert calc.lines[0].startswith(f"기업 부담금은 {share}입니다")
     if matching:
-        assert "subsidies/regional-matching.md" in calc.sources and f"→ {matching} [3]" in calc.text
+        assert "subsidies/regional-matching.md" in calc.sources and f"→ {matching} [2]" in calc.text
     else:
         assert calc.sources == ["subsidies/support-levels.md", "subsidies/company-share.md"]
     assert "현금은 최소" in calc.text
@@ -251,8 +251,9 @@ def test_a_question_about_the_loans_term_is_not_answered_with_its_interest() -> 
 def test_a_question_about_the_cash_minimum_is_answered_with_it_first() -> None:
     calc = calculate("총사업비 7천만원 기초 과제면 부담금 중에 현금으로 꼭 넣어야 하는 최소 금액이 얼마에요?")
     assert calc is not None
-    assert calc.lines[0] == "현금은 최소 1,050만 원입니다 (기업 부담금 3,500만 원의 30%) [2]."
-    assert "- 현금 = 3,500만 원 × 30% = 1,050만 원 [2]" in calc.lines  # and how it follows from the total
+    assert calc.lines[0] == "현금은 최소 1,050만 원입니다 (기업 부담금 3,500만 원의 30%) [1]."  # its rule is cited first
+    assert "- 현금 = 3,500만 원 × 30% = 1,050만 원 [1]" in calc.lines  # and how it follows from the total
+    assert calc.sources[0] == "subsidies/company-share.md" and calc.text.index("[1]") < calc.text.index("[2]")
     plain_share = calculate("총사업비 7천만원 기초 과제면 기업 부담금은 얼마에요?")
     assert plain_share is not None and plain_share.lines[0].startswith("기업 부담금은 3,500만 원입니다")
 
@@ -303,3 +304,26 @@ def test_hundreds_after_thousands_the_count_that_differs_and_what_we_pay() -> No
     assert given is not None and given.lines[0].startswith("현금은 최소 600만 원입니다")
     assert calculate("상생형으로 1억짜리 하면 우리회사 부담 얼마에요") is None  # its own shares: for the sources
     assert calculate("클라우드형 트랙 총사업비 3천만원이면 기업 부담금은?") is None
+
+
+def test_the_grant_asked_for_comes_first_and_총_6천_is_the_total() -> None:
+    calc = calculate("우리 공장 사출기 8대인데 기초로 총 6천 잡으면 정부에서 얼마 나와요?")
+    assert calc is not None and calc.lines[0] == "정부 지원은 3,000만 원입니다 (총사업비의 50.0%) [1]."
+    assert "기업 부담금 = 6,000만 원 − 3,000만 원 = 3,000만 원" in calc.text  # the 8대 is not money
+    calc = calculate("대구에 공장 있고 총사업비 8천이면 지원금 얼마 받아요?")
+    assert calc is not None and calc.lines[0].startswith("정부 지원은 4,560만 원입니다")
+    assert "국비 4,000만 원, 지방비 560만 원" in calc.lines[0]
+    calc = calculate("총사업비 8천이면 정부 지원 빼고 우리 부담금은 얼마예요?")
+    assert calc is not None and calc.lines[0].startswith("기업 부담금은 4,000만 원")  # the share is what is asked
+
+
+def test_a_count_in_thousands_is_read_whole() -> None:
+    calc = calculate("3천개 만들었는데 불량 9개면 PPM 얼마예요?")
+    assert calc is not None and calc.lines[0] == "PPM은 3,000 PPM입니다 (불량률 0.3%) [1]."
+    assert [q.value for q in quantities("2천5백개 중에 불량 5개")] == [2500, 5]
+
+
+def test_the_grant_and_the_share_both_asked_are_both_in_the_first_line() -> None:
+    calc = calculate("대구 공장 총사업비 8천이면 정부에서 얼마 받고 우리 부담은 얼마예요?")
+    assert calc is not None
+    assert calc.lines[0] == "정부 지원은 4,560만 원(국비 4,000만 원, 지방비 560만 원), 기업 부담금은 3,440만 원입니다 [1]."
