@@ -72,11 +72,12 @@ _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
 # a question in another language shares no word with the Korean sources: the model decides
 RELEVANCE_WEIGHT = 0.7
-# what a line of a chunk that is not about the question gives up (`mark_off_topic`; golden set
-# with e5: first sentence 0.567 -> 0.575 at 0.85 and a share of 0.5, 0.572 at 0.7; dev key facts
-# 0.535 -> 0.544)
-OFF_TOPIC = 0.85
 FOREIGN_RELEVANCE_WEIGHT = 0.8
+# a read chunk sharing less than OFF_TOPIC_SHARE of what the best read chunk shares with the
+# question is not about it, and its lines give up 1 - OFF_TOPIC (`mark_off_topic`; golden set with
+# e5: first sentence 0.567 -> 0.575 at 0.85 and 0.5, 0.572 at 0.7; dev key facts 0.535 -> 0.544)
+OFF_TOPIC = 0.85
+OFF_TOPIC_SHARE = 0.5
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
 _DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
 
@@ -252,7 +253,8 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
     return kept
 
 
-def mark_off_topic(candidates: list[Candidate], hits: list[Hit], asked: Asked, share: float = 0.5) -> None:
+def mark_off_topic(candidates: list[Candidate], hits: list[Hit], asked: Asked,
+                   share: float = OFF_TOPIC_SHARE) -> None:
     """Mark the lines of chunks that share less than `share` of what the best read chunk shares
     with the question (idf-weighted): "랜섬웨어 돈 주면 풀어주긴 하나요" is about ransomware,
     and a subsidy FAQ that only shares "돈" should not answer it, however its lines read."""

@@ -29,7 +29,7 @@ _DURATION = re.compile(rf"(?<![\d.,])({_NUM})\s*(시간|분|초|hours?|hrs?|h|mi
 _RATE = re.compile(rf"(?<![\d.,])({_NUM})\s*(%|퍼센트|프로)")
 _COUNT = re.compile(rf"(?<![\d.,])({_NUM})\s*(개|EA|ea|pcs|건|품목|종|대|세트)?(?![\d,]|\.\d)")
 # "3천개", "2천 5백 개": a count in thousands (a bare "3" before 천 is not the count)
-_COUNT_THOUSANDS = re.compile(rf"(?<![\d.,])({_NUM})\s*천(?:\s*(\d)\s*백)?\s*(?=개|EA|ea|pcs|건|품목|종|대|세트)")
+_COUNT_THOUSANDS = re.compile(rf"(?<![\d.,])({_NUM}\s*천(?:\s*\d\s*백)?)\s*(?=개|EA|ea|pcs|건|품목|종|대|세트)")
 _TOKEN = re.compile(rf"({_NUM})|([일이삼사오육칠팔구])|([십백천])|([만억조])")
 
 # unit -> (multiply, divide) into minutes, so that 30초 is exactly 0.5분
@@ -112,8 +112,8 @@ def quantities(text: str) -> list[Quantity]:
             found.append(Quantity(value, kind, m.start(), end, text[m.start():end].strip()))
             taken.append((m.start(), end))
     for m in _COUNT_THOUSANDS.finditer(text):
-        if not _overlaps((m.start(), m.end()), taken):
-            value = _number(m.group(1)) * 1000 + (_number(m.group(2)) * 100 if m.group(2) else 0)
+        value = korean_amount(m.group(1))  # "2천5백" -> 2,500 ("0천" is none)
+        if value is not None and not _overlaps((m.start(), m.end()), taken):
             unit = _COUNT_AFTER.match(text, m.end())
             end = unit.end() if unit else m.end()
             found.append(Quantity(value, "count", m.start(), end, text[m.start():end].strip()))

@@ -32,10 +32,12 @@ LOAN_BASE_RATE = Decimal("2.15")  # percent a year
 LOAN_SELECTED_RATE = Decimal("1.85")  # for companies selected for the build support
 LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 or higher
 
+# "정부에서 얼마 나와요", "나라가 몇 프로 대줘요": the grant is asked
+_GRANT_ASKED = r"(?:정부|나라|국비)\s*(?:에서|가|는)?\s*(?:지원\S{0,3}\s*)?(?:얼마|몇)"
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
                          r"|(?:우리|저희|회사)\s*(?:가|이)?\s*(?:(?:내는\s*)?돈|부담)"  # "우리 돈 얼마 들어가요": the company's share
-                         r"|(?:정부|나라)\s*(?:에서|가|는)?\s*(?:지원\S{0,3}\s*)?(?:얼마|몇)"  # "정부에서 얼마 나와요": the grant
+                         r"|" + _GRANT_ASKED +
                          r"|(?i:\b(?:company|our|own)\s+share|\bcash\b|contribution|\bput\s+in\b|\bpay\b)")
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
 
@@ -62,7 +64,7 @@ _OTHER_PROGRAMME = re.compile(r"상생|클라우드|SaaS|구독|컨설팅|역량
 _ASKS_OWN = re.compile(r"(?:우리|저희|회사|우린|저흰)\S{0,2}\s*(?:얼마\s*)?(?:내|부담)|자부담|기업\s*부담|부담\s*금")
 _ASKS_CASH = re.compile(r"현금|(?i:\bcash\b)")  # "현금은 최소 얼마": the cash part leads
 # "정부에서 얼마 나와요", "지원금은 얼마 받아요": the grant leads (not when the owner's own share is asked too)
-_ASKS_GRANT = re.compile(r"(?:정부|나라|국비)\s*(?:에서|가|는)?\s*(?:지원\S{0,3}\s*)?(?:얼마|몇)|지원\s*금\S{0,2}\s*(?:얼마|몇)"
+_ASKS_GRANT = re.compile(_GRANT_ASKED + r"|지원\s*금\S{0,2}\s*(?:얼마|몇)"
                          r"|얼마\s*(?:까지\s*)?(?:지원|나와|받)|(?i:\bgrant\b|government\s+(?:support|pays?|gives?))")
 
 
@@ -109,11 +111,11 @@ def company_share(text: str) -> Calculation | None:
     asks_cash = bool(_ASKS_CASH.search(text))
     asks_grant = not asks_cash and bool(_ASKS_GRANT.search(text))
     grant = government + matching
-    split = f": 국비 {won(government)}, 지방비 {won(matching)}" if matching else ""
+    parts = f"국비 {won(government)}, 지방비 {won(matching)}" if matching else ""
     if asks_grant and _ASKS_OWN.search(text):  # "정부에서 얼마 나오고 우리가 얼마 내요?": both, in one line
-        lead = f"정부 지원은 {won(grant)}{split and f'({split[2:]})'}, 기업 부담금은 {won(company)}입니다 [1]."
+        lead = f"정부 지원은 {won(grant)}{f'({parts})' if parts else ''}, 기업 부담금은 {won(company)}입니다 [1]."
     elif asks_grant:
-        lead = f"정부 지원은 {won(grant)}입니다 (총사업비의 {percent(grant / total)}{split}) [1]."
+        lead = f"정부 지원은 {won(grant)}입니다 (총사업비의 {percent(grant / total)}{f': {parts}' if parts else ''}) [1]."
     else:
         lead = cash_line if asks_cash else share_line  # what was asked comes first
     lines = [lead]
