@@ -32,6 +32,7 @@ from assistant.answers.decision import (
 from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.followup import cited_first
 from assistant.answers.guard import check_sentence
+from assistant.answers.rerank import read_first
 from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.supplier_answer import answer_supplier
@@ -163,7 +164,7 @@ class Assistant:
         """For mentors: a draft answer plus a longer list of suggested sources with reasons."""
         self._validate(text)
         query = f"{context} {text}" if context else text
-        hits = self.searcher.search(query, self.settings.draft_sources)
+        hits = self._search(query, self.settings.draft_sources)
         q_terms = question_terms(morphemes(query))
         comp = compose(text, q_terms, hits[: self.settings.retrieval_k], self.searcher.idf, scorer=self.scorer,
                        analysed=self.stores.catalog.analyses)
@@ -238,7 +239,7 @@ class Assistant:
             found = await asyncio.to_thread(answer_supplier, self.searcher, analysis.query, filters)
             if found is not None:
                 return [citation_for(n, h, h.chunk.text) for n, h in enumerate(found.hits, start=1)]
-        hits = await asyncio.to_thread(self.searcher.search, analysis.query, k, filters=filters)
+        hits = await asyncio.to_thread(self._search, analysis.query, k, filters)
         calculated = await asyncio.to_thread(self._calculation, analysis)
         if calculated is not None:  # the rules' chunks a calculation cites come first
             cited_ids = {h.chunk.chunk_id for h in calculated[0]}
@@ -259,7 +260,7 @@ class Assistant:
             return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
         if analysis.query != analysis.text:
             self.stores.embed_queries([analysis.query, analysis.text])  # searched, then scored against: one call
-        hits = self.searcher.search(analysis.query, self.settings.retrieval_k, filters=filters)
+        hits = self._search(analysis.query, self.settings.retrieval_k, filters)
         quoted = hits if analysis.intent.supplier else without_unasked_profiles(hits, analysis.query)
         quoted = cited_first(quoted, analysis.prior_sources)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
@@ -272,6 +273,11 @@ class Assistant:
         if analysis.intent.follow_up is False and drafted.citations and quoted[0].chunk.kind == "supplier":
             subject = str(quoted[0].chunk.metadata.get("company") or quoted[0].chunk.title)
         return Drafting(hits, drafted, subject, self._evidence(drafted, hits, analysis.terms))
+
+    def _search(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[Hit]:
+        """The `k` hits to read: of the top `rerank_hits`, those whose best line also answers (`answers.rerank`)."""
+        hits = self.searcher.search(query, max(k, self.settings.rerank_hits), filters=filters)
+        return read_first(query, hits, k, self.scorer, self.settings.rerank_weight, analysed=self.stores.catalog.analyses)
 
     def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted] | None:
         """The owner's figure from their numbers, cited to its rules' chunks, if one is asked."""

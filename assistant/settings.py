@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = 100
     retrieval_k: int = 5
     retrieval_candidates: int = 30
+    # the hits read for an answer are chosen among the top `rerank_hits` with their best line's
+    # relevance counted at `rerank_weight` against the fused score (`answers.rerank`; 0 hits or
+    # weight: the fused top `retrieval_k`; golden and dev suites with e5: 12 and 0.7, docs/benchmarks.md)
+    rerank_hits: int = Field(default=10, ge=0)
+    rerank_weight: float = Field(default=0.7, ge=0)
     # fusion (area: embeddings; tuned on KorQuAD and the golden set, see docs/benchmarks.md)
     # minmax: (1 - dense_weight) * minmax(bm25) + dense_weight * minmax(cosine), the bm25 side
     #   scaled against at least keyword_floor * (idf sum of the question's terms);

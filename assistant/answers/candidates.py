@@ -41,7 +41,10 @@ STOP_TERMS = frozenset(
 _QUESTION_LINE = re.compile(r"^\s*Q\d*[.:)]\s*|[?？]\s*$")
 _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
-_PAST = re.compile(r"(었|았|였|했|웠|렸|졌)습니다[.!]?$")  # a case's story, not the rule
+# a case's story, not the rule: a verb in the past ("반겼습니다", "받았습니다"), i.e. a syllable
+# closed by ㅆ before 습니다, except 있 (it exists) and 겠 (it will)
+_PAST_SYLLABLES = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20 and chr(c) not in "있겠")
+_PAST = re.compile(f"[{_PAST_SYLLABLES}]습니다[.!]?$")
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8
@@ -79,7 +82,7 @@ FOREIGN_RELEVANCE_WEIGHT = 0.8
 OFF_TOPIC = 0.85
 OFF_TOPIC_SHARE = 0.5
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
-_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면)[\s,]")
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려)[\s,]")
 
 
 
@@ -124,6 +127,7 @@ class Candidate:
     shape: float = 0.0  # has the shape of an answer to this type of question (an amount, a date)
     related: float = 1.0  # the relevance model's view, 0..1 among the candidates (1 without a model)
     off_topic: bool = False  # its chunk shares little of the question next to the best read chunk
+    by_line: bool = False  # its chunk was read for one line, below retrieval's top (`Hit.by_line`)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -175,6 +179,12 @@ def scoring_texts(chunk: Chunk) -> list[str]:
     return texts
 
 
+def line_texts(chunk: Chunk, analysis: str | None = None) -> list[str]:
+    """Each line of the chunk in its context, as the relevance model reads it (`analysis`: what
+    ingest stored of the chunk, so that its Kiwi split is not redone)."""
+    return [_in_context(context, unit.text) for unit, context in units_in_context(chunk, _stored_split(analysis))]
+
+
 def line_analysis(chunk: Chunk, sentences: list[list[str]] | None = None, *,
                   terms: Callable[[list[str]], list[list[str]]] = morphemes_many) -> str:
     """What the composer reads of this chunk, analysed once (ingest stores it): the Kiwi split
@@ -211,7 +221,7 @@ def collect(hits: list[Hit], analyses: Mapping[str, str] | None = None) -> list[
     for hi, hit in enumerate(hits):
         split = _stored_split(analyses.get(hit.chunk.chunk_id)) if analyses else None
         for unit, context in units_in_context(hit.chunk, split):
-            out.append(Candidate(hi, unit, context, hit.chunk.title))
+            out.append(Candidate(hi, unit, context, hit.chunk.title, by_line=hit.by_line))
     terms = morphemes_many([c.unit.text for c in out], cache=True)
     contexts = morphemes_many([c.context for c in out], cache=True)
     for cand, ts, cs in zip(out, terms, contexts, strict=True):

@@ -106,10 +106,12 @@ def compose(
 
 # -- steps ---------------------------------------------------------------------------------
 def _lead_first(ranked: list[Candidate]) -> list[Candidate]:
-    """The best line to lead, its chunk's retrieval rank counted, first; the rest as scored."""
+    """The best line to lead, its chunk's retrieval rank counted, first; the rest as scored. A
+    line of a hit read only for its best line (`Hit.by_line`) does not lead when another can."""
     if not ranked:
         return ranked
-    lead = max(ranked, key=lambda c: c.score * (1 - _LEAD_RANK_COST * min(c.hit_index, 4)))
+    ranked_hits = [c for c in ranked if not c.by_line] or ranked  # a hit read for one line supports, never leads
+    lead = max(ranked_hits, key=lambda c: c.score * (1 - _LEAD_RANK_COST * min(c.hit_index, 4)))
     return [lead, *(c for c in ranked if c is not lead)]
 
 

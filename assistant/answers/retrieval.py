@@ -39,6 +39,7 @@ class Hit:
     dense_score: float | None = None
     keyword_score: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    by_line: bool = False  # read for its best line, below the fused top (`answers.rerank`): it supports, never leads
 
     def as_dict(self) -> dict[str, Any]:
         c = self.chunk
