@@ -25,6 +25,9 @@ _lock = threading.Lock()
 
 
 _LEXICON = Path(__file__).parent / "data" / "lexicon.txt"
+# a verb in the past tense ends in a syllable closed by ㅆ ("받았", "반겼", "나왔"), except 있 (it
+# exists) and 겠 (it will): "[PAST_SYLLABLES]습니다" is a past statement, "…어요?" a past question
+PAST_SYLLABLES = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20 and chr(c) not in "있겠")
 
 
 def _lexicon() -> list[tuple[str, str, float]]:

@@ -210,7 +210,7 @@ class Assistant:
         work = await asyncio.to_thread(self._retrieve_and_draft, analysis, dict(question.filters))
         score = confidence(work.evidence, self.calibration)
         verdict = decide(analysis.intent, score, bool(work.drafted.text), self.settings, exact=work.evidence.exact,
-                         unknown=work.evidence.unknown)
+                         partial=work.evidence.partial, unknown=work.evidence.unknown)
         verdict = in_language(verdict, analysis.language)
         return Prepared(question, cid, history, analysis, work.hits, work.drafted, verdict, score, started,
                         work.subject, work.evidence, hand_off=hand_off)
@@ -256,8 +256,9 @@ class Assistant:
             if found is not None:
                 return Drafting(found.hits, found.drafted, found.subject, self._evidence(found.drafted, found.hits))
         if (calculated := self._calculation(analysis)) is not None:
-            hits, drafted = calculated
-            return Drafting(hits, drafted, analysis.query, Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True))
+            hits, drafted, covered = calculated
+            return Drafting(hits, drafted, analysis.query,
+                            Evidence(1.0, 1.0, 1.0, 1.0, 0.0, True, exact=True, partial=not covered))
         if analysis.query != analysis.text:
             self.stores.embed_queries([analysis.query, analysis.text])  # searched, then scored against: one call
         hits = self._search(analysis.query, self.settings.retrieval_k, filters)
@@ -279,10 +280,12 @@ class Assistant:
         hits = self.searcher.search(query, max(k, self.settings.rerank_hits), filters=filters)
         return read_first(query, hits, k, self.scorer, self.settings.rerank_weight, analysed=self.stores.catalog.analyses)
 
-    def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted] | None:
-        """The owner's figure from their numbers, cited to its rules' chunks, if one is asked."""
+    def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted, bool] | None:
+        """The owner's figure from their numbers (or a rule looked up), cited to its rules'
+        chunks, if one is asked; and whether the rules cover the owner's case."""
         calculation = calculate(analysis.query if analysis.followed else analysis.text)
-        return cited_calculation(calculation, self.searcher, analysis.terms) if calculation else None
+        cited = cited_calculation(calculation, self.searcher, analysis.terms) if calculation else None
+        return (*cited, calculation.covered) if cited and calculation else None
 
     def _evidence(self, drafted: Drafted, hits: list[Hit], terms: list[str] | None = None) -> Evidence:
         """What the decision weighs (a supplier list brings its own support)."""

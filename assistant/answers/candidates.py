@@ -28,7 +28,7 @@ from assistant.answers.question_types import (
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import morphemes_many, remember_terms, sentences_of_chunk
+from assistant.korean import PAST_SYLLABLES, morphemes_many, remember_terms, sentences_of_chunk
 from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
@@ -41,10 +41,7 @@ STOP_TERMS = frozenset(
 _QUESTION_LINE = re.compile(r"^\s*Q\d*[.:)]\s*|[?？]\s*$")
 _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
-# a case's story, not the rule: a verb in the past ("반겼습니다", "받았습니다"), i.e. a syllable
-# closed by ㅆ before 습니다, except 있 (it exists) and 겠 (it will)
-_PAST_SYLLABLES = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if (c - 0xAC00) % 28 == 20 and chr(c) not in "있겠")
-_PAST = re.compile(f"[{_PAST_SYLLABLES}]습니다[.!]?$")
+_PAST = re.compile(f"[{PAST_SYLLABLES}]습니다[.!]?$")  # a case's story ("반겼습니다"), not the rule
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌")
 _MIN_CHARS = 8

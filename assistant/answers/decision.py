@@ -76,6 +76,7 @@ class Evidence:
     unknown: float = 0.0  # idf-weighted share of the question's terms no source contains
     has_text: bool = False
     exact: bool = False  # a deterministic calculation from a cited rule: nothing to weigh
+    partial: bool = False  # ... that says the rules do not cover the owner's case (a region without figures)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def gather_evidence(coverage: float, support: float, hits: list[Hit], terms: lis
 def confidence(evidence: Evidence, calibration: Calibration | None = None) -> float:
     """The calibrated probability that the drafted answer is right (0 when there is none)."""
     if evidence.exact:
-        return 1.0
+        return 0.5 if evidence.partial else 1.0
     if not evidence.has_text:
         return 0.0
     cal = calibration or CALIBRATIONS[DEFAULT_EMBEDDING_MODEL]
@@ -167,10 +168,11 @@ def priority(verdict: Verdict) -> str:
 
 
 def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Settings, *, exact: bool = False,
-           unknown: float = 0.0) -> Verdict:
+           partial: bool = False, unknown: float = 0.0) -> Verdict:
     """The decision for one question, from its intent and how well the sources support it
-    (`exact`: the answer is a calculation from the owner's numbers by a cited rule;
-    `unknown`: the share of the question's words that appear in no source)."""
+    (`exact`: the answer is a calculation from the owner's numbers by a cited rule, `partial`
+    when it says the rules do not cover the owner's case; `unknown`: the share of the
+    question's words that appear in no source)."""
     if intent.greeting:
         return Verdict(Decision.declined, "greeting", GREETING_TEXT)
     if intent.out_of_scope:
@@ -181,8 +183,8 @@ def decide(intent: Intent, confidence: float, has_evidence: bool, settings: Sett
         return Verdict(Decision.escalate, "needs_human_judgement", NEEDS_HUMAN_TEXT)
     if intent.needs_records:
         return Verdict(Decision.escalate, "needs_records", NEEDS_RECORDS_TEXT)
-    if exact:
-        return Verdict(Decision.answered, "calculated")
+    if exact:  # a rule that does not cover the owner's case is said, and a person offered
+        return Verdict(Decision.offer_expert, "not_in_rules") if partial else Verdict(Decision.answered, "calculated")
     thresholds = calibration_for(settings)
     if not has_evidence or confidence < thresholds.escalate_below:
         if not intent.in_domain and not intent.supplier:

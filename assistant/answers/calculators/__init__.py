@@ -1,7 +1,9 @@
 """Deterministic calculators for the figures owners ask about most, from their own numbers.
 
 `calculate(text)` returns a `Calculation` when the question names a formula and gives at
-least one number for it; otherwise None and the question is answered from the sources.
+least one number for it, or asks the regional matching rule of a region it names (a look-up:
+the table the subsidy calculator uses); otherwise None and the question is answered from the
+sources.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from assistant.answers.calculators.result import Calculation
 from assistant.answers.calculators.subsidy import (
     LABOUR_TOPIC,
     LOAN_TOPIC,
+    MATCHING_TOPIC,
     SHARE_TOPIC,
     company_share,
     labour_in_kind,
     loan_interest,
+    regional_matching,
 )
 
 __all__ = ["Calculation", "calculate"]
@@ -44,4 +48,6 @@ def calculate(text: str) -> Calculation | None:
     for topic, needs, calculator in _CALCULATORS:
         if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
             return calculation
+    if MATCHING_TOPIC.search(text) and "money" not in kinds:
+        return regional_matching(text)
     return None

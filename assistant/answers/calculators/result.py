@@ -18,6 +18,7 @@ class Calculation:
     lines: list[str]
     sources: list[str]
     missing: list[str] = field(default_factory=list)
+    covered: bool = True  # False: the rules do not cover the owner's case; the lines say so
 
     def __post_init__(self) -> None:
         """Number the sources in the order the lines first cite them (the cash line that leads

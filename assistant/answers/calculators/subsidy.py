@@ -13,6 +13,7 @@ from decimal import Decimal
 from assistant.answers.calculators.numbers import Quantity, labelled, percent, plain, quantities, won
 from assistant.answers.calculators.result import Calculation, ask_for
 from assistant.answers.intent import find_region
+from assistant.korean import PAST_SYLLABLES
 
 SUPPORT_LEVELS_DOC = "subsidies/support-levels.md"
 COMPANY_SHARE_DOC = "subsidies/company-share.md"
@@ -165,6 +166,38 @@ def _regional(region: str | None, total: Decimal, sources: list[str],
     capped = f", 한도 {won(cap)} 적용" if raw > cap else f" (한도 {won(cap)} 이내)"
     return matching, [f"- {region} 지방비 매칭 = {won(total)} × {plain(points, 0)}%p = {won(raw)}{capped} → "
                       f"{won(matching)} [3]"]
+
+
+# "대구 공장인데 지방비 매칭 얼마나 받아요?", "충북도 매칭 돼요?": the region's matching rule (no
+# total cost to compute with; "부산은 매칭 얼마 받았어요?" asks what a plant got, the sources say)
+MATCHING_TOPIC = re.compile(r"지방\s*비|매칭|(?:도|시)\s*에서\s*(?:따로|별도로?)\s*지원")
+# "얼마 나왔어요?", "그 회사 지방비도 받았어요?": what a plant got, which its case tells
+_ASKS_WHAT_HAPPENED = re.compile(f"[{PAST_SYLLABLES}](?:어요|나요|대요|습니까|죠|던)|그\\s*(?:회사|공장|업체)")
+# "지방비 매칭 어떻게 신청해요?", "대구는 어디에 내요?": the procedure, which the sources tell
+_ASKS_PROCEDURE = re.compile(r"어떻게|어디|언제|절차|방법|서류|신청\s*(?:해|하|은|는)|(?:내|제출)\S{0,2}\s*(?:요|나요)?\s*[?？]")
+
+
+def regional_matching(text: str) -> Calculation | None:
+    """The matching rule of the factory's region, or that the knowledge has none for it."""
+    region = find_region(text)
+    if region is None or _NO_MATCHING.search(text) or _ASKS_WHAT_HAPPENED.search(text) or _ASKS_PROCEDURE.search(text):
+        return None
+    common = "국비 과제에 선정된 기업만 받을 수 있고, 기준은 본사가 아니라 구축할 공장의 소재지입니다 [1]."
+    if region not in REGIONAL_MATCHING:
+        known = "·".join(REGIONAL_MATCHING)
+        return Calculation("지방비 매칭", [
+            f"{region}의 지방비 매칭 기준은 가진 자료에 없습니다. 자료에는 {known}의 예시 기준만 있습니다 [1].",
+            f"- 지방비 매칭은 {common}",
+            f"- {region} 기준(비율·한도·모집 시기)은 도청 기업지원 부서나 지역 테크노파크 공고로 확인하셔야 합니다.",
+        ], [REGIONAL_DOC], covered=False)
+    points, cap = REGIONAL_MATCHING[region]
+    own = GOVERNMENT_SHARE * 100 - points
+    return Calculation("지방비 매칭", [
+        f"{region}의 지방비 매칭은 총사업비의 {plain(points, 0)}%p, 기업당 최대 {won(cap)}입니다(예시) [1].",
+        f"- 한도 안이면 기업 부담이 총사업비의 50%에서 {plain(own, 0)}%로 줄어듭니다 [1].",
+        f"- {common}",
+        "총사업비를 알려 주시면 국비·지방비·기업 부담금으로 나눠 계산해 드릴게요.",
+    ], [REGIONAL_DOC])
 
 
 def loan_interest(text: str) -> Calculation | None:

@@ -28,6 +28,17 @@ def test_company_share_from_the_owners_numbers_cites_the_rules(assistant: Assist
     _citations_valid(answer)
 
 
+def test_a_regions_matching_rule_is_answered_and_a_region_without_one_is_said(assistant: Assistant) -> None:
+    seoul = assistant.ask(Question(text="서울은 지방비 매칭 몇 프로예요?"))
+    assert seoul.decision == Decision.answered
+    assert seoul.answer.startswith("서울의 지방비 매칭은 총사업비의 10%p, 기업당 최대 1,000만 원입니다(예시) [1].")
+    assert [c.source for c in seoul.citations] == ["subsidies/regional-matching.md"]
+    gumi = assistant.ask(Question(text="경북 구미 공장인데 지방비 매칭도 받을 수 있어요?"))
+    assert gumi.decision == Decision.offer_expert  # the knowledge has no 경북 rule: a person is offered
+    assert gumi.answer.startswith("경북의 지방비 매칭 기준은 가진 자료에 없습니다"), gumi.answer
+    _citations_valid(gumi)
+
+
 def test_oee_result_and_a_missing_input_asked_for(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="부하시간 450분, 사이클 30초, 양품 582개면 OEE 몇 프로예요?"))
     assert answer.answer.startswith("OEE(설비종합효율)는 64.7%입니다 [1].")

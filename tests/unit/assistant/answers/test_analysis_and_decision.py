@@ -73,6 +73,9 @@ def test_decisions_follow_the_thresholds() -> None:
     assert decide(utility, 0.0, False, settings).decision == Decision.escalate  # plant utilities too
     assert decide(classify("오늘 뭐 하지"), 0.0, False, settings).decision == Decision.declined
     assert decide(intent, 0.0, True, settings, exact=True).reason == "calculated"
+    # a looked-up rule that does not cover the owner's case (a region without figures): a person is offered
+    partial = decide(intent, 0.5, True, settings, exact=True, partial=True)
+    assert (partial.decision, partial.reason, partial.text) == (Decision.offer_expert, "not_in_rules", None)
 
 
 def test_a_topic_named_in_no_source_gets_an_expert_offered() -> None:

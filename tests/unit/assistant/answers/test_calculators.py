@@ -92,8 +92,10 @@ def test_company_share_matches_the_documents_examples(text: str, share: str, mat
 
 
 def test_company_share_without_the_total_asks_for_it() -> None:
-    # no amount at all: a question for the sources, not a calculation
-    assert calculate("대구 공장인데 지방비 매칭 받으면 부담금 얼마나 줄어요? 직원 30명이에요") is None
+    # no amount at all: no total is made up; the region's matching rule is looked up instead
+    looked_up = calculate("대구 공장인데 지방비 매칭 받으면 부담금 얼마나 줄어요? 직원 30명이에요")
+    assert looked_up is not None and looked_up.topic == "지방비 매칭" and "×" not in looked_up.text
+    assert "50%에서 43%로" in looked_up.text
     # an amount that is not the total is left to the sources, never taken for the total
     assert calculate("8천만원짜리 과제에서 300만원짜리 현황판을 안 달았는데 정부지원금은 얼마로 줄어요") is None
     assert calculate("기초로 5천만원 꽉 채워 받으려면 총사업비를 얼마로 잡아야돼요?") is None
@@ -327,3 +329,29 @@ def test_the_grant_and_the_share_both_asked_are_both_in_the_first_line() -> None
     calc = calculate("대구 공장 총사업비 8천이면 정부에서 얼마 받고 우리 부담은 얼마예요?")
     assert calc is not None
     assert calc.lines[0] == "정부 지원은 4,560만 원(국비 4,000만 원, 지방비 560만 원), 기업 부담금은 3,440만 원입니다 [1]."
+
+
+def test_a_regions_matching_rule_is_looked_up_without_numbers() -> None:
+    daegu = calculate("대구 공장인데 지방비 매칭 얼마나 받을 수 있어요?")
+    assert daegu is not None and daegu.covered and daegu.sources == ["subsidies/regional-matching.md"]
+    assert daegu.lines[0] == "대구의 지방비 매칭은 총사업비의 7%p, 기업당 최대 700만 원입니다(예시) [1]."
+    assert "50%에서 43%로" in daegu.text  # what it does to the owner's share
+    changwon = calculate("창원인데 지방비 매칭 받으면 우리 부담 몇프로로 줄어요?")
+    assert changwon is not None and changwon.lines[0].startswith("경남의 지방비 매칭은 총사업비의 10%p")
+
+
+def test_a_region_the_knowledge_has_no_matching_rule_for_is_said_not_guessed() -> None:
+    gumi = calculate("경북 구미 공장인데 지방비 매칭도 받을 수 있어요?")
+    assert gumi is not None and not gumi.covered  # the answer offers an expert
+    assert gumi.lines[0].startswith("경북의 지방비 매칭 기준은 가진 자료에 없습니다")
+    assert "%p" not in gumi.text  # no other region's rate passed off as 경북's
+
+
+@pytest.mark.parametrize("text", [
+    "대구는 지방비 매칭 어떻게 신청해요?",  # the procedure: the sources tell it
+    "경남 지방비 매칭 금액은 얼마 나왔어요?",  # what a plant got: its case tells it
+    "그 회사 지방비도 받았어요? 회사 부담은 얼마?",
+    "지방비 매칭이 뭐예요?",  # no region named
+])
+def test_questions_the_matching_look_up_leaves_to_the_sources(text: str) -> None:
+    assert calculate(text) is None
