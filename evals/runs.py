@@ -20,7 +20,8 @@ from evals.records import CaseRecord, Score
 log = logging.getLogger(__name__)
 
 SETTINGS_SNAPSHOT = (
-    "embedding_model", "chunk_size", "chunk_overlap", "retrieval_k", "retrieval_candidates", "fusion",
+    "embedding_model", "chunk_size", "chunk_overlap", "retrieval_k", "retrieval_candidates", "rerank_hits",
+    "rerank_weight", "fusion",
     "rrf_k", "keyword_weight", "dense_weight", "dedup_threshold", "escalate_below", "offer_expert_below",
     "llm_model",
 )
