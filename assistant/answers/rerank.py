@@ -35,9 +35,14 @@ def read_first(
     if len(hits) <= k or weight <= 0 or question_type(question) == QType.list:
         return hits[:k]
     analyses = analysed([h.chunk.chunk_id for h in hits]) if analysed else {}
-    texts = [line_texts(h.chunk, analyses.get(h.chunk.chunk_id)) or [h.chunk.text] for h in hits]
+    texts = [line_texts(h.chunk, analyses.get(h.chunk.chunk_id)) for h in hits]
     cosines = scorer.score(question, [t for lines in texts for t in lines])
-    best = np.array([part.max() for part in np.split(cosines, np.cumsum([len(lines) for lines in texts])[:-1])])
+    parts = np.split(cosines, np.cumsum([len(lines) for lines in texts])[:-1])
+    # a chunk with no line of its own (a bare table, a fragment) counts by its own vector's cosine;
+    # its text is never encoded here: ingest stored every line, and an answer encodes only its question
+    best_of = [float(part.max()) if len(part) else h.dense_score for part, h in zip(parts, hits, strict=True)]
+    floor = min((b for b in best_of if b is not None), default=0.0)
+    best = np.array([floor if b is None else b for b in best_of])
     fused = np.array([h.score for h in hits])
     low, high = float(fused.min()), float(fused.max())
     total = (fused - low) / (high - low) if high > low else np.zeros(len(hits))
