@@ -41,7 +41,8 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
-_TERMS_FORMAT = "t2"  # bumped when the terms are made differently (t2: no space inside a term)
+_TERMS_FORMAT = "t3"  # bumped when terms or splits are made differently (t2: no space inside a term;
+# t3: a connective ending Kiwi took for a sentence's end goes on with the next piece)
 
 
 def analyser_signature() -> str:
@@ -136,7 +137,25 @@ def sentences_by_line(text: str) -> list[list[str]]:
     if not lines:
         return []
     with _lock:
-        return [[s.text.strip() for s in sents if s.text.strip()] for sents in kiwi().split_into_sents(lines)]
+        split = [[s.text.strip() for s in sents if s.text.strip()] for sents in kiwi().split_into_sents(lines)]
+    return [_rejoined(sentences) for sentences in split]
+
+
+def _rejoined(sentences: list[str]) -> list[str]:
+    """Kiwi reads a connective ending as the end of a sentence in running prose ("센서가 설치가
+    쉬워 | 작은 공장에 흔히 쓰입니다."): a piece that ends in a Hangul syllable, with no
+    punctuation, goes on with the next piece of its line when that starts with Hangul."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and _HANGUL_END.search(out[-1]) and _HANGUL_START.match(sentence):
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out
+
+
+_HANGUL_END = re.compile(r"[가-힣]$")
+_HANGUL_START = re.compile(r"[가-힣]")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.korean import analyser_signature, morphemes, noun_phrases
+from assistant.korean import analyser_signature, morphemes, noun_phrases, split_sentences
 
 
 def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
@@ -48,3 +48,14 @@ def test_a_full_term_cache_is_emptied_without_losing_the_texts_asked(monkeypatch
     again = korean.morphemes_many(["금형 온도", "정책자금 이자"], cache=True)
     assert again == [first[0], morphemes("정책자금 이자")]
     assert len(korean._terms_cache) <= 3  # noqa: SLF001 - the limit holds
+
+
+def test_a_connective_ending_does_not_end_a_sentence() -> None:
+    # Kiwi ends a sentence at "쉬워"; an answer quoting it would show a fragment
+    text = "3. 센서 선택·설치: 고장 모드에 맞는 센서. 무선 진동·온도 복합 센서가 설치가 쉬워 작은 공장에 흔히 쓰입니다."
+    assert split_sentences(text) == ["3. 센서 선택·설치: 고장 모드에 맞는 센서.",
+                                     "무선 진동·온도 복합 센서가 설치가 쉬워 작은 공장에 흔히 쓰입니다."]
+    # punctuation, an arrow or a table cell still ends a piece, and a line break always does
+    assert split_sentences("대신 써 줌 → 현장평가에서 탈락") == ["대신 써 줌 →", "현장평가에서 탈락"]
+    assert split_sentences("점검은 매월 합니다. 기록은 3년 보관합니다.\n다음 줄") == [
+        "점검은 매월 합니다.", "기록은 3년 보관합니다.", "다음 줄"]
