@@ -7,9 +7,9 @@ ingest stored for composition); the best `k` by fused score plus that relevance 
 their fused order. A hit read for its line alone lends the answer supporting lines but does not
 lead it: e5 rates "대표 업종은 식품, 화학, 전자, 기계부품입니다" above the list of what the
 기계부품 track manages for "자동차 부품은 뭘 주로 관리해요?", and only retrieval's rank
-keeps that list first. A list
-question is answered by a whole section, which the chunk's own vector stands for: its top `k`
-stand. Golden and held-out dev suites with e5 in docs/benchmarks.md.
+keeps that list first. A list question is answered by a whole section, which the chunk's own
+vector stands for: its top `k` stand. Golden and held-out dev suites with e5 in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
