@@ -124,7 +124,6 @@ class Candidate:
     shape: float = 0.0  # has the shape of an answer to this type of question (an amount, a date)
     related: float = 1.0  # the relevance model's view, 0..1 among the candidates (1 without a model)
     off_topic: bool = False  # its chunk shares little of the question next to the best read chunk
-    by_line: bool = False  # its chunk was read for one line, below retrieval's top (`Hit.by_line`)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -218,7 +217,7 @@ def collect(hits: list[Hit], analyses: Mapping[str, str] | None = None) -> list[
     for hi, hit in enumerate(hits):
         split = _stored_split(analyses.get(hit.chunk.chunk_id)) if analyses else None
         for unit, context in units_in_context(hit.chunk, split):
-            out.append(Candidate(hi, unit, context, hit.chunk.title, by_line=hit.by_line))
+            out.append(Candidate(hi, unit, context, hit.chunk.title))
     terms = morphemes_many([c.unit.text for c in out], cache=True)
     contexts = morphemes_many([c.context for c in out], cache=True)
     for cand, ts, cs in zip(out, terms, contexts, strict=True):

@@ -89,7 +89,7 @@ def compose(
     candidates = clean(collect(read, analysed([h.chunk.chunk_id for h in read]) if analysed else None), asked)
     if not asked.foreign:
         mark_off_topic(candidates, read, asked)
-    ranked = _lead_first(score(candidates, asked, scorer, pool))
+    ranked = _lead_first(score(candidates, asked, scorer, pool), {i for i, h in enumerate(read) if h.by_line})
     if not ranked or ranked[0].score < min_score:
         return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
@@ -105,12 +105,13 @@ def compose(
 
 
 # -- steps ---------------------------------------------------------------------------------
-def _lead_first(ranked: list[Candidate]) -> list[Candidate]:
+def _lead_first(ranked: list[Candidate], by_line: set[int]) -> list[Candidate]:
     """The best line to lead, its chunk's retrieval rank counted, first; the rest as scored. A
-    line of a hit read only for its best line (`Hit.by_line`) does not lead when another can."""
+    line of a hit read only for its best line (`Hit.by_line`, their indices `by_line`) does not
+    lead when another can."""
     if not ranked:
         return ranked
-    ranked_hits = [c for c in ranked if not c.by_line] or ranked  # a hit read for one line supports, never leads
+    ranked_hits = [c for c in ranked if c.hit_index not in by_line] or ranked  # such a hit supports, never leads
     lead = max(ranked_hits, key=lambda c: c.score * (1 - _LEAD_RANK_COST * min(c.hit_index, 4)))
     return [lead, *(c for c in ranked if c is not lead)]
 

@@ -170,7 +170,7 @@ def _regional(region: str | None, total: Decimal, sources: list[str],
 
 # "대구 공장인데 지방비 매칭 얼마나 받아요?", "충북도 매칭 돼요?": the region's matching rule (no
 # total cost to compute with; "부산은 매칭 얼마 받았어요?" asks what a plant got, the sources say)
-MATCHING_TOPIC = re.compile(r"지방\s*비|매칭|(?:도|시)\s*에서\s*(?:따로|별도로?)\s*지원")
+MATCHING_TOPIC = re.compile(_MATCHING.pattern + r"|(?:도|시)\s*에서\s*(?:따로|별도로?)\s*지원")
 # "얼마 나왔어요?", "그 회사 지방비도 받았어요?": what a plant got, which its case tells
 _ASKS_WHAT_HAPPENED = re.compile(f"[{PAST_SYLLABLES}](?:어요|나요|대요|습니까|죠|던)|그\\s*(?:회사|공장|업체)")
 # "지방비 매칭 어떻게 신청해요?", "대구는 어디에 내요?": the procedure, which the sources tell
