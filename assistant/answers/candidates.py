@@ -50,6 +50,8 @@ _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|
 # "OEE가 뭐예요?", "8D 리포트 이게 뭐에요": what a thing is (not "인정되는 게 뭐예요?", which asks for its instances)
 _ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*\s*$"
                               r"|^\s*what\s+(is|are)\s+(an?\s+)?\S+(\s+\S+)?\s*\?*\s*$", re.I)
+# the thing a "what is it" question names, right before its question word ("PPM이 정확히 뭐예요" -> PPM)
+_DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확히\s+|도대체\s+|대체\s+)?(?:뭐|무엇|뭔)")
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
@@ -100,6 +102,7 @@ class Asked:
     formula: bool = False  # asks how a figure is calculated
     definition: bool = False  # asks what a thing is
     money: bool = False  # asks an amount of money
+    defined: frozenset[str] = frozenset()  # the terms of the thing a "what is it" question names
 
     @property
     def total(self) -> float:
@@ -149,7 +152,17 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
         definition=bool(_ASKS_DEFINITION.search(question)), money=asks_money(question),
+        defined=_defined_thing(question),
     )
+
+
+def _defined_thing(question: str) -> frozenset[str]:
+    """"고객사에서 PPM 관리하라는데 PPM이 정확히 뭐예요?" asks what PPM is, whatever else it says."""
+    match = _DEFINED_THING.search(question) if _ASKS_DEFINITION.search(question) else None
+    if match is None:
+        return frozenset()
+    (terms,) = morphemes_many([match.group(1)], cache=True)
+    return frozenset(t for t in terms if t not in STOP_TERMS)
 
 
 def units_in_context(chunk: Chunk, sentences: list[list[str]] | None = None) -> list[tuple[prose.Unit, str]]:
@@ -323,7 +336,8 @@ def defines_asked(cand: Candidate, asked: Asked) -> bool:
     match = _DEFINITION.match(cand.unit.text)
     if match:
         (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
-        return asked.overlap(set(topic)) >= 0.5
+        named = bool(asked.defined) and asked.defined <= set(topic) <= set(asked.weights) | STOP_TERMS
+        return named or asked.overlap(set(topic)) >= 0.5
     if not _TOPICLESS_DEFINITION.match(cand.unit.text) or not cand.context:
         return False
     (heading,) = morphemes_many([cand.context.split(" > ")[-1]], cache=True)

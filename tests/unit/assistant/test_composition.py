@@ -192,6 +192,16 @@ def test_what_is_x_opens_with_the_sentence_that_defines_x(scorer: EmbeddingScore
     assert _first_line(answer).startswith("설비종합효율(OEE)은"), answer
 
 
+def test_what_is_x_in_a_longer_question_opens_with_the_definition_of_x(scorer: EmbeddingScorer) -> None:
+    # the owner says why they ask; the sentence that says what PPM is still answers first
+    hits = [_hit(0, "자동차·전자 고객사는 대개 PPM으로 요구합니다. PPM은 백만 개당 불량 개수입니다. "
+                    "%와 PPM은 단위만 다릅니다.", "불량률과 PPM 계산", title="불량률·PPM과 품질 기록 관리"),
+            _hit(1, "공정 불량률은 높은데 고객 PPM이 낮다면 검사로 막고 있는 상태입니다.", "어떤 불량률을 볼 것인가",
+                 title="불량률·PPM과 품질 기록 관리")]
+    answer = _answer("고객사에서 PPM 관리하라는데 PPM이 정확히 뭐예요?", hits, scorer)
+    assert _first_line(answer).startswith("PPM은 백만 개당"), answer
+
+
 def test_a_line_that_points_to_a_list_answers_with_the_list(scorer: EmbeddingScorer) -> None:
     text = ("현장에서 바쁘다고 스캔을 건너뛰면 원자재와 제품 사이 고리가 끊깁니다. 최소한 다음 지점에서 스캔합니다.\n"
             "1. 입고: 원자재 라벨 부착\n2. 자재 투입: 어떤 로트를 어느 작업지시에 넣었는지\n3. 출하: 어느 고객에게 나갔는지")
