@@ -246,7 +246,7 @@ def own_heading(heading: str | None) -> str:
 
 def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
     """Drop what cannot answer: questions (they lend their match to the next line),
-    restatements, fragments, complaints and quotes; label lines a heading gives a meaning."""
+    restatements, fragments, signposts, complaints and quotes; label lines a heading gives a meaning."""
     kept: list[Candidate] = []
     asked_terms = set(asked.weights) | STOP_TERMS
     lend: dict[tuple[int, int], Candidate] = {}
@@ -256,7 +256,8 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
             lend[(cand.hit_index, unit.position + 1)] = cand
             continue
         short = len(text) < (2 if unit.kind in ("item", "row") else _MIN_CHARS)
-        if short or not (cand.terms - asked_terms) or prose.is_lead_in(text) or _names_title(cand, asked_terms):
+        if (short or not (cand.terms - asked_terms) or prose.is_lead_in(text) or _names_title(cand, asked_terms)
+                or prose.is_signpost(text, cand.context)):
             continue
         if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
             continue

@@ -52,6 +52,8 @@ _LISTS_ANSWER = (QType.how, QType.where, QType.what)
 # what a line gives up, per rank of its chunk below the first (up to four), to lead the answer:
 # retrieval read the whole chunk, so a lower chunk's line must be clearly better to lead
 _LEAD_RANK_COST = 0.05
+# how much better a line of a hit read only for that line (`Hit.by_line`) must be to lead
+_BY_LINE_LEAD_MARGIN = 1.3
 
 
 @dataclass
@@ -107,13 +109,23 @@ def compose(
 # -- steps ---------------------------------------------------------------------------------
 def _lead_first(ranked: list[Candidate], by_line: set[int]) -> list[Candidate]:
     """The best line to lead, its chunk's retrieval rank counted, first; the rest as scored. A
-    line of a hit read only for its best line (`Hit.by_line`, their indices `by_line`) does not
-    lead when another can."""
+    line of a hit read only for its best line (`Hit.by_line`, their indices `by_line`) leads only
+    when it is clearly better (`_BY_LINE_LEAD_MARGIN`) than the best line of the hits retrieval
+    put first: "보통 기초 MES는 계약부터 본 가동까지 4~6개월이 걸립니다" answers "몇 달 걸림?"
+    whichever rank its chunk had."""
     if not ranked:
         return ranked
-    ranked_hits = [c for c in ranked if c.hit_index not in by_line] or ranked  # such a hit supports, never leads
-    lead = max(ranked_hits, key=lambda c: c.score * (1 - _LEAD_RANK_COST * min(c.hit_index, 4)))
+    lead = max(ranked, key=_leading)
+    own = [c for c in ranked if c.hit_index not in by_line]
+    if own and lead.hit_index in by_line:
+        best_own = max(own, key=_leading)
+        if _leading(lead) < _BY_LINE_LEAD_MARGIN * _leading(best_own):
+            lead = best_own
     return [lead, *(c for c in ranked if c is not lead)]
+
+
+def _leading(cand: Candidate) -> float:
+    return cand.score * (1 - _LEAD_RANK_COST * min(cand.hit_index, 4))
 
 
 def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: float) -> list[Candidate]:

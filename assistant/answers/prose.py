@@ -38,6 +38,10 @@ _FILE_REF = re.compile(rf"\s*\((?:{_FILE}(?:,\s*)?)+\)")
 _FILE_AMONG = re.compile(rf"(?<=\()(?:\s*{_FILE}\s*,\s*)+|(?:\s*,\s*{_FILE})+(?=\s*\))")
 # a sentence that only sends the reader to such a file ("자세한 내용은 level-check-link.md를 참고하세요.")
 _SEE_FILE = re.compile(rf"\s*(?:자세한\s*(?:내용|사항)은\s*)?{_FILE}\S{{0,2}}\s*(?:참고|참조)\S*?(?:[.]|$)")
+# a sentence about the document itself or sending the reader to another one ("제도 자체의 설명은 정책
+# 문서를 보시고, 이 문서는 …에 집중합니다.", "궁금한 항목은 해당 문서로 넘어가 보시면 됩니다.")
+_SIGNPOST = re.compile(r"(?:^|[,，]\s*)이\s*(?:문서|글)[는은]\s|문서[를을로]\s*(?:보시|보세요|참고|넘어)|해당\s*문서")
+_ABOUT_DOCUMENT = re.compile(r"이\s*문서")  # a heading "이 문서의 용도"
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
 _COMPLAINT_WORDS = re.compile(r"헷갈|모르겠|모른다|어렵다|힘들다|막막|답답|걱정|불만|부족하다|방치|귀찮|골치")
@@ -178,6 +182,12 @@ def without_file_refs(text: str) -> str:
     """The text without cross-references to knowledge files, which an owner cannot open:
     "(policy-loans.md)" goes, and so does "자세한 내용은 level-check-link.md를 참고하세요."."""
     return _SEE_FILE.sub("", _FILE_AMONG.sub("", _FILE_REF.sub("", text))).strip()
+
+
+def is_signpost(text: str, context: str | None = None) -> bool:
+    """The line tells what the document is for or where else to read, never the answer."""
+    own_heading = (context or "").split(" > ")[-1]
+    return bool(_SIGNPOST.search(text) or _ABOUT_DOCUMENT.search(own_heading))
 
 
 def is_quoted_speech(text: str) -> bool:

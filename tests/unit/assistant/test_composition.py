@@ -4,6 +4,7 @@ what the owner reads first, what never shows, what a list question gets."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,27 @@ def test_what_is_x_in_a_longer_question_opens_with_the_definition_of_x(scorer: E
                  title="불량률·PPM과 품질 기록 관리")]
     answer = _answer("고객사에서 PPM 관리하라는데 PPM이 정확히 뭐예요?", hits, scorer)
     assert _first_line(answer).startswith("PPM은 백만 개당"), answer
+
+
+def test_a_hit_read_for_one_line_leads_when_that_line_is_clearly_the_answer(scorer: EmbeddingScorer) -> None:
+    case = _hit(0, "2019년에 기초 과제로 MES를 구축했습니다(총사업비 3,800만 원, 예시). 담당자가 퇴사한 뒤 MES를 아무도 "
+                   "쓰지 않았습니다.", "상황", title="방치된 MES 다시 돌리기")
+    steps = replace(_hit(1, "보통 기초 MES는 계약부터 본 가동까지 4~6개월(예시)이 걸립니다. 공급기업과 일정을 먼저 "
+                            "맞춥니다.", "도입 10단계", title="MES 도입 가이드"), by_line=True)
+    assert "4~6개월" in _first_line(_answer("MES 계약하고 실제 돌리기까지 몇달 걸림?", [case, steps], scorer))
+
+
+
+def test_a_line_about_the_document_itself_never_answers(scorer: EmbeddingScorer) -> None:
+    hits = [_hit(0, "스마트공장 수준확인은 스마트제조혁신추진단이 운영하는 제도로, 지정된 수준확인기관이 공장을 방문해 "
+                    "1~5단계 중 어디에 있는지 확인하고 확인서를 발급합니다. 제도 자체의 설명은 정책 문서(스마트공장 "
+                    "수준확인 제도와 5단계)를 보시고, 이 문서는 \"그 확인서를 지원사업에서 어떻게 쓰는가\"에 집중합니다.",
+                 "확인서 한 장이 쓰이는 곳", title="수준확인 확인서와 지원사업 연계"),
+            _hit(1, "스마트공장 수준확인 제도는 우리 공장이 스마트화 단계 중 어디쯤 와 있는지를 제3자가 현장에서 확인해 "
+                    "주는 제도입니다. 결과는 1~5단계 중 하나로 나오고, 확인서가 발급됩니다.", "수준확인 제도란",
+                 title="스마트공장 수준확인 제도와 5단계")]
+    answer = _answer("우리 공장이 수준 몇인지 알고 싶은데 어떻게 확인해요?", hits, scorer)
+    assert "문서" not in answer, answer
 
 
 def test_a_line_that_points_to_a_list_answers_with_the_list(scorer: EmbeddingScorer) -> None:
