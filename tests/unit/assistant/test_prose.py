@@ -80,6 +80,8 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("협약하면 바로 돈 나오는 거예요?", QType.yes_no),
         ("협약하면 돈은 언제 나오는 거예요?", QType.when),
         ("선정되면 구축은 몇달안에 끝내야 되요?", QType.when),  # "몇달" asks a duration, not yes or no
+        ("그럼 현물로 낼 수 있는 건 뭐가 있어요?", QType.list),  # what there is: its instances, not a yes
+        ("부담금이 부족한데 마련할 방법 뭐가 있어요?", QType.list),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
