@@ -68,6 +68,8 @@ _OUTCOME_SECTION = re.compile(r"결과|성과|효과|변화|도입\s*후")
 # solving it ("전담 인력 문제는 어떻게 푸나")
 _PROBLEM_SECTION = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:현재\s*|문제\s*|추진\s*)?(?:상황|진단|배경|문제|현황|도입\s*전)"
                               r"(?:\s*[:(].*)?\s*$")
+# of those, the section that tells the plant's problem itself (not its diagnosis or background)
+_SITUATION_SECTION = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:현재\s*|문제\s*)?(?:상황|현황|문제|도입\s*전)(?:\s*[:(].*)?\s*$")
 _ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전에는|도입\s*전")
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
@@ -127,6 +129,7 @@ class Candidate:
     shape: float = 0.0  # has the shape of an answer to this type of question (an amount, a date)
     related: float = 1.0  # the relevance model's view, 0..1 among the candidates (1 without a model)
     off_topic: bool = False  # its chunk shares little of the question next to the best read chunk
+    retells_problem: bool = False  # a plant's problem as it was: an owner with the same one asked what to do
 
     @property
     def key(self) -> tuple[int, int]:
@@ -262,6 +265,8 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
             continue
         cand.caution = prose.caution_label(cand.context)
+        cand.retells_problem = not (asked.situation or asked.case) and bool(
+            _SITUATION_SECTION.search(cand.context.split(" > ")[-1] if cand.context else ""))
         bare = unit.kind in ("item", "row") or not _FINITE.search(text)
         cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
         if cand.label is None and _bare_reply(cand):

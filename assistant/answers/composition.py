@@ -54,6 +54,8 @@ _LISTS_ANSWER = (QType.how, QType.where, QType.what)
 _LEAD_RANK_COST = 0.05
 # how much better a line of a hit read only for that line (`Hit.by_line`) must be to lead
 _BY_LINE_LEAD_MARGIN = 1.3
+# how good, next to a line retelling the plant's problem, a line must be to lead instead
+_PROBLEM_LEAD_SHARE = 0.6
 
 
 @dataclass
@@ -112,7 +114,9 @@ def _lead_first(ranked: list[Candidate], by_line: set[int]) -> list[Candidate]:
     line of a hit read only for its best line (`Hit.by_line`, their indices `by_line`) leads only
     when it is clearly better (`_BY_LINE_LEAD_MARGIN`) than the best line of the hits retrieval
     put first: "보통 기초 MES는 계약부터 본 가동까지 4~6개월이 걸립니다" answers "몇 달 걸림?"
-    whichever rank its chunk had."""
+    whichever rank its chunk had. A line retelling a plant's problem ("ERP 재고와 MES 재고가
+    서로 달라 어느 숫자가 맞는지 아무도 몰랐습니다") does not lead when a line near as good
+    (`_PROBLEM_LEAD_SHARE`) says something else: the owner who has that problem asked what to do."""
     if not ranked:
         return ranked
     lead = max(ranked, key=_leading)
@@ -121,6 +125,11 @@ def _lead_first(ranked: list[Candidate], by_line: set[int]) -> list[Candidate]:
         best_own = max(own, key=_leading)
         if _leading(lead) < _BY_LINE_LEAD_MARGIN * _leading(best_own):
             lead = best_own
+    if lead.retells_problem:
+        other = [c for c in ranked if not c.retells_problem and c.hit_index not in by_line
+                 and c.score >= _PROBLEM_LEAD_SHARE * lead.score]
+        if other:
+            lead = max(other, key=_leading)
     return [lead, *(c for c in ranked if c is not lead)]
 
 

@@ -224,6 +224,19 @@ def test_a_line_about_the_document_itself_never_answers(scorer: EmbeddingScorer)
     assert "문서" not in answer, answer
 
 
+def test_an_owner_describing_a_problem_is_not_told_the_problem_back(scorer: EmbeddingScorer) -> None:
+    title = "멘토링 사례: ERP-MES 연동에서 생긴 품목코드 불일치 바로잡기"
+    hits = [_hit(0, "MES의 품번과 ERP의 품목코드가 달라, 생산 실적이 ERP로 넘어갈 때 매일 수십 건씩 오류가 났습니다.",
+                 "상황", title=title),
+            _hit(1, "코드 정리: ERP 품목코드 기준으로 MES 품번 3,400개를 매핑하고, 같은 자재가 두 코드로 등록된 경우 "
+                    "210건을 통합했습니다.", "실행 내용", title=title)]
+    answer = _answer("MES 품번이랑 ERP 품목코드가 달라서 실적을 매일 손으로 다시 쳐요", hits, scorer)
+    assert _first_line(answer).startswith("코드 정리"), answer
+    # asked what the plant's situation was, the situation answers
+    answer = _answer("그 공장은 처음에 상황이 어땠어요?", hits, scorer)
+    assert _first_line(answer).startswith("MES의 품번과"), answer
+
+
 def test_a_line_that_points_to_a_list_answers_with_the_list(scorer: EmbeddingScorer) -> None:
     text = ("현장에서 바쁘다고 스캔을 건너뛰면 원자재와 제품 사이 고리가 끊깁니다. 최소한 다음 지점에서 스캔합니다.\n"
             "1. 입고: 원자재 라벨 부착\n2. 자재 투입: 어떤 로트를 어느 작업지시에 넣었는지\n3. 출하: 어느 고객에게 나갔는지")
