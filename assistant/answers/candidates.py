@@ -83,7 +83,7 @@ FOREIGN_RELEVANCE_WEIGHT = 0.8
 OFF_TOPIC = 0.85
 OFF_TOPIC_SHARE = 0.5
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
-_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려)[\s,]")
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려|게다가|더구나|그리고)[\s,]")
 
 
 

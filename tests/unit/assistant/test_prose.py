@@ -82,6 +82,8 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("선정되면 구축은 몇달안에 끝내야 되요?", QType.when),  # "몇달" asks a duration, not yes or no
         ("그럼 현물로 낼 수 있는 건 뭐가 있어요?", QType.list),  # what there is: its instances, not a yes
         ("부담금이 부족한데 마련할 방법 뭐가 있어요?", QType.list),
+        ("구축 끝나고 3년 동안 뭘 해야 돼요?", QType.how),  # what to do, not whether it must be done
+        ("MES 깔고 나서 현장이 안 쓰면 어떡해요?", QType.how),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
