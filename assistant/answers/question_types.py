@@ -57,9 +57,12 @@ _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단�
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야")
 _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|고충|고민|불만|문제점")
 
+# a figure as the sources write it, Korean units of ten thousand and more included ("3만 개", "5천만 원")
+_AMOUNT = r"\d[\d,.]*\s*(?:[십백천만억]\s*)*"
+
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
-    QType.how_much: re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트|배|개|명|PPM|대|곳|군데|건|점|시간|회)"
+    QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|PPM|대|곳|군데|건|점|시간|회|장|벌)"
                                r"|무료|전액|절반|(?:하한|상한|제한|한도)\S{0,2}\s*없(?:습니다|어요|음)"),  # "직원 수 하한은 없습니다"
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
@@ -126,7 +129,7 @@ def defines(context: str) -> bool:
 # ("2~4개월") is not its answer
 _MONEY_ASK = re.compile(r"돈|비용|금액|가격|예산|한도|지원금|부담금|자부담|얼마\s*(?:정도|쯤|씩|나)?\s*(들|내|줘|드|받|나가|나와|해요|까지\s*지원)|몇\s*(원|만|억)"
                         r"|\b(cost|price|budget|limit|won|fee)s?\b|how\s+much", re.I)
-_MONEY_FIT = re.compile(r"\d[\d,.]*\s*(만\s*원|억|원|%p?|퍼센트)|무료|전액|절반")
+_MONEY_FIT = re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트)|무료|전액|절반")
 
 
 def asks_money(text: str) -> bool:
