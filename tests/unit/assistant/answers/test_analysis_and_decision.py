@@ -20,6 +20,10 @@ def test_english_questions_get_korean_terms_for_the_korean_sources() -> None:
     assert "불량" in analysis.terms and "계산" in analysis.terms
     assert "how" not in analysis.terms  # English function words would only dilute the evidence
     assert analysis.query.startswith("How do I calculate PPM?")
+    # an industry or a machine named in English reaches the case that names it in Korean
+    sewing = analyse("How much cash did the small sewing shop put in out of pocket?", [])
+    assert "봉제" in sewing.terms
+    assert "사출" in analyse("Our injection molding machines are old. Where do we start?", []).terms
 
 
 def test_korean_follow_up_carries_the_subject_but_keeps_its_own_terms() -> None:
