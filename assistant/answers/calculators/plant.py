@@ -21,7 +21,7 @@ OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가�
 PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
 INVENTORY_TOPIC = re.compile(r"(?:재고|실사|장부).{0,40}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
-_LOADING = re.compile(r"부하\s*시간|계획\s*(?:가동|생산)\s*시간|loading\s*time", re.I)
+_LOADING = re.compile(r"부하\s*시간|계획\s*(?:(?:가동|생산)\s*)?시간|loading\s*time", re.I)  # "계획시간 9600분"
 _SHIFT = re.compile(r"근무(?:\s*시간)?")
 _PLANNED_STOP = re.compile(r"계획\s*(?:정지|휴지)|조회|청소|점심|휴식")
 _STOP = re.compile(r"(?<!계획)(?<!계획\s)(?:비가동|정지|고장|다운\s*타임|셋업|금형\s*교체|(?:자재\s*)?대기)(?:\s*시간)?", re.I)

@@ -47,6 +47,12 @@ def test_availability_alone_and_what_oee_still_needs() -> None:
     assert calc.missing == ["이론 사이클 타임", "양품 수"]
 
 
+def test_availability_from_the_planned_time_an_owner_names() -> None:
+    calc = calculate("지난달 계획시간 9600분에 고장으로 1200분 섰어요 가동률 얼마예요?")
+    assert calc is not None and calc.text.startswith("가동률은 87.5%입니다")
+    assert "가동률 = 가동시간 8400분 ÷ 부하시간 9600분 = 87.5%" in calc.text
+
+
 def test_oee_asks_for_exactly_the_missing_inputs() -> None:
     calc = calculate("OEE 계산해 주세요. 양품 582개예요")
     assert calc is not None and calc.missing == ["부하시간(분)", "이론 사이클 타임"]
