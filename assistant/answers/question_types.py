@@ -45,7 +45,7 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
     (QType.who, re.compile(r"누가|누구|어느\s*(회사|업체|분)|담당\s*(기관|자)|주관|\bwho\b", re.I)),
     (QType.how, re.compile(
         r"어떻게|어떡|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|먼저|계산|구하"
-        r"|(뭘|뭐를?|무엇을)\s*(해야|하면|할까)|\bhow\b", re.I)),  # "3년 동안 뭘 해야 돼요?": what to do
+        r"|(뭘|뭐를?|무엇을)\s*\S{0,4}?(해야|하면|할까)|\bhow\b", re.I)),  # "3년 동안 뭘 해야 돼요?": what to do
     (QType.yes_no, re.compile(
         r"(나요|까요|되나|돼요|돼\?|되요|될까|있어요|있나|없나|없어요|가능|괜찮|맞나|맞아요|해도|받아도|인가요|는지)\s*[?？]*\s*$"
         r"|^(can|is|are|do|does)\b", re.I)),

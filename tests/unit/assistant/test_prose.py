@@ -84,6 +84,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("부담금이 부족한데 마련할 방법 뭐가 있어요?", QType.list),
         ("구축 끝나고 3년 동안 뭘 해야 돼요?", QType.how),  # what to do, not whether it must be done
         ("MES 깔고 나서 현장이 안 쓰면 어떡해요?", QType.how),
+        ("ERP는 A사꺼 쓰고 MES는 B사꺼 들이려는데 연동할때 뭘 조심해야 돼요?", QType.how),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
