@@ -260,7 +260,7 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
             continue
         short = len(text) < (2 if unit.kind in ("item", "row") else _MIN_CHARS)
         if (short or not (cand.terms - asked_terms) or prose.is_lead_in(text) or _names_title(cand, asked_terms)
-                or prose.is_signpost(text, cand.context)):
+                or prose.is_signpost(text, cand.context) or prose.introduces_example(text)):
             continue
         if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
             continue

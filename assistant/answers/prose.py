@@ -41,6 +41,9 @@ _SEE_FILE = re.compile(rf"\s*(?:자세한\s*(?:내용|사항)은\s*)?{_FILE}\S{{
 # a sentence about the document itself or sending the reader to another one ("제도 자체의 설명은 정책
 # 문서를 보시고, 이 문서는 …에 집중합니다.", "궁금한 항목은 해당 문서로 넘어가 보시면 됩니다.")
 _SIGNPOST = re.compile(r"(?:^|[,，]\s*)이\s*(?:문서|글)[는은]\s|문서[를을로]\s*(?:보시|보세요|참고|넘어)|해당\s*문서")
+# a sentence that only introduces a worked example ("가상의 봉제 공장 '미성어패럴'(직원 18명)이
+# 클라우드 MES를 도입한 경우입니다."): the example's lines say what it shows
+_EXAMPLE_INTRO = re.compile(r"^\s*(?:예를\s*들어\s*)?가상의\s.*(?:경우|사례|예시|예)입니다[.]?\s*$")
 _ABOUT_DOCUMENT = re.compile(r"이\s*문서")  # a heading "이 문서의 용도"
 _QUOTES = re.compile(r"[\"“”「」『』]([^\"“”「」『』]{2,})[\"“”「」『』]")
 _PLAIN_END = re.compile(r"(?<![니])다[.!]?\s*$")
@@ -188,6 +191,10 @@ def is_signpost(text: str, context: str | None = None) -> bool:
     """The line tells what the document is for or where else to read, never the answer."""
     own_heading = (context or "").split(" > ")[-1]
     return bool(_SIGNPOST.search(text) or _ABOUT_DOCUMENT.search(own_heading))
+
+
+def introduces_example(text: str) -> bool:
+    return bool(_EXAMPLE_INTRO.search(text))
 
 
 def is_quoted_speech(text: str) -> bool:

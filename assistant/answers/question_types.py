@@ -62,7 +62,7 @@ _AMOUNT = r"\d[\d,.]*\s*(?:[십백천만억]\s*)*"
 
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
-    QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|PPM|대|곳|군데|건|점|시간|회|장|벌)"
+    QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|인(?![가-힣])|PPM|대|곳|군데|건|점|시간|회|장|벌)"
                                r"|무료|전액|절반|(?:하한|상한|제한|한도)\S{0,2}\s*없(?:습니다|어요|음)"),  # "직원 수 하한은 없습니다"
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"

@@ -237,6 +237,16 @@ def test_an_owner_describing_a_problem_is_not_told_the_problem_back(scorer: Embe
     assert _first_line(answer).startswith("MES의 품번과"), answer
 
 
+def test_a_sentence_introducing_a_worked_example_does_not_answer(scorer: EmbeddingScorer) -> None:
+    title = "클라우드(SaaS) 기반 MES 지원 트랙"
+    hits = [_hit(0, "가상의 봉제 공장 '미성어패럴'(서울 중랑구, 직원 18명)이 클라우드 MES를 도입한 경우입니다. "
+                    "총사업비 2,800만 원 → 정부 1,400만 원, 기업 1,400만 원 (현금 최소 420만 원)", "계산 예시", title=title),
+            _hit(1, "- 우선 대상: 상시 근로자 50인 미만 소기업\n- 정부 지원 한도: 기업당 최대 2,000만 원",
+                 "지원 내용(예시)", title=title)]
+    answer = _answer("클라우드 MES는 몇 명 이하 회사가 우선이에요?", hits, scorer)
+    assert "50인 미만" in _first_line(answer), answer
+
+
 def test_a_line_that_points_to_a_list_answers_with_the_list(scorer: EmbeddingScorer) -> None:
     text = ("현장에서 바쁘다고 스캔을 건너뛰면 원자재와 제품 사이 고리가 끊깁니다. 최소한 다음 지점에서 스캔합니다.\n"
             "1. 입고: 원자재 라벨 부착\n2. 자재 투입: 어떤 로트를 어느 작업지시에 넣었는지\n3. 출하: 어느 고객에게 나갔는지")
