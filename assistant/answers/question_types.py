@@ -72,7 +72,8 @@ _FITS: dict[QType, re.Pattern[str]] = {
     # an instruction or a procedure ("합니다" alone ends half the sentences of any document)
     QType.how: re.compile(r"먼저|다음|단계|순서|방법|계산식|[=×÷]|하세요|하면\s*됩니다|나눈|곱한|뺀"),
     QType.why: re.compile(r"때문|이유|위해|므로|니까|원인|탓|해서|라서"),
-    QType.yes_no: re.compile(r"가능|불가|수\s*있습니다|수\s*없습니다|됩니다|안\s*됩니다|없습니다|아닙니다|인정|해당|^네|^아니요"),
+    QType.yes_no: re.compile(r"가능|불가|수\s*있습니다|수\s*없습니다|됩니다|안\s*됩니다|없습니다|아닙니다|인정|해당|^네|^아니요"
+                             r"|필요합니다|필요\s*없|필수|(?:해|받아|내야|있어)야\s*합니다"),  # "받아야 돼요?": whether it is required
     QType.list: re.compile(r"."),
     QType.what: re.compile(r"(제도|것|곳|사업|일|뜻|말|방식|모임|협의체|기관|지표)입니다[.]?$|말합니다|뜻합니다|의미합니다"),
 }

@@ -100,6 +100,8 @@ def test_an_amount_fits_a_how_much_question_and_a_date_a_when_question() -> None
     assert fit(QType.how_much, "석 달 동안 모은 약 18만 장 중 실제 불량은 수천 장이었습니다.") == 1.0
     assert fit(QType.how_much, "총사업비 5천만 원이면 기업 부담은 절반입니다.", money=True) == 1.0
     assert fit(QType.how_much, "우선 대상: 상시 근로자 50인 미만 소기업") == 1.0
+    # "꼭 있어야 돼요?" is answered by whether it is required
+    assert fit(QType.yes_no, "고도화1·고도화2는 현재 수준을 증빙하는 수준확인 확인서가 필요합니다(예시).") == 1.0
 
 
 def test_a_money_question_is_answered_by_a_sum_not_by_a_count_or_a_duration() -> None:
