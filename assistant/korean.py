@@ -41,8 +41,8 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
-_TERMS_FORMAT = "t3"  # bumped when terms or splits are made differently (t2: no space inside a term;
-# t3: a connective ending Kiwi took for a sentence's end goes on with the next piece)
+_TERMS_FORMAT = "t4"  # bumped when terms or splits are made differently (t2: no space inside a term;
+# t3: a connective ending Kiwi took for a sentence's end goes on with the next piece; t4: "제일" is no 일)
 
 
 def analyser_signature() -> str:
@@ -72,8 +72,13 @@ def normalize(text: str) -> str:
 
 def _token_terms(tokens: Iterable) -> list[str]:
     terms = []
+    prev = None
     for t in tokens:
         tag = str(t.tag)
+        if tag == "NR" and t.form == "일" and prev is not None and str(prev.tag) == "XPN" and prev.form == "제":
+            prev = t
+            continue  # "제일 먼저" read as 제 + 일: "most", not a day or work
+        prev = t
         base = tag.split("-")[0]
         form = t.form.replace(" ", "")  # Kiwi can join words into one form ("셋 업"); a term has no space
         if tag in _STEM_TAGS or base in ("VV", "VA"):

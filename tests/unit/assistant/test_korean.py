@@ -24,6 +24,12 @@ def test_a_number_stays_with_the_word_the_owner_typed() -> None:
     assert ("균일성", ["균일"]) in noun_phrases("온도 균일성 조사는 어떻게 해요?")
 
 
+def test_jeil_is_most_not_a_day() -> None:
+    # Kiwi reads "제일 먼저" as 제 + 일: the question is about ransomware, not about a day or work
+    assert "일" not in morphemes("랜섬웨어 걸리면 제일 먼저 뭐 해요?")
+    assert "일" in morphemes("하루 일 평균 몇 시간")
+
+
 def test_the_analyser_signature_names_kiwi_and_the_lexicon() -> None:
     signature = analyser_signature()
     assert signature.startswith("kiwi") and "+" in signature
