@@ -64,5 +64,6 @@ def source_words(text: str) -> list[str]:
     found: list[str] = []
     for owner, words in _entries("owner_words.txt").items():
         if owner in text:
-            found.extend(w for w in words if w not in found and w not in text)
+            rest = text.replace(owner, " ")  # "윈도우" holds the sources' "윈도" but does not say it
+            found.extend(w for w in words if w not in found and w not in rest)
     return found

@@ -118,6 +118,11 @@ def test_the_coverage_note_names_the_users_own_words_only_when_needed(scorer: Em
     assert note and "'드론" in note[0], uncovered
     named = re.search(r"'([^']+)'", note[0]).group(1)
     assert all(word in "현물로 드론 장비도 인정돼요?" for word in named.split(", "))  # surface forms, no lemmas
+    # the owner's spelling of the sources' word ("윈도우" for "윈도") is no uncovered word
+    pc = [_hit(0, "오래된 운영체제(지원 종료된 윈도)를 쓰는 설비 PC는 교체가 어렵다면 망에서 최대한 격리하고 USB를 "
+                  "막는 것으로 위험을 줄입니다.", "설비 PC", title="작은 공장을 위한 네트워크 보안")]
+    windows = _answer("설비 PC가 윈도우7인데 바꾸기 어려우면 어떻게 해요?", pc, scorer)
+    assert "※" not in windows, windows
 
 
 def test_a_chunk_cut_inside_a_table_keeps_the_column_names(scorer: EmbeddingScorer) -> None:
