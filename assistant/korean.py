@@ -75,10 +75,10 @@ def _token_terms(tokens: Iterable) -> list[str]:
     prev = None
     for t in tokens:
         tag = str(t.tag)
-        if tag == "NR" and t.form == "일" and prev is not None and str(prev.tag) == "XPN" and prev.form == "제":
-            prev = t
-            continue  # "제일 먼저" read as 제 + 일: "most", not a day or work
+        after_je = prev is not None and prev.form == "제" and str(prev.tag) == "XPN"
         prev = t
+        if after_je and tag == "NR" and t.form == "일":
+            continue  # "제일 먼저" read as 제 + 일: "most", not a day or work
         base = tag.split("-")[0]
         form = t.form.replace(" ", "")  # Kiwi can join words into one form ("셋 업"); a term has no space
         if tag in _STEM_TAGS or base in ("VV", "VA"):

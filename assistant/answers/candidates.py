@@ -66,10 +66,14 @@ _RESULT = re.compile(
 _OUTCOME_SECTION = re.compile(r"결과|성과|효과|변화|도입\s*후")
 # a section that tells the problem as it was ("상황", "진단(사고 원인)"), not one about
 # solving it ("전담 인력 문제는 어떻게 푸나")
-_PROBLEM_SECTION = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:현재\s*|문제\s*|추진\s*)?(?:상황|진단|배경|문제|현황|도입\s*전)"
-                              r"(?:\s*[:(].*)?\s*$")
+def _section_named(prefixes: str, names: str) -> re.Pattern[str]:
+    """A section heading that is one of `names`, perhaps numbered, after one of `prefixes`."""
+    return re.compile(rf"^\s*(?:\d+[.)]\s*)?(?:(?:{prefixes})\s*)?(?:{names})(?:\s*[:(].*)?\s*$")
+
+
+_PROBLEM_SECTION = _section_named("현재|문제|추진", r"상황|진단|배경|문제|현황|도입\s*전")
 # of those, the section that tells the plant's problem itself (not its diagnosis or background)
-_SITUATION_SECTION = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:현재\s*|문제\s*)?(?:상황|현황|문제|도입\s*전)(?:\s*[:(].*)?\s*$")
+_SITUATION_SECTION = _section_named("현재|문제", r"상황|현황|문제|도입\s*전")
 _ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전에는|도입\s*전")
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
@@ -132,6 +136,11 @@ class Candidate:
     retells_problem: bool = False  # a plant's problem as it was: an owner with the same one asked what to do
 
     @property
+    def section(self) -> str:
+        """The line's own section: the last part of its context ("" when it has none)."""
+        return self.context.split(" > ")[-1] if self.context else ""
+
+    @property
     def key(self) -> tuple[int, int]:
         return self.hit_index, self.unit.position
 
@@ -148,20 +157,21 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     foreign = not _HANGUL.search(question)
     if foreign:  # the sources' own words for the question's English ones
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
+    definition = bool(_ASKS_DEFINITION.search(question))
     return Asked(
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
-        definition=bool(_ASKS_DEFINITION.search(question)), money=asks_money(question),
-        defined=_defined_thing(question),
+        definition=definition, money=asks_money(question),
+        defined=_defined_thing(question) if definition else frozenset(),
     )
 
 
 def _defined_thing(question: str) -> frozenset[str]:
     """"고객사에서 PPM 관리하라는데 PPM이 정확히 뭐예요?" asks what PPM is, whatever else it says."""
-    match = _DEFINED_THING.search(question) if _ASKS_DEFINITION.search(question) else None
+    match = _DEFINED_THING.search(question)
     if match is None:
         return frozenset()
     (terms,) = morphemes_many([match.group(1)], cache=True)
@@ -260,13 +270,12 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
             continue
         short = len(text) < (2 if unit.kind in ("item", "row") else _MIN_CHARS)
         if (short or not (cand.terms - asked_terms) or prose.is_lead_in(text) or _names_title(cand, asked_terms)
-                or prose.is_signpost(text, cand.context) or prose.introduces_example(text)):
+                or prose.is_signpost(text, cand.section) or prose.introduces_example(text)):
             continue
         if not asked.difficulties and (prose.is_complaint(text, cand.context) or prose.is_quoted_speech(text)):
             continue
         cand.caution = prose.caution_label(cand.context)
-        cand.retells_problem = not (asked.situation or asked.case) and bool(
-            _SITUATION_SECTION.search(cand.context.split(" > ")[-1] if cand.context else ""))
+        cand.retells_problem = not (asked.situation or asked.case) and bool(_SITUATION_SECTION.search(cand.section))
         bare = unit.kind in ("item", "row") or not _FINITE.search(text)
         cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
         if cand.label is None and _bare_reply(cand):
@@ -346,7 +355,7 @@ def defines_asked(cand: Candidate, asked: Asked) -> bool:
         return named or asked.overlap(set(topic)) >= 0.5
     if not _TOPICLESS_DEFINITION.match(cand.unit.text) or not cand.context:
         return False
-    (heading,) = morphemes_many([cand.context.split(" > ")[-1]], cache=True)
+    (heading,) = morphemes_many([cand.section], cache=True)
     return asked.overlap(set(heading)) >= 0.5
 
 
@@ -399,7 +408,7 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
-    section = cand.context.split(" > ")[-1] if cand.context else ""
+    section = cand.section
     if asked.case and (_OUTCOME_SECTION.search(section) or _RESULT.search(cand.unit.text)):
         factor *= 1.15  # "줄인 사례 있어요?" is answered by the outcome
     elif _PROBLEM_SECTION.search(section) and not asked.situation:

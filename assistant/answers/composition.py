@@ -236,7 +236,7 @@ def _pick_list(
         return None
     items = _whole_lines(sorted(lists[best], key=lambda c: c.unit.position))
     shown = items[:limit]
-    lead_in = lists[best][0].context.split(" > ")[-1] or None
+    lead_in = lists[best][0].section or None
     if lead_in and prose.caution_label(lead_in):
         for picked in shown:
             picked.label = None  # "반려 사유 TOP 6" above the list already says what they are

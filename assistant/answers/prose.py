@@ -187,10 +187,10 @@ def without_file_refs(text: str) -> str:
     return _SEE_FILE.sub("", _FILE_AMONG.sub("", _FILE_REF.sub("", text))).strip()
 
 
-def is_signpost(text: str, context: str | None = None) -> bool:
-    """The line tells what the document is for or where else to read, never the answer."""
-    own_heading = (context or "").split(" > ")[-1]
-    return bool(_SIGNPOST.search(text) or _ABOUT_DOCUMENT.search(own_heading))
+def is_signpost(text: str, section: str = "") -> bool:
+    """The line tells what the document is for or where else to read, never the answer;
+    `section` is the heading the line sits under ("이 문서의 용도")."""
+    return bool(_SIGNPOST.search(text) or _ABOUT_DOCUMENT.search(section))
 
 
 def introduces_example(text: str) -> bool:
