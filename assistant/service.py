@@ -32,7 +32,7 @@ from assistant.answers.decision import (
 from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.followup import cited_first
 from assistant.answers.guard import check_sentence
-from assistant.answers.rerank import read_first
+from assistant.answers.rerank import read_first, with_rest_of_document
 from assistant.answers.retrieval import Hit, HybridSearcher
 from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.supplier_answer import answer_supplier
@@ -244,6 +244,8 @@ class Assistant:
         if calculated is not None:  # the rules' chunks a calculation cites come first
             cited_ids = {h.chunk.chunk_id for h in calculated[0]}
             hits = (calculated[0] + [h for h in hits if h.chunk.chunk_id not in cited_ids])[:k]
+        # and the rest of the documents an answer may read with them (`with_rest_of_document`)
+        hits = with_rest_of_document(hits, self.stores.catalog.documents_of)
         return [citation_for(n, h, h.chunk.text) for n, h in enumerate(hits, start=1)]
 
     def retrieve(self, question: Question, k: int | None = None) -> list[Citation]:
@@ -263,11 +265,11 @@ class Assistant:
             self.stores.embed_queries([analysis.query, analysis.text])  # searched, then scored against: one call
         hits = self._search(analysis.query, self.settings.retrieval_k, filters)
         quoted = hits if analysis.intent.supplier else without_unasked_profiles(hits, analysis.query)
-        quoted = cited_first(quoted, analysis.prior_sources)
+        quoted = with_rest_of_document(cited_first(quoted, analysis.prior_sources), self.stores.catalog.documents_of)
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
         comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer,
-                       analysed=self.stores.catalog.analyses)
+                       analysed=self.stores.catalog.analyses, chunks=len(quoted))
         drafted = extractive_text(comp, quoted)
         query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]

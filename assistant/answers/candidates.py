@@ -72,9 +72,25 @@ def _section_named(prefixes: str, names: str) -> re.Pattern[str]:
 
 
 _PROBLEM_SECTION = _section_named("현재|문제|추진", r"상황|진단|배경|문제|현황|도입\s*전")
+
+
+def is_problem_section(section: str) -> bool:
+    """A section that tells a plant's problem as it was ("상황", "진단", "도입 전")."""
+    return bool(_PROBLEM_SECTION.search(section))
+
+
 # of those, the section that tells the plant's problem itself (not its diagnosis or background)
 _SITUATION_SECTION = _section_named("현재|문제", r"상황|현황|문제|도입\s*전")
 _ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전에는|도입\s*전")
+# the sections whose heading says they hold the kind of answer a question wants: a case's 비용
+# answers what it cost, its 로드맵 and 실행 내용 what to do, its 진단 why (`wanted_sections`)
+_MONEY_SECTION = re.compile(r"비용|금액|예산|부담")
+_ACTION_SECTION = re.compile(r"실행|해결|대책|조치|방법|교훈|권고|메모")
+_PLAN_SECTION = re.compile(r"로드맵|실행|해결|대책|조치|방법|교훈|권고|메모")
+_CAUSE_SECTION = re.compile(r"진단|원인|이유")
+# how much a line of such a section counts above others (golden and dev suites with e5: the
+# same figures at 1.15 and 1.3, docs/benchmarks.md)
+WANTED_SECTION = 1.15
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -109,6 +125,7 @@ class Asked:
     definition: bool = False  # asks what a thing is
     money: bool = False  # asks an amount of money
     defined: frozenset[str] = frozenset()  # the terms of the thing a "what is it" question names
+    sections: re.Pattern[str] | None = None  # the section headings that hold what it asks (`wanted_sections`)
 
     @property
     def total(self) -> float:
@@ -158,7 +175,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     if foreign:  # the sources' own words for the question's English ones
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
     definition = bool(_ASKS_DEFINITION.search(question))
-    return Asked(
+    asked = Asked(
         text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
@@ -167,6 +184,25 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         definition=definition, money=asks_money(question),
         defined=_defined_thing(question) if definition else frozenset(),
     )
+    asked.sections = wanted_sections(asked)
+    return asked
+
+
+def wanted_sections(asked: Asked) -> re.Pattern[str] | None:
+    """The headings of the sections that hold what the question asks: what it cost for money,
+    what was done for "뭐부터 해야 돼요?", the diagnosis for "왜". A question about a case's
+    effect is served by its outcome already (`_penalty`)."""
+    if asked.money:
+        return _MONEY_SECTION
+    if asked.case:
+        return None
+    if asked.first_step:
+        return _PLAN_SECTION
+    if asked.qtype == QType.how:
+        return _ACTION_SECTION
+    if asked.qtype == QType.why:
+        return _CAUSE_SECTION
+    return None
 
 
 def _defined_thing(question: str) -> frozenset[str]:
@@ -409,6 +445,8 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
     section = cand.section
+    if asked.sections is not None and asked.sections.search(section):
+        factor *= WANTED_SECTION  # "얼마 들었어요?" is answered under 비용, "뭐부터?" under 로드맵
     if asked.case and (_OUTCOME_SECTION.search(section) or _RESULT.search(cand.unit.text)):
         factor *= 1.15  # "줄인 사례 있어요?" is answered by the outcome
     elif _PROBLEM_SECTION.search(section) and not asked.situation:

@@ -10,6 +10,10 @@ lead it: e5 rates "대표 업종은 식품, 화학, 전자, 기계부품입니�
 keeps that list first. A list question is answered by a whole section, which the chunk's own
 vector stands for: its top `k` stand. Golden and held-out dev suites with e5 in
 docs/benchmarks.md.
+
+An owner describes their problem, and retrieval finds the section of a document that tells the
+same problem ("상황", "진단"): what was done about it, what it cost and what came of it are in
+the document's other sections. Those are read too (`with_rest_of_document`), as supporting hits.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answers.candidates import line_texts, spread
+from assistant.answers.candidates import is_problem_section, line_texts, own_heading, spread
 from assistant.answers.question_types import QType, question_type
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
+from assistant.stores.catalog import Chunk
 
 
 def read_first(
@@ -49,3 +54,15 @@ def read_first(
     total = total + weight * spread(best)
     chosen = sorted(np.argsort(-total, kind="stable")[:k])
     return [replace(hits[i], by_line=True) if i >= k else hits[i] for i in chosen]
+
+
+def with_rest_of_document(read: list[Hit], documents_of: Callable[[list[str]], list[Chunk]]) -> list[Hit]:
+    """`read`, then the other chunks of each document whose read chunk tells a plant's problem
+    (its section is "상황", "진단", …), in document order, marked `by_line`: they lend the
+    answer what was done and what came of it, and lead only when clearly better."""
+    telling = [h.chunk.chunk_id for h in read if is_problem_section(own_heading(h.chunk.heading))]
+    if not telling:
+        return read
+    seen = {h.chunk.chunk_id for h in read}
+    rest = [Hit(chunk, 0.0, by_line=True) for chunk in documents_of(telling) if chunk.chunk_id not in seen]
+    return [*read, *rest]

@@ -176,10 +176,16 @@ class Catalog:
         query = select(*_COLUMNS).order_by(chunks_t.c.file_id, chunks_t.c.ord)
         with self.engine.connect() as conn:
             for r in conn.execution_options(yield_per=2000).execute(query):
-                yield Chunk(
-                    chunk_id=r[0], source=r[1], title=r[2], kind=r[3], text=r[4], heading=r[5], page=r[6],
-                    ord=r[7], terms=r[8].split(" ") if r[8] else [], metadata=json.loads(r[9]),
-                )
+                yield _chunk(r)
+
+    def documents_of(self, chunk_ids: list[str]) -> list[Chunk]:
+        """Every chunk of the files these chunks belong to, file by file in their order."""
+        if not chunk_ids:
+            return []
+        owners = select(chunks_t.c.file_id).where(chunks_t.c.chunk_id.in_(bindparam("ids", expanding=True)))
+        query = select(*_COLUMNS).where(chunks_t.c.file_id.in_(owners)).order_by(chunks_t.c.file_id, chunks_t.c.ord)
+        with self.engine.connect() as conn:
+            return [_chunk(r) for r in conn.execute(query, {"ids": chunk_ids})]
 
     def texts(self, chunk_ids: list[str]) -> dict[str, str]:
         """Chunk texts by id, in the order asked (unknown ids left out)."""
@@ -207,6 +213,12 @@ class Catalog:
         owners = select(chunks_t.c.file_id).where(chunks_t.c.chunk_id.in_(sorted(chunk_ids)))
         with self.engine.begin() as conn:
             conn.execute(update(files_t).where(files_t.c.file_id.in_(owners)).values(content_hash=""))
+
+
+def _chunk(r: Any) -> Chunk:
+    """A chunk from a row of `_COLUMNS`."""
+    return Chunk(chunk_id=r[0], source=r[1], title=r[2], kind=r[3], text=r[4], heading=r[5], page=r[6],
+                 ord=r[7], terms=r[8].split(" ") if r[8] else [], metadata=json.loads(r[9]))
 
 
 def _unique(chunks: list[Chunk]) -> list[Chunk]:

@@ -184,3 +184,19 @@ def test_the_first_line_comes_from_the_best_retrieved_document_unless_a_lower_on
     parts = assistant.ask(Question(text="업종특화로 하면 자동차 부품은 뭘 주로 관리해요?"))
     assert "공정능력(Cpk)" in parts.answer.split("\n")[0], parts.answer
     _citations_valid(parts)
+
+
+def test_an_owners_problem_gets_what_a_plant_with_it_did(assistant: Assistant) -> None:
+    # retrieval finds the case's 상황, which tells the owner's own problem back; what the plant
+    # did about it is in the case's other sections, which are read with it
+    answer = assistant.ask(Question(text="현장 작업자들이 MES 입력을 안 해서 입력률이 30%도 안 나와요"))
+    assert answer.decision == Decision.answered
+    assert "입력 항목을 11개에서 3개" in answer.answer, answer.answer
+    _citations_valid(answer)
+
+
+def test_what_a_case_cost_is_answered_from_its_cost_section(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="반찬 공장 사례 보니까 MES 하는데 총 얼마 들었어요?"))
+    assert answer.answer.startswith("총사업비 - 금액(예시): 4,800만 원"), answer.answer
+    assert "2,400만 원" in answer.answer  # the rest of the bill, not what HACCP and MES are
+    _citations_valid(answer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.rerank import read_first
+from assistant.answers.rerank import read_first, with_rest_of_document
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import EmbeddingScorer
 from assistant.stores.catalog import Chunk
@@ -52,3 +52,47 @@ def test_without_weight_the_fused_top_is_read(scorer: EmbeddingScorer) -> None:
 def test_a_list_question_reads_the_fused_top(scorer: EmbeddingScorer) -> None:
     read = read_first("사출기 제조사가 다 다른데 데이터를 한 화면에 모으려면 뭐뭐 해야 돼요?", _hits(), 2, scorer, 0.7)
     assert [h.chunk.chunk_id for h in read] == ["c0", "c1"]
+
+
+def _case_chunk(n: int, section: str, text: str, source: str = "case.md") -> Chunk:
+    return Chunk(chunk_id=f"{source}#{n}", source=source, title="멘토링 사례: 사출 공장", kind="mentoring",
+                 text=text, heading=f"멘토링 사례: 사출 공장 > {section}", ord=n)
+
+
+CASE = [
+    _case_chunk(0, "상황", "작업자들이 MES에 실적을 입력하지 않아 입력률이 30%에 그쳤습니다."),
+    _case_chunk(1, "실행 내용", "입력 항목을 11개에서 3개로 줄이고 나머지는 바코드로 받았습니다."),
+    _case_chunk(2, "결과", "입력률이 6개월 만에 92%가 됐습니다."),
+]
+OTHER = [_case_chunk(0, "입력 화면", "입력 화면은 큰 글씨로 만듭니다.", "guide.md"),
+         _case_chunk(1, "교육", "작업자 교육은 30분이면 됩니다.", "guide.md")]
+
+
+def _documents_of(ids: list[str]) -> list[Chunk]:
+    """The catalog's answer over two files: every chunk of the files owning `ids`."""
+    files = {i.split("#")[0] for i in ids}
+    return [c for c in CASE + OTHER if c.source in files]
+
+
+def test_the_rest_of_a_document_whose_problem_was_read_is_read_after_the_hits() -> None:
+    read = [Hit(chunk=CASE[0], score=0.9), Hit(chunk=OTHER[0], score=0.8)]
+    out = with_rest_of_document(read, _documents_of)
+    assert out[:2] == read  # the hits read stay first, in their order
+    assert [h.chunk.chunk_id for h in out[2:]] == ["case.md#1", "case.md#2"]  # what was done, what came of it
+    assert all(h.by_line for h in out[2:])  # they support; the hits retrieval chose lead
+
+
+def test_no_problem_section_read_means_nothing_more_is_read() -> None:
+    read = [Hit(chunk=CASE[1], score=0.9), Hit(chunk=OTHER[0], score=0.8)]
+    assert with_rest_of_document(read, _documents_of) == read
+
+
+def test_the_catalog_gives_every_chunk_of_a_hits_document_in_order(knowledge_stores) -> None:
+    chunks = [c for c in knowledge_stores.catalog.iter_chunks() if c.source == "mentoring/food-haccp-mes.md"]
+    situation = next(c for c in chunks if (c.heading or "").endswith("> 상황"))
+    found = knowledge_stores.catalog.documents_of([situation.chunk_id])
+    assert [c.chunk_id for c in found] == [c.chunk_id for c in sorted(chunks, key=lambda c: c.ord)]
+    other = next(c for c in knowledge_stores.catalog.iter_chunks() if c.source == "subsidies/company-share.md")
+    both = knowledge_stores.catalog.documents_of([situation.chunk_id, other.chunk_id])
+    assert {c.source for c in both} == {"mentoring/food-haccp-mes.md", "subsidies/company-share.md"}
+    assert knowledge_stores.catalog.documents_of([]) == []
