@@ -67,6 +67,13 @@ _SUPPLIER = re.compile(
     re.I,
 )
 
+# "이거 줄인 회사 있나", "종이 일보 없앤 데 있어요?": a plant that has done it (a case), not a
+# supplier to hire ("해 줄 곳", "잘하는 업체")
+_DID_IT = re.compile(
+    r"(줄인|줄였|없앤|없앴|바꾼|바꿨|개선한|해결한|도입한|성공한|해\s*본|써\s*본|효과\s*본|늘린|올린|낮춘|잡은|잡았)"
+    r"\s*(\S+\s*){0,2}?(데|곳|회사|공장|업체|기업)\s*(이\s*|가\s*)?(있|\?)"
+)
+
 _FOLLOW_UP = re.compile(
     r"^\s*(그럼|그러면|그렇다면|그래서|그리고|근데|그런데|그건|그거|그것|거기|그\s*업체|그\s*회사|그곳|이건|이거|저건|저거|그\s*중|그중|아까|방금|위에|그\s*다음|다음\s*단계|또|더)"
     r"|^\s*\S{1,8}(은|는|도)\s*요?\s*[?？]?\s*$"  # "연락처는요?", "고도화는?"
@@ -180,7 +187,7 @@ def classify(text: str) -> Intent:
     intent.in_domain = intent.in_domain and not intent.out_of_scope
     intent.needs_human = bool(_NEEDS_HUMAN.search(text))
     intent.needs_records = bool(_NEEDS_RECORDS.search(text))
-    intent.supplier = bool(_SUPPLIER.search(text)) and not intent.human_request
+    intent.supplier = bool(_SUPPLIER.search(text)) and not intent.human_request and not _DID_IT.search(text)
     intent.follow_up = bool(_FOLLOW_UP.search(text))
     intent.region = find_region(text)
     intent.industry = find_industry(text)

@@ -55,6 +55,19 @@ def test_off_topic_questions_are_out_of_scope(text: str) -> None:
     assert intent.out_of_scope and not intent.in_domain
 
 
+@pytest.mark.parametrize("text", ["작업일보를 종이로 쓰고 저녁마다 엑셀로 옮겨요. 이거 없앤 데 있어요?",
+                                  "로트 추적에 사흘 걸리는데 이거 줄인 화장품 회사 있나",
+                                  "불량률 반으로 줄인 공장 있어요?"])
+def test_a_plant_that_has_done_it_is_a_case_not_a_supplier(text: str) -> None:
+    assert not classify(text).supplier
+
+
+@pytest.mark.parametrize("text", ["MES 잘하는 업체 있어요?", "사출 불량 줄여 줄 수 있는 업체 있나요?",
+                                  "HACCP 일지 전산화 해주는 업체 추천해주세요"])
+def test_a_supplier_asked_for_is_a_supplier(text: str) -> None:
+    assert classify(text).supplier
+
+
 def test_confidence_rises_with_every_kind_of_evidence() -> None:
     weak = Evidence(coverage=0.3, support=0.3, dense=0.3, agreement=0.0, has_text=True)
     base = confidence(weak)
