@@ -29,7 +29,7 @@ from assistant.answers.candidates import (
     score,
     spread,
 )
-from assistant.answers.glossary import source_words
+from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
 from assistant.answers.retrieval import Hit, in_no_source
 from assistant.answers.scoring import SentenceScorer
@@ -294,6 +294,8 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
         carried = " ".join(str(chunk.metadata.get(k) or "") for k in ("table_header", "section"))
         text += f" {chunk.title} {chunk.heading or ''} {carried} {chunk.text}"
     out: list[str] = []
+    # an owner's phrase whose sources' words are there ("예고 없이" is said 돌발) is covered, each word of it
+    bridged_phrases = [owner for owner, words in owner_words(question).items() if all(w in text for w in words)]
     for surface, terms in noun_phrases(question):
         content = [t for t in terms if t not in STOP_TERMS and t not in _GENERIC_NOUNS]
         if not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out:
@@ -302,6 +304,8 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
             continue
         if (bridged := source_words(surface)) and all(w in text for w in bridged):
             continue  # the owner's "공급업체" is the sources' "공급기업"
+        if any(surface in phrase for phrase in bridged_phrases):
+            continue
         if any(in_no_source(t, idf) for t in content):
             out.append(surface)
     return out

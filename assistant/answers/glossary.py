@@ -62,8 +62,12 @@ def korean_terms(question: str) -> list[str]:
 def source_words(text: str) -> list[str]:
     """The sources' words for the owner's words in `text` ("공급업체" -> "공급기업"), each once."""
     found: list[str] = []
-    for owner, words in _entries("owner_words.txt").items():
-        if owner in text:
-            rest = text.replace(owner, " ")  # "윈도우" holds the sources' "윈도" but does not say it
-            found.extend(w for w in words if w not in found and w not in rest)
+    for owner, words in owner_words(text).items():
+        rest = text.replace(owner, " ")  # "윈도우" holds the sources' "윈도" but does not say it
+        found.extend(w for w in words if w not in found and w not in rest)
     return found
+
+
+def owner_words(text: str) -> dict[str, tuple[str, ...]]:
+    """The owner's words (or phrases: "예고 없이") `text` contains, with the sources' words for each."""
+    return {owner: words for owner, words in _entries("owner_words.txt").items() if owner in text}

@@ -12,6 +12,13 @@ def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
     assert morphemes("발주점은 어떻게 잡아요")[0] == "발주점"  # not 발 + 주점 (a pub)
     assert morphemes("다운타임을 줄이려면")[0] == "다운타임"  # the same word whatever follows it
     assert "얼라이언스" in morphemes("공급기업 얼라이언스가 뭐에요?")  # the particle is not part of it
+    words = morphemes("설비가 예고 없이 멈춰서 납기를 자꾸 못 맞춰요")
+    assert {"설비", "납기"} <= set(words) and not {"설", "비", "납"} & set(words)  # not 설 + 비(rain), 납(lead)
+    assert morphemes("돌발정지가 잦아요")[:2] == ["돌발", "정지"]  # not 돌 + 발
+    assert "품번" in morphemes("MES 품번이랑 ERP 품목코드가 달라요")  # not 품 + 번
+    assert "임치" in morphemes("소스코드 임치가 뭐에요")  # not 임
+    assert "전산" in morphemes("전산 아는 사람을 뽑아야 하나요")  # not 저 + 산
+    assert "일보" in morphemes("엑셀로 일보 쓰고 있어요")  # not 일 + 보
 
 
 def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:

@@ -200,3 +200,12 @@ def test_what_a_case_cost_is_answered_from_its_cost_section(assistant: Assistant
     assert answer.answer.startswith("총사업비 - 금액(예시): 4,800만 원"), answer.answer
     assert "2,400만 원" in answer.answer  # the rest of the bill, not what HACCP and MES are
     _citations_valid(answer)
+
+
+def test_an_owners_way_of_saying_a_breakdown_reaches_the_sources_word(assistant: Assistant) -> None:
+    # "예고 없이 멈춰서" is what the sources call 돌발 정지; the owner was told nothing was found
+    answer = assistant.ask(Question(text="설비가 예고 없이 멈춰서 납기를 자꾸 못 맞춰요"))
+    assert answer.decision != Decision.escalate and answer.citations, answer.answer
+    assert "예지보전" in answer.answer or "돌발" in answer.answer, answer.answer
+    assert "찾지 못했습니다" not in answer.answer  # "예고" is the owner's phrase, bridged, not a missing topic
+    _citations_valid(answer)
