@@ -171,6 +171,15 @@ def split_sentences(text: str) -> list[str]:
 _NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "XR"})
 
 
+@lru_cache(maxsize=4096)
+def has_topic(sentence: str) -> bool:
+    """Does the sentence name its own topic ("로드맵은 …", "8D는 …")? The particle 은/는 only,
+    not the ending of "기록하는 양식" that Kiwi tells apart."""
+    with _lock:
+        tokens = kiwi().tokenize(sentence)
+    return any(str(t.tag) == "JX" and t.form in ("은", "는") for t in tokens)
+
+
 def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     """The nouns of `text` as the user wrote them: adjacent noun morphemes joined into one
     surface word ("정책자금"), each with its keyword terms (["정책", "자금"])."""

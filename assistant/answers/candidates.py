@@ -28,7 +28,7 @@ from assistant.answers.question_types import (
 )
 from assistant.answers.retrieval import Hit
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import PAST_SYLLABLES, morphemes_many, remember_terms, sentences_of_chunk
+from assistant.korean import PAST_SYLLABLES, has_topic, morphemes_many, remember_terms, sentences_of_chunk
 from assistant.stores.catalog import Chunk
 
 # question words and light verbs that say nothing about the subject
@@ -55,7 +55,7 @@ _DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확�
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
-_TOPICLESS_DEFINITION = re.compile(r"^(?!.*\S[은는]\s)(?!.*것입니다).*[가-힣]입니다[.]?$")
+_DEFINITION_END = re.compile(r"^(?!.*것입니다).*[가-힣]입니다[.]?$")  # with no topic of its own: `has_topic`
 _HANGUL = re.compile(r"[가-힣]")
 # a result: a figure that moved ("25일에서 14일로", "불량률 3% → 1%", "40% 줄었습니다")
 _RESULT = re.compile(
@@ -384,15 +384,18 @@ def defines_asked(cand: Candidate, asked: Asked) -> bool:
     """A sentence whose topic ("X은/는/이란 …") is what the question asks about and that
     ends the way a definition does; or, under a heading that names it ("### 8D 보고서"), a
     sentence with no topic of its own that says what it is ("여덟 단계로 … 기록하는 양식입니다.")."""
-    match = _DEFINITION.match(cand.unit.text)
+    topic_named = has_topic(cand.unit.text)  # "기록하는 양식입니다" has no topic: its 는 is an ending
+    match = _DEFINITION.match(cand.unit.text) if topic_named else None
     if match:
         (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
         named = bool(asked.defined) and asked.defined <= set(topic) <= set(asked.weights) | STOP_TERMS
         return named or asked.overlap(set(topic)) >= 0.5
-    if not _TOPICLESS_DEFINITION.match(cand.unit.text) or not cand.context:
+    if not _DEFINITION_END.match(cand.unit.text) or not cand.context or topic_named:
         return False
     (heading,) = morphemes_many([cand.section], cache=True)
-    return asked.overlap(set(heading)) >= 0.5
+    named = set(heading) - STOP_TERMS
+    # the heading names the thing in the question's words ("8D 보고서" for "8D 리포트 이게 뭐에요")
+    return asked.overlap(set(heading)) >= 0.5 or (bool(named) and named <= set(asked.weights))
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:

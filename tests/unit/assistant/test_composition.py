@@ -208,6 +208,17 @@ def test_what_is_x_in_a_longer_question_opens_with_the_definition_of_x(scorer: E
     assert _first_line(answer).startswith("PPM은 백만 개당"), answer
 
 
+def test_what_is_x_under_a_heading_naming_x_opens_with_the_sentence_that_says_what_it_is(
+        scorer: EmbeddingScorer) -> None:
+    # "기록하는 양식입니다" has no topic of its own (its 는 is an ending, not 8D는): under the heading
+    # "8D 보고서" it says what an 8D report is
+    hits = [_hit(0, "고객 클레임이 생기면 고객사가 8D 보고서를 요구하는 경우가 많습니다. 여덟 단계로 문제를 풀고 "
+                    "기록하는 양식입니다. 흔한 실수는 D4에서 작업자 부주의로 끝내는 것입니다.", "8D 보고서",
+                 title="불량률·PPM과 품질 기록 관리")]
+    answer = _answer("고객사가 8D 보고서 써 오라는데 이게 뭐예요?", hits, scorer)
+    assert _first_line(answer).startswith("여덟 단계로 문제를 풀고 기록하는 양식입니다."), answer
+
+
 def test_a_hit_read_for_one_line_leads_when_that_line_is_clearly_the_answer(scorer: EmbeddingScorer) -> None:
     case = _hit(0, "2019년에 기초 과제로 MES를 구축했습니다(총사업비 3,800만 원, 예시). 담당자가 퇴사한 뒤 MES를 아무도 "
                    "쓰지 않았습니다.", "상황", title="방치된 MES 다시 돌리기")
