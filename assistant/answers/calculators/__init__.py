@@ -8,6 +8,8 @@ sources.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answers.calculators.numbers import quantities
 from assistant.answers.calculators.plant import (
     INVENTORY_TOPIC,
@@ -31,21 +33,29 @@ from assistant.answers.calculators.subsidy import (
 
 __all__ = ["Calculation", "calculate"]
 
-# topic, the kinds of number it needs at least one of, calculator (first match wins)
+# topic, the kinds of number it needs at least one of, calculator, whether it is a plant figure
+# (first match wins)
 _CALCULATORS = (
-    (OEE_TOPIC, ("minutes", "count"), oee),
-    (PPM_TOPIC, ("count", "rate"), ppm),
-    (INVENTORY_TOPIC, ("count",), inventory_accuracy),
-    (LABOUR_TOPIC, ("money",), labour_in_kind),
-    (LOAN_TOPIC, ("money",), loan_interest),
-    (SHARE_TOPIC, ("money",), company_share),
+    (OEE_TOPIC, ("minutes", "count"), oee, True),
+    (PPM_TOPIC, ("count", "rate"), ppm, True),
+    (INVENTORY_TOPIC, ("count",), inventory_accuracy, True),
+    (LABOUR_TOPIC, ("money",), labour_in_kind, False),
+    (LOAN_TOPIC, ("money",), loan_interest, False),
+    (SHARE_TOPIC, ("money",), company_share, False),
 )
+# "설비 20대 가동률이 60%밖에 안 나와요 어떻게 올려요?", "불량률이 3%에서 안 내려가요 뭐부터 봐야돼요":
+# the owner tells a plant figure and asks what to do about it, not for the figure
+_ASKS_WHAT_TO_DO = re.compile(r"어떻게|어떡|뭐부터|무엇부터|왜|방법|(?:올리|줄이|높이|낮추|개선하)려면|(?:올려|줄여|높여|낮춰)요")
+_ASKS_FIGURE = re.compile(r"얼마|몇|계산|구해|구하|알려|환산")
 
 
 def calculate(text: str) -> Calculation | None:
     """The owner's figure computed from the numbers in `text`, if it asks for one."""
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
-    for topic, needs, calculator in _CALCULATORS:
+    what_to_do = bool(_ASKS_WHAT_TO_DO.search(text)) and not _ASKS_FIGURE.search(text)
+    for topic, needs, calculator, plant in _CALCULATORS:
+        if plant and what_to_do:
+            continue
         if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
             return calculation
     if MATCHING_TOPIC.search(text) and "money" not in kinds:

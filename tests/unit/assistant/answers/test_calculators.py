@@ -233,6 +233,15 @@ def test_ppm_from_a_defect_rate_only_when_ppm_is_asked() -> None:
     assert calculate("우리 불량률 2%인데 줄이려면 뭐부터 해요?") is None  # asks how to lower it, not a figure
 
 
+@pytest.mark.parametrize("text", ["사출기 20대 있는데 불량률이 3%에서 안 내려가요 뭐부터 봐야돼요",
+                                  "설비 20대 가동률이 60%밖에 안 나와요 어떻게 올려요?",
+                                  "사출기 12대 OEE 올리려면 뭐부터 해요?",
+                                  "재고 300품목인데 장부랑 실물이 자꾸 달라요 왜 그래요?"])
+def test_a_plant_figure_told_with_what_to_do_asked_is_no_calculation(text: str) -> None:
+    # the owner's 20 machines and 3% are no inputs: they ask how to improve, not for a figure
+    assert calculate(text) is None
+
+
 def test_availability_from_the_actual_running_minutes() -> None:
     calc = calculate("부하시간 480분에 실제 가동 400분인데 가동률은 몇이에요?")
     assert calc is not None and calc.lines[0] == "가동률은 83.3%입니다 [1]."
