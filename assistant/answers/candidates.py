@@ -393,9 +393,9 @@ def defines_asked(cand: Candidate, asked: Asked) -> bool:
     if not _DEFINITION_END.match(cand.unit.text) or not cand.context or topic_named:
         return False
     (heading,) = morphemes_many([cand.section], cache=True)
-    named = set(heading) - STOP_TERMS
+    heading_names = set(heading) - STOP_TERMS
     # the heading names the thing in the question's words ("8D 보고서" for "8D 리포트 이게 뭐에요")
-    return asked.overlap(set(heading)) >= 0.5 or (bool(named) and named <= set(asked.weights))
+    return asked.overlap(set(heading)) >= 0.5 or (bool(heading_names) and heading_names <= set(asked.weights))
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
