@@ -209,3 +209,10 @@ def test_an_owners_way_of_saying_a_breakdown_reaches_the_sources_word(assistant:
     assert "예지보전" in answer.answer or "돌발" in answer.answer, answer.answer
     assert "찾지 못했습니다" not in answer.answer  # "예고" is the owner's phrase, bridged, not a missing topic
     _citations_valid(answer)
+
+
+def test_paying_a_ransom_is_answered_from_the_case_that_did_not(assistant: Assistant) -> None:
+    # the owner says "돈 내면 풀어준대요"; the sources say 몸값
+    answer = assistant.ask(Question(text="랜섬웨어 걸렸는데 돈 내면 풀어준대요 내도 돼요?"))
+    assert answer.answer.startswith("몸값을 내도 복구된다는 보장이 없습니다."), answer.answer
+    _citations_valid(answer)
