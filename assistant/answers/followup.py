@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from assistant.answers.candidates import STOP_TERMS
+from assistant.answers.composition import GENERIC_NOUNS
 from assistant.answers.intent import classify
 from assistant.answers.retrieval import Hit
+from assistant.korean import PAST_SYLLABLES, morphemes, noun_phrases
 from assistant.types import Decision, Turn
 
 _POINTS_AT_SUPPLIER = re.compile(r"거기|그\s*업체|그\s*회사|그곳|이\s*업체|연락처|전화|담당자|이메일|메일")
@@ -42,16 +45,36 @@ def cited_first(hits: list[Hit], sources: tuple[str, ...]) -> list[Hit]:
     return again + [h for h in hits if h.chunk.source not in sources] if again else hits
 
 
+# "얼마나 줄었대요?", "그때 돈은 얼마나 들었어요?": what happened, asked of the case just told
+_ASKS_WHAT_HAPPENED = re.compile(f"[{PAST_SYLLABLES}](?:어요|대요|나요|습니까|죠|을까요)\\s*[?？]*\\s*$")
+
+
+def follows_on(text: str, before: str = "") -> bool:
+    """Does `text`, asked after an exchange (`before`: its question and answer), go on from it?
+    It points back ("그거", "거기"), it asks what happened ("재고실사는 얼마나 자주 했대요?"),
+    or it names no subject of its own: no word but question words and aspects such as 비용 or
+    기간 ("얼마나 자주 해야 돼요?"), or one word the exchange was about ("목표는 어떤식으로
+    적어야 돼요?" after a roadmap; "가점 받을 수 있는거 뭐 있어요" after an 8D report is a new question)."""
+    if classify(text).follow_up or _ASKS_WHAT_HAPPENED.search(text):
+        return True
+    own = [[t for t in terms if t not in STOP_TERMS and t not in GENERIC_NOUNS] for _, terms in noun_phrases(text)]
+    own = [terms for terms in own if terms]
+    if not own:
+        return True
+    return len(own) == 1 and bool(set(own[0]) & set(morphemes(before)))
+
+
 def resolve(text: str, history: list[Turn]) -> tuple[str, bool]:
-    """The retrieval query for `text`, and whether it was resolved as a follow-up.
+    """The retrieval query for `text`, and whether it was resolved as a follow-up (`follows_on`).
 
     The previous turn's subject is carried into the query: the previous user question's
     subject, or, when the user points at a recommended supplier, that supplier's name.
     """
     prev_user = last_user_turn(history)
-    if prev_user is None or not classify(text).follow_up:
-        return text, False
     prev_answer = last_assistant_turn(history)
+    before = f"{prev_user.text} {prev_answer.text if prev_answer else ''}" if prev_user else ""
+    if prev_user is None or not follows_on(text, before):
+        return text, False
     if prev_answer and prev_answer.subject and _POINTS_AT_SUPPLIER.search(text) and _answered(prev_answer):
         return f"{prev_answer.subject} {_LEADING_FILLER.sub('', text)}", True
     subject = prev_user.subject or prev_user.text

@@ -216,3 +216,18 @@ def test_paying_a_ransom_is_answered_from_the_case_that_did_not(assistant: Assis
     answer = assistant.ask(Question(text="랜섬웨어 걸렸는데 돈 내면 풀어준대요 내도 돼요?"))
     assert answer.answer.startswith("몸값을 내도 복구된다는 보장이 없습니다."), answer.answer
     _citations_valid(answer)
+
+
+def test_a_question_after_a_case_about_what_it_cost_is_answered_from_that_case(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="담당자 퇴사하고 방치된 MES 다시 살린 사례 있어요?"))
+    follow = assistant.ask(Question(text="그때 돈은 얼마나 들었어요?", conversation_id=first.conversation_id))
+    assert follow.answer.startswith("합계(자체 부담): 600만 원"), follow.answer  # not the subsidy's 50 %
+    assert follow.citations[0].source == first.citations[0].source
+    _citations_valid(follow)
+
+
+def test_a_new_question_in_the_same_conversation_is_answered_as_if_alone(assistant: Assistant) -> None:
+    alone = assistant.ask(Question(text="가점 받을 수 있는거 뭐 있어요"))
+    first = assistant.ask(Question(text="고객사가 8D 보고서 내라는데 단계가 어떻게 돼요?"))
+    after = assistant.ask(Question(text="가점 받을 수 있는거 뭐 있어요", conversation_id=first.conversation_id))
+    assert after.answer == alone.answer

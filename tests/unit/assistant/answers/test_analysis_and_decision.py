@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answers.analysis import analyse, language_of
 from assistant.answers.decision import Evidence, calibration_for, confidence, decide, held, priority
-from assistant.answers.followup import cited_first
+from assistant.answers.followup import cited_first, follows_on
 from assistant.answers.intent import classify
 from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
@@ -142,6 +142,16 @@ def test_a_follow_up_goes_on_from_the_documents_the_previous_answer_cited() -> N
     assert cited_first(hits, ("mentoring/other.md",)) == hits  # not found again: retrieval's order
     declined = [*history[:1], Turn(role="assistant", text="…", decision=Decision.declined, citations=[case])]
     assert analyse("그 회사 기업 부담은 얼마였어요?", declined).prior_sources == ()
+
+
+def test_a_question_with_no_subject_of_its_own_goes_on_from_the_last_exchange() -> None:
+    case = "담당자 퇴사하고 방치된 MES 다시 살린 사례 있어요? 겸임 담당 3명이 목표를 정하고 입력 항목을 줄였습니다."
+    assert follows_on("얼마나 자주 해야 돼요?", case)  # no word of its own
+    assert follows_on("그때 돈은 얼마나 들었어요?", case)  # what happened, asked of the case just told
+    assert follows_on("재고실사는 얼마나 자주 했대요?", case)
+    assert follows_on("목표는 어떤식으로 적어야 돼요?", case)  # its one word is what the exchange was about
+    assert not follows_on("가점 받을 수 있는거 뭐 있어요", case)  # one word, a new subject
+    assert not follows_on("스마트공장 지원금 신청 서류 뭐예요?", case)
 
 
 def test_a_short_question_about_an_aspect_of_the_last_answer_is_a_follow_up() -> None:
