@@ -175,13 +175,17 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     if foreign:  # the sources' own words for the question's English ones
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
     definition = bool(_ASKS_DEFINITION.search(question))
+    money = asks_money(question)
+    qtype = question_type(question)
+    if money and qtype == QType.what:
+        qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
     asked = Asked(
-        text=question, qtype=question_type(question), weights={t: idf(t) for t in q_terms},
+        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
-        definition=definition, money=asks_money(question),
+        definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
     )
     asked.sections = wanted_sections(asked)

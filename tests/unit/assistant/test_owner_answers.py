@@ -231,3 +231,9 @@ def test_a_new_question_in_the_same_conversation_is_answered_as_if_alone(assista
     first = assistant.ask(Question(text="고객사가 8D 보고서 내라는데 단계가 어떻게 돼요?"))
     after = assistant.ask(Question(text="가점 받을 수 있는거 뭐 있어요", conversation_id=first.conversation_id))
     assert after.answer == alone.answer
+
+
+def test_money_asked_without_a_question_word_is_answered_by_the_amount(assistant: Assistant) -> None:
+    # "돈 들어요?" wants how much (here: nothing), not what the thing is
+    answer = assistant.ask(Question(text="수준확인 받으려면 돈 들어요?"))
+    assert "무료" in answer.answer.split("\n")[0], answer.answer
