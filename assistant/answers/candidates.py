@@ -86,7 +86,7 @@ _ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전�
 # answers what it cost, its 로드맵 and 실행 내용 what to do, its 진단 why (`wanted_sections`)
 _MONEY_SECTION = re.compile(r"비용|금액|예산|부담")
 _ACTION_SECTION = re.compile(r"실행|해결|대책|조치|방법|교훈|권고|메모")
-_PLAN_SECTION = re.compile(r"로드맵|실행|해결|대책|조치|방법|교훈|권고|메모")
+_PLAN_SECTION = re.compile(r"로드맵|" + _ACTION_SECTION.pattern)  # "뭐부터?": the plan's first step too
 _CAUSE_SECTION = re.compile(r"진단|원인|이유")
 # how much a line of such a section counts above others (golden and dev suites with e5: the
 # same figures at 1.15 and 1.3, docs/benchmarks.md)

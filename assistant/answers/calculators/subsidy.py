@@ -81,9 +81,13 @@ def _total(text: str, qs: list[Quantity]) -> Decimal | None:
     return money[0].value
 
 
+# "총사업비 8천만 원으로 했는데 세금 깎아주는 거 있어요?": the tax credit is asked, not the share
+_ASKS_TAX = re.compile(r"세금|세액|공제|법인세|소득세|환급|돌려\s*받")
+
+
 def company_share(text: str) -> Calculation | None:
-    if _OTHER_PROGRAMME.search(text):
-        return None  # 상생형, the cloud track, consulting: their own shares, for the sources
+    if _OTHER_PROGRAMME.search(text) or _ASKS_TAX.search(text):
+        return None  # 상생형, the cloud track, consulting: their own shares; a tax credit: for the sources
     qs = quantities(text)
     share = labelled(text, _SHARE, ("money",), qs)
     if share is None and (we_pay := _WE_PAY.search(text)):

@@ -17,6 +17,14 @@ def _citations_valid(answer) -> None:
     assert listed == list(range(1, len(listed) + 1)) and used == set(listed)
 
 
+def _opens(assistant: Assistant, text: str, opening: str, conversation_id: str | None = None):
+    """The answer to `text`, which must open with `opening` and cite validly."""
+    answer = assistant.ask(Question(text=text, conversation_id=conversation_id))
+    assert answer.answer.startswith(opening), answer.answer
+    _citations_valid(answer)
+    return answer
+
+
 def test_company_share_from_the_owners_numbers_cites_the_rules(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="대구 공장이고 총사업비 6천만원이면 기업 부담금 얼마예요?"))
     assert answer.decision == Decision.answered and answer.reason == "calculated"
@@ -163,10 +171,8 @@ def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: A
 
 
 def test_what_a_thing_is_is_answered_with_the_sentence_that_defines_it(assistant: Assistant) -> None:
-    oee = assistant.ask(Question(text="OEE가 뭐예요?"))
     # not "한 가지만 보면 착시가 생깁니다" from the same section, which the model also rates highly
-    assert oee.answer.startswith("설비종합효율(OEE, Overall Equipment Effectiveness)은"), oee.answer
-    _citations_valid(oee)
+    _opens(assistant, "OEE가 뭐예요?", "설비종합효율(OEE, Overall Equipment Effectiveness)은")
 
 
 def test_a_line_that_points_to_the_following_items_comes_with_them(assistant: Assistant) -> None:
@@ -196,10 +202,8 @@ def test_an_owners_problem_gets_what_a_plant_with_it_did(assistant: Assistant) -
 
 
 def test_what_a_case_cost_is_answered_from_its_cost_section(assistant: Assistant) -> None:
-    answer = assistant.ask(Question(text="반찬 공장 사례 보니까 MES 하는데 총 얼마 들었어요?"))
-    assert answer.answer.startswith("총사업비 - 금액(예시): 4,800만 원"), answer.answer
+    answer = _opens(assistant, "반찬 공장 사례 보니까 MES 하는데 총 얼마 들었어요?", "총사업비 - 금액(예시): 4,800만 원")
     assert "2,400만 원" in answer.answer  # the rest of the bill, not what HACCP and MES are
-    _citations_valid(answer)
 
 
 def test_an_owners_way_of_saying_a_breakdown_reaches_the_sources_word(assistant: Assistant) -> None:
@@ -213,17 +217,14 @@ def test_an_owners_way_of_saying_a_breakdown_reaches_the_sources_word(assistant:
 
 def test_paying_a_ransom_is_answered_from_the_case_that_did_not(assistant: Assistant) -> None:
     # the owner says "돈 내면 풀어준대요"; the sources say 몸값
-    answer = assistant.ask(Question(text="랜섬웨어 걸렸는데 돈 내면 풀어준대요 내도 돼요?"))
-    assert answer.answer.startswith("몸값을 내도 복구된다는 보장이 없습니다."), answer.answer
-    _citations_valid(answer)
+    _opens(assistant, "랜섬웨어 걸렸는데 돈 내면 풀어준대요 내도 돼요?", "몸값을 내도 복구된다는 보장이 없습니다.")
 
 
 def test_a_question_after_a_case_about_what_it_cost_is_answered_from_that_case(assistant: Assistant) -> None:
     first = assistant.ask(Question(text="담당자 퇴사하고 방치된 MES 다시 살린 사례 있어요?"))
-    follow = assistant.ask(Question(text="그때 돈은 얼마나 들었어요?", conversation_id=first.conversation_id))
-    assert follow.answer.startswith("합계(자체 부담): 600만 원"), follow.answer  # not the subsidy's 50 %
+    # not the subsidy's "기본은 기업 부담 50%입니다"
+    follow = _opens(assistant, "그때 돈은 얼마나 들었어요?", "합계(자체 부담): 600만 원", first.conversation_id)
     assert follow.citations[0].source == first.citations[0].source
-    _citations_valid(follow)
 
 
 def test_a_new_question_in_the_same_conversation_is_answered_as_if_alone(assistant: Assistant) -> None:

@@ -370,3 +370,7 @@ def test_a_region_the_knowledge_has_no_matching_rule_for_is_said_not_guessed() -
 ])
 def test_questions_the_matching_look_up_leaves_to_the_sources(text: str) -> None:
     assert calculate(text) is None
+
+
+def test_a_tax_question_with_the_total_is_no_share_calculation() -> None:
+    assert calculate("총사업비 8천만 원으로 기초 과제 했는데 세금 깎아주는 거 있어요?") is None
