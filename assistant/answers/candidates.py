@@ -57,6 +57,10 @@ _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈�
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
 _DEFINITION_END = re.compile(r"^(?!.*것입니다).*[가-힣]입니다[.]?$")  # with no topic of its own: `has_topic`
 _HANGUL = re.compile(r"[가-힣]")
+# a question that ends asking what something costs ("돈 들어요?", "돈 따로 나가요?", "돈은요?"), not one
+# that only mentions money on its way ("돈 주고 푸는게 나아요?", "돈 내면 풀어준대요 내도 돼요?")
+_ASKS_COST = re.compile(r"(?:돈|비용|요금|수수료)\S{0,2}(?:\s+\S{1,3})?\s*(?:들어요|들어|드나요|들까요|들죠|내요|내나요|나가요|나와요"
+                        r"|은요|는요|이요)\s*[?？]*\s*$")
 # a result: a figure that moved ("25일에서 14일로", "불량률 3% → 1%", "40% 줄었습니다")
 _RESULT = re.compile(
     r"\d[\d,.]*\s*\S{0,6}\s*(에서|→|->)\s*\S{0,8}\d"
@@ -177,7 +181,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     definition = bool(_ASKS_DEFINITION.search(question))
     money = asks_money(question)
     qtype = question_type(question)
-    if money and qtype == QType.what:
+    if qtype == QType.what and _ASKS_COST.search(question):
         qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
     asked = Asked(
         text=question, qtype=qtype, weights={t: idf(t) for t in q_terms},

@@ -19,6 +19,7 @@ def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
     assert "임치" in morphemes("소스코드 임치가 뭐에요")  # not 임
     assert "전산" in morphemes("전산 아는 사람을 뽑아야 하나요")  # not 저 + 산
     assert "일보" in morphemes("엑셀로 일보 쓰고 있어요")  # not 일 + 보
+    assert "랜섬웨어" in morphemes("서버가 랜섬웨어 걸리면 어떡해요")  # not 랜 + 섬 + 웨어
 
 
 def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:

@@ -238,3 +238,6 @@ def test_money_asked_without_a_question_word_is_answered_by_the_amount(assistant
     # "돈 들어요?" wants how much (here: nothing), not what the thing is
     answer = assistant.ask(Question(text="수준확인 받으려면 돈 들어요?"))
     assert "무료" in answer.answer.split("\n")[0], answer.answer
+    # money mentioned on the way is not a question of cost: whether to pay a ransom is
+    ransom = assistant.ask(Question(text="서버가 랜섬웨어 걸리면 돈 주고 푸는게 나아요?"))
+    assert "몸값을 내도 복구된다는 보장이 없습니다." in ransom.answer, ransom.answer
