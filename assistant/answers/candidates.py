@@ -38,6 +38,22 @@ STOP_TERMS = frozenset(
     "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
     "이곳 그것 이것 저것 그쪽 이쪽 얼마나 꼭 제일 대충 대략 뭘 뭔가 무슨 어디다 쯤 법 알려주다 돼다 건가 거예요 며칠".split()
 )
+# nouns too general to be what a question is about (a coverage note, a follow-up with no subject of its own)
+GENERIC_NOUNS = frozenset(
+    "이유 까닭 원인 절차 순서 단계 기간 시기 금액 비율 종류 조건 장점 단점 차이 효과 결과 기준 의미 뜻 목록 항목 예시 사례 "
+    "실수 주의 점 얘기 부분 경우 "
+    "부족 필요 문제 고민 방법 내용 생각 상황 얘기 이야기 답변 회사 사람 대충 보통 제일 가장 대략 자기 자신 사장 올해 작년 "
+    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽 조심 "
+    "프로 퍼센트 퍼 "  # "60프로": the owner's way of saying a percentage, which the sources write as %
+    "안".split()  # "며칠 안에": within, not a topic
+)
+
+
+def content_terms(terms: list[str]) -> list[str]:
+    """The terms that say what a question is about: neither question words nor general nouns."""
+    return [t for t in terms if t not in STOP_TERMS and t not in GENERIC_NOUNS]
+
+
 _QUESTION_LINE = re.compile(r"^\s*Q\d*[.:)]\s*|[?？]\s*$")
 _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
@@ -392,13 +408,16 @@ def defines_asked(cand: Candidate, asked: Asked) -> bool:
     """A sentence whose topic ("X은/는/이란 …") is what the question asks about and that
     ends the way a definition does; or, under a heading that names it ("### 8D 보고서"), a
     sentence with no topic of its own that says what it is ("여덟 단계로 … 기록하는 양식입니다.")."""
-    topic_named = has_topic(cand.unit.text)  # "기록하는 양식입니다" has no topic: its 는 is an ending
-    match = _DEFINITION.match(cand.unit.text) if topic_named else None
-    if match:
+    text = cand.unit.text
+    match, ends_as_definition = _DEFINITION.match(text), _DEFINITION_END.match(text)
+    if not (match or ends_as_definition):
+        return False  # most lines: no need to ask Kiwi for their topic
+    topic_named = has_topic(text)  # "기록하는 양식입니다" has no topic: its 는 is an ending
+    if match and topic_named:
         (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
         named = bool(asked.defined) and asked.defined <= set(topic) <= set(asked.weights) | STOP_TERMS
         return named or asked.overlap(set(topic)) >= 0.5
-    if not _DEFINITION_END.match(cand.unit.text) or not cand.context or topic_named:
+    if not ends_as_definition or not cand.context or topic_named:
         return False
     (heading,) = morphemes_many([cand.section], cache=True)
     heading_names = set(heading) - STOP_TERMS
@@ -460,6 +479,6 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= WANTED_SECTION  # "얼마 들었어요?" is answered under 비용, "뭐부터?" under 로드맵
     if asked.case and (_OUTCOME_SECTION.search(section) or _RESULT.search(cand.unit.text)):
         factor *= 1.15  # "줄인 사례 있어요?" is answered by the outcome
-    elif _PROBLEM_SECTION.search(section) and not asked.situation:
+    elif is_problem_section(section) and not asked.situation:
         factor *= 0.8  # a plant's problem as it was, told back to an owner who has the same one, answers nothing
     return factor

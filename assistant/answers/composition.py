@@ -16,12 +16,12 @@ import numpy as np
 
 from assistant.answers import prose
 from assistant.answers.candidates import (
-    STOP_TERMS,
     Asked,
     Candidate,
     analyse,
     clean,
     collect,
+    content_terms,
     defines_asked,
     list_title,
     mark_off_topic,
@@ -36,16 +36,6 @@ from assistant.answers.scoring import SentenceScorer
 from assistant.korean import noun_phrases
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
-
-# nouns too general to be "what the question is about" in a coverage note
-GENERIC_NOUNS = frozenset(
-    "이유 까닭 원인 절차 순서 단계 기간 시기 금액 비율 종류 조건 장점 단점 차이 효과 결과 기준 의미 뜻 목록 항목 예시 사례 "
-    "실수 주의 점 얘기 부분 경우 "
-    "부족 필요 문제 고민 방법 내용 생각 상황 얘기 이야기 답변 회사 사람 대충 보통 제일 가장 대략 자기 자신 사장 올해 작년 "
-    "내년 요즘 지금 이번 다음 처음 나중 한번 정도 쪽 조심 "
-    "프로 퍼센트 퍼 "  # "60프로": the owner's way of saying a percentage, which the sources write as %
-    "안".split()  # "며칠 안에": within, not a topic
-)
 
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
@@ -298,7 +288,7 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
     # an owner's phrase whose sources' words are there ("예고 없이" is said 돌발) is covered, each word of it
     bridged_phrases = [owner for owner, words in owner_words(question).items() if all(w in text for w in words)]
     for surface, terms in noun_phrases(question):
-        content = [t for t in terms if t not in STOP_TERMS and t not in GENERIC_NOUNS]
+        content = content_terms(terms)
         if not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out:
             continue
         if any(t in said or t in text for t in content) or surface in text:

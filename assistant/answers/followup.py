@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answers.candidates import STOP_TERMS
-from assistant.answers.composition import GENERIC_NOUNS
+from assistant.answers.candidates import content_terms
 from assistant.answers.intent import classify
 from assistant.answers.retrieval import Hit
 from assistant.korean import PAST_SYLLABLES, morphemes, noun_phrases
@@ -57,8 +56,7 @@ def follows_on(text: str, before: str = "") -> bool:
     적어야 돼요?" after a roadmap; "가점 받을 수 있는거 뭐 있어요" after an 8D report is a new question)."""
     if classify(text).follow_up or _ASKS_WHAT_HAPPENED.search(text):
         return True
-    own = [[t for t in terms if t not in STOP_TERMS and t not in GENERIC_NOUNS] for _, terms in noun_phrases(text)]
-    own = [terms for terms in own if terms]
+    own = [terms for _, phrase in noun_phrases(text) if (terms := content_terms(phrase))]
     if not own:
         return True
     return len(own) == 1 and bool(set(own[0]) & set(morphemes(before)))
