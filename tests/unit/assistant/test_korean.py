@@ -22,6 +22,18 @@ def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
     assert "랜섬웨어" in morphemes("서버가 랜섬웨어 걸리면 어떡해요")  # not 랜 + 섬 + 웨어
 
 
+def test_words_the_knowledge_writes_solid_stay_whole_in_a_bare_question() -> None:
+    # an owner drops the particle: "재고일수 얼마나" was 재고 + 이 + ㄹ + 수 (could be stock), 한도 was 한 + 도
+    assert morphemes("재고일수 얼마나 줄어요?")[:2] == ["재고", "일수"]
+    assert morphemes("지방비 얼마나 받아요?")[0] == "지방비"  # not 지방 + 비 (rain)
+    assert morphemes("한도 얼마나 돼요?")[0] == "한도"
+    assert "보고서" in morphemes("보고서 어떻게 써요")  # not 보다
+    assert "성과" in morphemes("성과 어떻게 보고해요")
+    # and the knowledge's own lines keep their words
+    assert {"추가", "삭제"} <= set(morphemes("과업 추가·삭제, 총사업비 변동"))
+    assert "예지보전" in morphemes("거창한 예지보전 전에 기본 점검부터")
+
+
 def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:
     assert morphemes("금형 온도 몇 도")[:2] == ["금형", "온도"]
     assert {"재고", "실사"} <= set(morphemes("재고실사 하는 법"))
