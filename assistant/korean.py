@@ -6,7 +6,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -97,6 +97,40 @@ def morphemes(text: str) -> list[str]:
     return _token_terms(tokens)
 
 
+def spell_apart(text: str, known: Callable[[str], bool]) -> str:
+    """`text` with each compound that Kiwi reads as one noun the sources never use whole
+    ("사출공장", "온도관리") written as the words the sources do use ("사출 공장", "온도 관리").
+    An owner writes compounds solid; the knowledge writes the same words apart or in other
+    compounds, so the whole would match nothing and be reported as not covered."""
+    with _lock:
+        tokens = kiwi().tokenize(text)
+    pieces, last = [], 0
+    for t in tokens:
+        form = text[t.start:t.end]
+        if str(t.tag) not in ("NNG", "NNP") or form != t.form:
+            continue
+        parts = known_parts(form, known)
+        if len(parts) > 1:
+            pieces += [text[last:t.start], " ".join(parts)]
+            last = t.end
+    return "".join([*pieces, text[last:]]) if pieces else text
+
+
+def known_parts(word: str, known: Callable[[str], bool]) -> list[str]:
+    """An unknown `word` cut into known words of at least two syllables (the longest known
+    head first, the rest cut again); [word] when it is known or cannot be cut."""
+    if len(word) < 4 or not _HANGUL_WORD.fullmatch(word) or known(word.lower()):
+        return [word]
+    for cut in range(len(word) - 2, 1, -1):
+        head, rest = word[:cut], word[cut:]
+        if known(head):
+            tail = [rest] if known(rest) else known_parts(rest, known)
+            if all(known(part) for part in tail):
+                return [head, *tail]
+    return [word]
+
+
+_HANGUL_WORD = re.compile(r"[가-힣]+")
 _CACHE_LIMIT = 50_000
 _terms_cache: dict[str, list[str]] = {}
 

@@ -7,13 +7,14 @@ nothing downstream re-tokenises the question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.answers.composition import question_terms
 from assistant.answers.followup import cited_before, resolve
 from assistant.answers.glossary import korean_words, source_words
 from assistant.answers.intent import Intent, classify
-from assistant.korean import morphemes
+from assistant.korean import morphemes, spell_apart
 from assistant.types import Turn
 
 ENGLISH_NOTE = "The sources are in Korean, so the answer below quotes them in Korean."
@@ -50,8 +51,9 @@ def korean_terms(text: str) -> str:
     return " ".join(korean_words(text))
 
 
-def analyse(text: str, history: list[Turn]) -> Analysis:
-    """Intent, language, retrieval query and terms of `text` in its conversation."""
+def analyse(text: str, history: list[Turn], known: Callable[[str], bool] | None = None) -> Analysis:
+    """Intent, language, retrieval query and terms of `text` in its conversation. `known`
+    tells a keyword the sources use: a compound they never use whole is searched as its parts."""
     intent = classify(text)
     language = language_of(text)
     query, followed = resolve(text, history)
@@ -69,6 +71,11 @@ def analyse(text: str, history: list[Turn]) -> Analysis:
         return Analysis(text, intent, query, terms, terms, language, followed, prior)
     sources_say = source_words(text)  # "공급업체" is searched as the sources' "공급기업" too
     query, asked_now = " ".join([query, *sources_say]), " ".join([text, *sources_say])
+    if known is not None:  # the glossary's owner words ("공급업체") are searched as the sources say them
+        def bridged(term: str) -> bool:
+            return known(term) or bool(source_words(term))
+
+        query, asked_now = spell_apart(query, bridged), spell_apart(asked_now, bridged)
     terms = question_terms(morphemes(query))
     own_terms = question_terms(morphemes(asked_now)) if query != asked_now else terms
     return Analysis(text, intent, query, terms, own_terms or terms, language, followed, prior)

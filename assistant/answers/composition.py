@@ -33,7 +33,7 @@ from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
 from assistant.answers.retrieval import Hit, in_no_source
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import noun_phrases
+from assistant.korean import known_parts, noun_phrases
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
@@ -287,8 +287,12 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
     out: list[str] = []
     # an owner's phrase whose sources' words are there ("예고 없이" is said 돌발) is covered, each word of it
     bridged_phrases = [owner for owner, words in owner_words(question).items() if all(w in text for w in words)]
+    def known(term: str) -> bool:
+        return not in_no_source(term, idf)
+
     for surface, terms in noun_phrases(question):
-        content = content_terms(terms)
+        # "온도관리" is covered where the sources say 온도 and 관리 (`spell_apart`)
+        content = [part for term in content_terms(terms) for part in known_parts(term, known)]
         if not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out:
             continue
         if any(t in said or t in text for t in content) or surface in text:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.korean import analyser_signature, morphemes, noun_phrases, split_sentences
+from assistant.korean import analyser_signature, known_parts, morphemes, noun_phrases, spell_apart, split_sentences
 
 
 def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
@@ -32,6 +32,15 @@ def test_words_the_knowledge_writes_solid_stay_whole_in_a_bare_question() -> Non
     # and the knowledge's own lines keep their words
     assert {"추가", "삭제"} <= set(morphemes("과업 추가·삭제, 총사업비 변동"))
     assert "예지보전" in morphemes("거창한 예지보전 전에 기본 점검부터")
+
+
+def test_a_compound_the_sources_never_use_whole_is_spelled_as_their_words() -> None:
+    sources = {"단조", "공장", "온도", "관리", "기록서", "제조", "예지보전"}.__contains__
+    assert spell_apart("우리 단조공장인데 온도관리 어떻게 해요?", sources) == "우리 단조 공장인데 온도 관리 어떻게 해요?"
+    assert spell_apart("제조기록서 양식 있어요?", sources) == "제조 기록서 양식 있어요?"
+    assert spell_apart("예지보전 하고 싶어요", sources) == "예지보전 하고 싶어요"  # used whole: left whole
+    assert known_parts("하남산단", sources) == ["하남산단"]  # no known words make it up: as typed
+    assert known_parts("온도", sources) == ["온도"]
 
 
 def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:

@@ -241,3 +241,11 @@ def test_money_asked_without_a_question_word_is_answered_by_the_amount(assistant
     # money mentioned on the way is not a question of cost: whether to pay a ransom is
     ransom = assistant.ask(Question(text="서버가 랜섬웨어 걸리면 돈 주고 푸는게 나아요?"))
     assert "몸값을 내도 복구된다는 보장이 없습니다." in ransom.answer, ransom.answer
+
+
+def test_a_compound_written_solid_is_found_as_the_sources_write_it(assistant: Assistant) -> None:
+    # the knowledge says "돌발 정지"; the owner's "돌발정지" was one unknown word, named as not covered
+    answer = assistant.ask(Question(text="돌발정지 줄인 데 있어요?"))
+    assert answer.decision == Decision.answered, answer.answer
+    assert "돌발정지" not in answer.answer and "38시간" in answer.answer, answer.answer
+    _citations_valid(answer)
