@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.korean import analyser_signature, known_parts, morphemes, noun_phrases, spell_apart, split_sentences
+from assistant.korean import (
+    analyser_signature,
+    known_parts,
+    morphemes,
+    noun_phrases,
+    spell_apart,
+    split_sentences,
+)
 
 
 def test_the_domain_lexicon_keeps_words_kiwi_would_misread() -> None:
