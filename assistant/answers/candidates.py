@@ -36,7 +36,8 @@ STOP_TERMS = frozenset(
     "얼마 무엇 뭐 뭣 어떻 어떤 어디 언제 누구 왜 몇 어느 좀 것 거 수 때 등 알리다 하다 되다 있다 없다 주다 "
     "가능 궁금 문의 질문 설명 관련 경우 정도 이거 그거 저거 우리 저희 제 나 요 니다 싶다 보다 받다 말씀 "
     "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
-    "이곳 그것 이것 저것 그쪽 이쪽 얼마나 꼭 제일 대충 대략 뭘 뭔가 무슨 어디다 쯤 법 알려주다 돼다 건가 거예요 며칠".split()
+    "이곳 그것 이것 저것 그쪽 이쪽 얼마나 꼭 제일 대충 대략 뭘 뭔가 무슨 어디다 쯤 법 알려주다 돼다 건가 거예요 며칠 "
+    "안 데".split()
 )
 # nouns too general to be what a question is about (a coverage note, a follow-up with no subject of its own)
 GENERIC_NOUNS = frozenset(
@@ -123,7 +124,9 @@ FOREIGN_RELEVANCE_WEIGHT = 0.8
 OFF_TOPIC = 0.85
 OFF_TOPIC_SHARE = 0.5
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
-_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려|게다가|더구나|그리고)[\s,]")
+_DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려|게다가|더구나|그리고)[\s,]"
+                        # "많으면 관리가 안 됩니다": more than what? The line before says (3~5개만 고르세요)
+                        r"|^(많|적|없|크|작|높|낮|길|짧|늦|빠르|어려우|쉬우|느리)(으면|면)\s")
 
 
 

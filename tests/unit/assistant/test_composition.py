@@ -313,3 +313,16 @@ def test_a_chunk_not_about_the_question_does_not_answer_it(scorer: EmbeddingScor
     answer = _answer("랜섬웨어 걸렸는데 돈 주면 풀어주긴 하나요?", hits, scorer)
     assert any(w in _first_line(answer) for w in ("몸값", "백업", "네트워크")), answer
     assert not any(w in _first_line(answer) for w in ("지원금", "지방비", "예산")), answer
+
+
+def test_a_line_that_needs_the_one_before_it_does_not_open_the_answer(scorer: EmbeddingScorer) -> None:
+    # "많으면 관리가 안 됩니다": more of what? Its subject is in the line before
+    hits = [_hit(0, "성과 지표는 3~5개만 고르세요. 많으면 관리가 안 됩니다.", "성과 지표(KPI) 정하는 법"),
+            _hit(1, "정당한 이유 없이 성과 보고를 2회 이상 내지 않으면 지원금 일부를 돌려줘야 합니다(예시).", "사후관리 의무")]
+    answer = _answer("스마트공장 했는데 성과 보고 안 하면 어떻게 돼요?", hits, scorer)
+    assert not _first_line(answer).startswith("많으면"), answer
+
+
+def test_not_and_a_connective_are_no_topic_of_the_question() -> None:
+    # "안 하면" matched every "안 됩니다"; "했는데" is read 는 + 데 (a place)
+    assert not {"안", "데"} & set(question_terms(morphemes("스마트공장 했는데 성과 보고 안 하면 어떻게 돼요?")))

@@ -249,3 +249,10 @@ def test_a_compound_written_solid_is_found_as_the_sources_write_it(assistant: As
     assert answer.decision == Decision.answered, answer.answer
     assert "돌발정지" not in answer.answer and "38시간" in answer.answer, answer.answer
     _citations_valid(answer)
+
+
+def test_not_filing_a_report_is_read_as_the_rules_non_submission(assistant: Assistant) -> None:
+    # the sources say 미제출 ("성과 보고 미제출: 1회는 독촉, 2회 이상은 일부 환수"), the owner "안 냈는데"
+    answer = assistant.ask(Question(text="성과 보고를 안 냈는데 문제 돼요?"))
+    assert "독촉" in answer.answer, answer.answer
+    _citations_valid(answer)
