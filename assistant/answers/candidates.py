@@ -193,6 +193,17 @@ def question_terms(terms: list[str]) -> list[str]:
     return seen
 
 
+# "설비 20대 중에", "사출기 15대 돌리는데": the owner's machines counted in passing, not what is
+# asked (a head count stays: "직원 7명도 되나요?" asks about the size; "4대보험" is a word)
+_PLANT_SIZE = re.compile(r"(\d+)\s*(대)(?=\s|[,.?!]|$|인데|이고|짜리|정도|중|밖에|뿐|가\s|를\s|는\s|도\s|에\s|의\s)")
+
+
+def _plant_size_terms(question: str) -> set[str]:
+    """The count and counter terms of the plant's size the owner gives in passing."""
+    found = _PLANT_SIZE.findall(question)
+    return {term for number, counter in found for term in (number, counter)}
+
+
 def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> Asked:
     foreign = not _HANGUL.search(question)
     if foreign:  # the sources' own words for the question's English ones
@@ -202,8 +213,9 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     qtype = question_type(question)
     if qtype == QType.what and _ASKS_COST.search(question):
         qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
+    sized = _plant_size_terms(question)
     asked = Asked(
-        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms},
+        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in sized},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),

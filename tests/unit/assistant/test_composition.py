@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answers.candidates import analyse
 from assistant.answers.composition import compose, question_terms
 from assistant.answers.drafting import extractive_text
 from assistant.answers.retrieval import Hit
@@ -326,3 +327,14 @@ def test_a_line_that_needs_the_one_before_it_does_not_open_the_answer(scorer: Em
 def test_not_and_a_connective_are_no_topic_of_the_question() -> None:
     # "안 하면" matched every "안 됩니다"; "했는데" is read 는 + 데 (a place)
     assert not {"안", "데"} & set(question_terms(morphemes("스마트공장 했는데 성과 보고 안 하면 어떻게 돼요?")))
+
+
+def test_the_owners_machine_count_is_not_what_a_line_must_match() -> None:
+    # "설비 20대 중에": the owner's plant; a case line that also says 20대 answered "어떤 거부터?"
+    def weighed(question: str) -> set[str]:
+        return set(analyse(question, question_terms(morphemes(question)), lambda t: 2.0).weights)
+
+    assert not {"20", "대"} & weighed("설비 20대 중에 어떤 거부터 데이터 모아요?")
+    assert {"설비", "데이터"} <= weighed("설비 20대 중에 어떤 거부터 데이터 모아요?")
+    assert "7" in weighed("직원 7명 공장도 지원 돼요?")  # a head count may be what is asked
+    assert "보험" in weighed("4대보험 가입자 명부 언제 거까지 돼요?")
