@@ -17,7 +17,8 @@ PPM_DOC = "policies/quality-defect-records.md"
 INVENTORY_DOC = "policies/inventory-management.md"
 INVENTORY_TARGET = Decimal("0.95")
 
-OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률", re.I)
+# "성능 얼마나 나오는 거예요?" with a cycle time and a count is the performance rate
+OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률|성능\s*(?:이|은)?\s*(?:얼마|몇)", re.I)
 PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
 INVENTORY_TOPIC = re.compile(r"(?:재고|실사|장부).{0,40}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
@@ -29,7 +30,7 @@ _RUNNING = re.compile(r"(?<![비부하])(?<!부하\s)(?:가동\s*시간|(?:실�
 _RAN = re.compile(r"돌(?:려|리|면서|았|아|고|린)|운전(?:했|하면서|해서)|가동(?:했|하면서|해서)")  # "400분 돌면서"
 _CYCLE = re.compile(r"(?:이론\s*)?(?:사이클|싸이클|택트|C/?T)(?:\s*타임)?|cycle\s*time", re.I)
 _TOTAL = re.compile(r"(?:총\s*)?(?:생산\s*(?:량|수량)|생산(?!한)|만든\s*(?:수량|개수)|투입|전체\s*수량|총\s*수량)")
-_MADE = re.compile(r"만들|만든|생산했|생산한|찍었|뽑았")  # verbs: the number comes first
+_MADE = re.compile(r"만들|만든|생산했|생산한|찍었|뽑았|나와|나오|나온|나왔|밖에\s*(?:안\s*)?(?:나와|나오|나온|못)")  # verbs: the number comes first ("2000개밖에 안 나와요")
 _GOOD = re.compile(r"양품(?!률)")
 _BAD = re.compile(r"불량(?!률)|클레임|반품|NG", re.I)
 _INSPECTED = re.compile(r"(?:총|전체|납품|생산|검사|출하)\s*(?:수량|량|한\s*(?:게|것))?")
@@ -68,14 +69,17 @@ def oee(text: str) -> Calculation:
         loading = shift - (planned or 0)
     stops = all_labelled(text, _STOP, ("minutes",), qs)
     stop = sum((q.value for q in stops), Decimal(0)) if stops else None
-    running = _value(labelled(text, _RUNNING, ("minutes",), qs) or labelled(text, _RAN, ("minutes",), qs,
-                                                                             before_first=True))
+    cycle_q = labelled(text, _CYCLE, ("minutes",), qs)
+    ran = labelled(text, _RAN, ("minutes",), qs, before_first=True)
+    if ran is not None and cycle_q is not None and ran.start == cycle_q.start:
+        ran = None  # "15대 돌리는데 사이클타임 20초": the cycle time is not how long they ran
+    running = _value(labelled(text, _RUNNING, ("minutes",), qs) or ran)
     if loading is None and running is not None and stop is not None:
         loading = running  # "가동시간 400분 중에 비가동 50분": the time the stops are part of
         running = loading - stop
     if running is None and loading is not None and stop is not None:
         running = loading - stop
-    cycle = _value(labelled(text, _CYCLE, ("minutes",), qs))
+    cycle = _value(cycle_q)
     total = _value(labelled(text, _TOTAL, ("count",), qs) or labelled(text, _MADE, ("count",), qs, before_first=True))
     good = _value(labelled(text, _GOOD, ("count",), qs))
     bad = _value(labelled(text, _BAD, ("count",), qs))
@@ -111,6 +115,8 @@ def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal 
             lines.append(f"가동률·성능가동률·양품률을 나눠 보려면 {'과 '.join(still)}도 알려 주세요.")
         return Calculation("OEE", lines, [OEE_DOC])
     missing = [name for name, v in (("부하시간(분)", loading), ("이론 사이클 타임", cycle), ("양품 수", good)) if v is None]
+    if not parts and cycle and total and running is None:
+        return _performance_needs_time(cycle, total)
     if parts:
         name, result = parts[0][2:].split(" = ")[0], parts[0].rsplit(" = ", 1)[1]
         lines = [f"{name}{_topic(name)} {result}입니다 [1].", *parts,
@@ -118,6 +124,19 @@ def _oee_lines(loading: Decimal | None, running: Decimal | None, cycle: Decimal 
         return Calculation("OEE", lines, [OEE_DOC], missing)
     return ask_for("OEE", missing, "OEE = 가동률 × 성능가동률 × 양품률 = 양품 수 × 이론 사이클 타임 ÷ 부하시간",
                    [OEE_DOC])
+
+
+def _performance_needs_time(cycle: Decimal, total: Decimal) -> Calculation:
+    """A cycle time and an output without the time they took: the time that output needs in
+    theory, and the one number still wanted ("사이클 20초짜리가 하루 2000개밖에 안 나와요")."""
+    needed = cycle * total
+    hours = (needed / 60).quantize(Decimal("0.1")).normalize()
+    return Calculation("성능가동률", [
+        f"사이클 타임 {_minutes(cycle)}로 {plain(total, 0)}개를 만드는 데 필요한 시간은 이론상 "
+        f"{_minutes(needed)}(약 {hours:f}시간)입니다 [1].",
+        f"- 성능가동률 = 사이클 타임 {_minutes(cycle)} × 생산량 {plain(total, 0)}개 ÷ 실제 가동시간",
+        "성능가동률을 구하려면 그 수량을 만든 실제 가동시간(분, 정지 시간 뺀 것)을 알려 주세요.",
+    ], [OEE_DOC], ["가동시간(분)"])
 
 
 _DEFECT_RATE = re.compile(r"불량\s*률|불량")

@@ -374,3 +374,12 @@ def test_questions_the_matching_look_up_leaves_to_the_sources(text: str) -> None
 
 def test_a_tax_question_with_the_total_is_no_share_calculation() -> None:
     assert calculate("총사업비 8천만 원으로 기초 과제 했는데 세금 깎아주는 거 있어요?") is None
+
+
+def test_performance_without_the_time_it_ran_gives_the_time_needed_and_asks_for_it() -> None:
+    # the owner's 15 machines are no running time, and "2000개밖에 안 나와요" is the output
+    calc = calculate("사출기 15대 돌리는데 사이클타임 20초짜리가 실제론 하루 2000개밖에 안 나와요. 성능 얼마나 나오는 거예요?")
+    assert calc is not None and calc.missing == ["가동시간(분)"]
+    assert calc.lines[0] == "사이클 타임 20초로 2,000개를 만드는 데 필요한 시간은 이론상 666.67분(약 11.1시간)입니다 [1]."
+    assert calc.lines[-1].startswith("성능가동률을 구하려면 그 수량을 만든 실제 가동시간")
+    assert calculate("이 모터 성능 얼마나 돼요?") is None  # a machine's rating is no plant figure
