@@ -65,7 +65,9 @@ _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
 # "OEE가 뭐예요?", "8D 리포트 이게 뭐에요": what a thing is (not "인정되는 게 뭐예요?", which asks for its instances)
-_ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*\s*$"
+# "ABC분석이 뭐에요 재고관리에서": the field it belongs to may come after the question word
+_ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*"
+                              r"(?:\s+\S+에서[는요]?)?\s*[?？]*\s*$"
                               r"|^\s*what\s+(is|are)\s+(an?\s+)?\S+(\s+\S+)?\s*\?*\s*$", re.I)
 # the thing a "what is it" question names, right before its question word ("PPM이 정확히 뭐예요" -> PPM)
 _DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확히\s+|도대체\s+|대체\s+)?(?:뭐|무엇|뭔)")
@@ -74,6 +76,7 @@ _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈�
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
 _DEFINITION_END = re.compile(r"^(?!.*것입니다).*[가-힣]입니다[.]?$")  # with no topic of its own: `has_topic`
 _HANGUL = re.compile(r"[가-힣]")
+_STATEMENT_END = re.compile(r"[가-힣]니다[.]?$")
 # a question that ends asking what something costs ("돈 들어요?", "돈 따로 나가요?", "돈은요?"), not one
 # that only mentions money on its way ("돈 주고 푸는게 나아요?", "돈 내면 풀어준대요 내도 돼요?")
 _ASKS_COST = re.compile(r"(?:돈|비용|요금|수수료)\S{0,2}(?:\s+\S{1,3})?\s*(?:들어요|들어|드나요|들까요|들죠|내요|내나요|나가요|나와요"
@@ -355,6 +358,8 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
         if cand.label is None and _bare_reply(cand):
             cand.label = unit.section  # "공급기업을 바꿔야 하나요? 꼭 그렇지는 않습니다": not a yes to any question
+        if cand.label is None and unit.item_label:
+            cand.label = unit.item_label  # "A 품목: 주 단위로 재고를 보고 …", as its item says
         kept.append(cand)
     for cand in kept:
         if cand.key in lend:
@@ -419,20 +424,24 @@ def _shape(cand: Candidate, asked: Asked) -> float:
     return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money)
 
 
-def defines_asked(cand: Candidate, asked: Asked) -> bool:
+def defines_asked(cand: Candidate, asked: Asked, *, opening: bool = False) -> bool:
     """A sentence whose topic ("X은/는/이란 …") is what the question asks about and that
     ends the way a definition does; or, under a heading that names it ("### 8D 보고서"), a
-    sentence with no topic of its own that says what it is ("여덟 단계로 … 기록하는 양식입니다.")."""
+    sentence with no topic of its own that says what it is ("여덟 단계로 … 기록하는 양식입니다.");
+    with `opening`, also the statement that opens such a section."""
     text = cand.unit.text
     match, ends_as_definition = _DEFINITION.match(text), _DEFINITION_END.match(text)
-    if not (match or ends_as_definition):
+    # with `opening`, a section's opening statement under a heading that names the thing ("## ABC
+    # 분석": "연간 사용 금액 기준으로 품목을 나눕니다.") says what it is, whatever verb it ends on
+    opens_section = opening and cand.unit.position == 0 and bool(_STATEMENT_END.search(text))
+    if not (match or ends_as_definition or opens_section):
         return False  # most lines: no need to ask Kiwi for their topic
     topic_named = has_topic(text)  # "기록하는 양식입니다" has no topic: its 는 is an ending
     if match and topic_named:
         (topic,) = morphemes_many([match.group(1)], cache=True)  # the composer meets the same lines again
         named = bool(asked.defined) and asked.defined <= set(topic) <= set(asked.weights) | STOP_TERMS
         return named or asked.overlap(set(topic)) >= 0.5
-    if not ends_as_definition or not cand.context or topic_named:
+    if not (ends_as_definition or opens_section) or not cand.context or topic_named:
         return False
     (heading,) = morphemes_many([cand.section], cache=True)
     heading_names = set(heading) - STOP_TERMS

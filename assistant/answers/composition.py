@@ -133,12 +133,14 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     For "how much", "when" and "how is it calculated" the answering line must hold the amount,
     the date or the formula when a nearly as good line does."""
     lead = ranked[0]
-    holds = _answer_shape(asked)
-    if holds is not None and not holds(lead):
+    for holds in _answer_shapes(asked):  # the most telling shape first
+        if holds(lead):
+            break
         shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score]
         if shaped:
             ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
             lead = shaped[0]
+            break
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
@@ -159,15 +161,17 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     return picked
 
 
-def _answer_shape(asked: Asked) -> Callable[[Candidate], bool] | None:
-    """What the answering line must hold, if the question says: the formula, the amount, the date."""
+def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
+    """What the answering line must hold, if the question says (the formula, the definition, the
+    amount, the date), the most telling shape first."""
     if asked.formula:
-        return lambda c: prose.states_formula(c.unit.text)
+        return [lambda c: prose.states_formula(c.unit.text)]
     if asked.qtype == QType.what and asked.definition:
-        return lambda c: c.unit.kind == "sentence" and defines_asked(c, asked)  # "X는 … 지표입니다"
+        return [lambda c: c.unit.kind == "sentence" and defines_asked(c, asked),  # "X는 … 지표입니다"
+                lambda c: c.unit.kind == "sentence" and defines_asked(c, asked, opening=True)]
     if asked.qtype in (QType.how_much, QType.when):
-        return lambda c: c.shape >= 1.0
-    return None
+        return [lambda c: c.shape >= 1.0]
+    return []
 
 
 def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> Composition | None:
@@ -246,6 +250,8 @@ def _whole_lines(items: list[Candidate]) -> list[Picked]:
         picked = _as_picked(cand)
         if cand.unit.kind == "item":
             picked.text = prose.without_file_refs(prose.strip_markers(cand.unit.raw))
+            if picked.label and picked.label == cand.unit.item_label:
+                picked.label = None  # the whole line says its label itself
         out.append(picked)
     return out
 

@@ -78,6 +78,7 @@ class Unit:
     run: int | None  # list run id: consecutive items of one list share it
     raw: str  # the line as written in the chunk
     line: int = 0  # index of that line among the chunk's non-empty lines
+    item_label: str = ""  # a list item's label ("A 품목") on its later sentences, which do not say it
 
 
 def is_table_row(line: str) -> bool:
@@ -211,6 +212,9 @@ def section_before(lines: list[str], index: int) -> str | None:
     return None
 
 
+_ITEM_LABEL = re.compile(r"^([^:：.?!()（）]{1,15})[:：]\s+\S")
+
+
 def units_of_chunk(
     text: str, sentences: list[list[str]], *, table_header: str | None = None, section: str | None = None
 ) -> list[Unit]:
@@ -256,11 +260,14 @@ def units_of_chunk(
         elif run_kind is None or (kind != run_kind and kind != "dash"):
             run, run_kind = i, kind  # a new list (a deeper "-" item does not end its parent's)
         parts = sentences[i] if i < len(sentences) else [line]
+        label = ""
         for j, sentence in enumerate(parts):
             clean = without_file_refs(strip_markers(sentence) if j == 0 else sentence)
             if not clean:
                 continue  # it only pointed to a file the owner cannot open
+            if kind is not None and j == 0 and (named := _ITEM_LABEL.match(clean)):
+                label = named.group(1).strip()  # "- A 품목: 상위 70~80%. 주 단위로 관리": both are about A 품목
             is_item = kind is not None and (kind == run_kind or run_kind is None)
             units.append(Unit(len(units), clean, "item" if is_item else "sentence", section,
-                              run if is_item else None, line, i))
+                              run if is_item else None, line, i, label if j else ""))
     return units

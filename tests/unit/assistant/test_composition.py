@@ -338,3 +338,24 @@ def test_the_owners_machine_count_is_not_what_a_line_must_match() -> None:
     assert {"설비", "데이터"} <= weighed("설비 20대 중에 어떤 거부터 데이터 모아요?")
     assert "7" in weighed("직원 7명 공장도 지원 돼요?")  # a head count may be what is asked
     assert "보험" in weighed("4대보험 가입자 명부 언제 거까지 돼요?")
+
+
+_ABC = ("연간 사용 금액 기준으로 품목을 나눕니다.\n"
+        "- A 품목: 사용 금액 상위 약 70~80%를 차지하는 소수 품목. 주 단위로 재고를 보고 발주점을 엄격히 관리\n"
+        "- B 품목: 중간. 월 단위 점검\n"
+        "- C 품목: 금액은 작고 종류는 많은 품목(볼트, 소모품). 넉넉히 두고 단순 관리(두 상자 방식 등)")
+
+
+def test_what_is_x_opens_with_the_statement_that_opens_the_section_named_x(scorer: EmbeddingScorer) -> None:
+    # the field after the question word ("재고관리에서") still makes it a what-is question, and the
+    # section "ABC 분석" opens with what it is, on a verb other than 입니다
+    hits = [_hit(0, _ABC, "ABC 분석", title="재고 관리 기본")]
+    answer = _answer("ABC분석이 뭐에요 재고관리에서", hits, scorer)
+    assert _first_line(answer).startswith("연간 사용 금액 기준으로 품목을 나눕니다."), answer
+
+
+def test_a_list_items_later_sentence_is_shown_with_the_items_label(scorer: EmbeddingScorer) -> None:
+    hits = [_hit(0, _ABC, "ABC 분석", title="재고 관리 기본")]
+    answer = _answer("발주점을 엄격히 관리하는 품목은 뭐예요?", hits, scorer)
+    assert "A 품목: 주 단위로 재고를 보고" in answer, answer  # not a bare "주 단위로 …" about no one knows what
+    assert "A 품목: A 품목" not in answer
