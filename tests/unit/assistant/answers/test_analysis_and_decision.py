@@ -161,3 +161,10 @@ def test_a_short_question_about_an_aspect_of_the_last_answer_is_a_follow_up() ->
         analysis = analyse(text, history)
         assert analysis.followed and "수준확인" in analysis.query, text
     assert not analyse("기간 연장은 어떻게 신청해요?", history).followed  # a question of its own
+
+
+def test_the_owners_words_for_moving_and_not_filing_are_searched_as_the_sources_say_them() -> None:
+    moving = analyse("공장 이사하려는데 지원받은 장비 가져가도 돼요?", [])
+    assert "이전" in moving.terms  # the aftercare rules say 공장을 이전할 때
+    assert "이전" not in analyse("이사님이 결재해야 하나요?", []).terms  # a director is no move
+    assert "미제출" in analyse("성과 보고를 안 냈는데 문제 돼요?", []).terms
