@@ -115,6 +115,9 @@ _CAUSE_SECTION = re.compile(r"진단|원인|이유")
 # how much a line of such a section counts above others (golden and dev suites with e5: the
 # same figures at 1.15 and 1.3, docs/benchmarks.md)
 WANTED_SECTION = 1.15
+_WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
+# the owner's own numbers ("총사업비 1억", "2800 들면"): a worked example may be their case
+_OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -498,6 +501,8 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
+    elif _WORKED_EXAMPLE.search(cand.context) and not _OWN_FIGURE.search(asked.text):
+        factor *= 0.85  # a step of a worked example ("→ 정부 2억 원, 기업 3억 원") is one case, not the rule
     section = cand.section
     if asked.sections is not None and asked.sections.search(section):
         factor *= WANTED_SECTION  # "얼마 들었어요?" is answered under 비용, "뭐부터?" under 로드맵

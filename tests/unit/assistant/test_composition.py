@@ -359,3 +359,12 @@ def test_a_list_items_later_sentence_is_shown_with_the_items_label(scorer: Embed
     answer = _answer("발주점을 엄격히 관리하는 품목은 뭐예요?", hits, scorer)
     assert "A 품목: 주 단위로 재고를 보고" in answer, answer  # not a bare "주 단위로 …" about no one knows what
     assert "A 품목: A 품목" not in answer
+
+
+def test_a_step_of_a_worked_example_is_not_the_rule_unless_the_owner_gave_numbers(scorer: EmbeddingScorer) -> None:
+    title = "지원 단계별 한도"
+    hits = [_hit(0, "예시 3) 고도화1, 총사업비 3억 원\n- 정부 지원: 1억 5,000만 원 (50%이면서 한도와 같음)\n"
+                    "- 기업 부담: 1억 5,000만 원, 그중 현금 최소 4,500만 원", "계산 예시", title=title),
+            _hit(1, "정부 지원 한도는 기초 최대 5,000만 원, 고도화1 최대 1억 5,000만 원입니다(예시).",
+                 "단계별 한도", title=title)]
+    assert _first_line(_answer("고도화1은 한도 얼마예요", hits, scorer)).startswith("정부 지원 한도는")
