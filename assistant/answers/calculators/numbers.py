@@ -159,10 +159,11 @@ def all_labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...],
 
 
 def won(value: Decimal) -> str:
-    """Money the way the sources write it: 2,580만 원, 1억 4,000만 원, 555,000원."""
+    """Money the way Koreans say it: 2,580만 원, 1억 4,000만 원, 55만 5,000원, 5,000원."""
     value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if value % 10**4:
-        return f"{int(value):,}원"
+        below = int(value % 10**4)
+        return f"{won(value - below)} {below:,}원".replace(" 원 ", " ") if value >= 10**4 else f"{below:,}원"
     man = int(value // 10**4)
     eok, rest = divmod(man, 10**4)
     if eok and rest:

@@ -137,10 +137,10 @@ def test_inventory_accuracy_in_an_owners_words() -> None:
 
 def test_loan_interest_default_and_given_rate() -> None:
     calc = calculate("부담금 3,000만 원을 정책자금으로 빌리면 이자 얼마나 나와요?")
-    assert calc is not None and calc.lines[0] == "연 이자는 약 555,000원입니다 (원금 3,000만 원, 연 1.85%) [1]."
+    assert calc is not None and calc.lines[0] == "연 이자는 약 55만 5,000원입니다 (원금 3,000만 원, 연 1.85%) [1]."
     assert "우대 금리 연 1.85%" in calc.text
     given = calculate("운전자금 5천만원 금리 2.15%면 이자는?")
-    assert given is not None and given.lines[0].startswith("연 이자는 약 1,075,000원")
+    assert given is not None and given.lines[0].startswith("연 이자는 약 107만 5,000원")
 
 
 def test_questions_without_numbers_are_left_to_the_sources() -> None:
@@ -291,7 +291,7 @@ def test_an_english_question_with_won_amounts_gets_the_figure() -> None:
     cash = calculate("How much cash does the company need to put in for a 100 million won project?")
     assert cash is not None and cash.lines[0].startswith("현금은 최소 1,500만 원입니다")
     loan = calculate("If I borrow 30M won of working capital for our share, what's the interest in the first year?")
-    assert loan is not None and loan.lines[0].startswith("연 이자는 약 555,000원입니다 (원금 3,000만 원")
+    assert loan is not None and loan.lines[0].startswith("연 이자는 약 55만 5,000원입니다 (원금 3,000만 원")
     assert calculate("We borrow KRW 200 million, how long can we take to repay?") is None  # the term: for the sources
     assert calculate("How much does a basic MES cost?") is None
 

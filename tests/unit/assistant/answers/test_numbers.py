@@ -43,6 +43,7 @@ def test_money_is_written_the_way_the_sources_write_it() -> None:
     assert won(Decimal(25_800_000)) == "2,580만 원"
     assert won(Decimal(140_000_000)) == "1억 4,000만 원"
     assert won(Decimal(100_000_000)) == "1억 원"
-    assert won(Decimal(555_000)) == "555,000원"
+    assert won(Decimal(555_000)) == "55만 5,000원"  # as it is said, not 555,000원
+    assert won(Decimal(123_456_789)) == "1억 2,345만 6,789원" and won(Decimal(5_000)) == "5,000원"
     assert percent(Decimal(291) / Decimal(450)) == "64.7%"
     assert percent(Decimal("0.8335")) == "83.4%"  # half up, not banker's rounding
