@@ -19,6 +19,7 @@ from importlib import resources
 from assistant.korean import morphemes
 
 _WORD = re.compile(r"[a-z][a-z-]*")
+_IDIOMS = re.compile(r"\b(?:a lot of|lots of)\b")  # "a lot of" is no 로트
 
 
 @lru_cache(maxsize=2)
@@ -46,7 +47,7 @@ def korean_words(question: str) -> list[str]:
     the question's order."""
     entries = _entries()
     words: list[str] = []
-    for word in _WORD.findall(question.lower()):
+    for word in _WORD.findall(_IDIOMS.sub(" ", question.lower())):
         words.extend(k for k in entries.get(_lemma(word, entries) or "", ()) if k not in words)
     return words
 

@@ -256,3 +256,11 @@ def test_not_filing_a_report_is_read_as_the_rules_non_submission(assistant: Assi
     answer = assistant.ask(Question(text="성과 보고를 안 냈는데 문제 돼요?"))
     assert "독촉" in answer.answer, answer.answer
     _citations_valid(answer)
+
+
+def test_an_english_question_in_everyday_words_reaches_the_rule(assistant: Assistant) -> None:
+    # "custom development" is the sources' 맞춤 개발, and "a lot of" is no lot (로트)
+    answer = assistant.ask(Question(text="Is a quote with a lot of custom development a problem?"))
+    assert answer.decision == Decision.answered, answer.answer
+    assert "맞춤 개발" in answer.answer.split("\n")[1], answer.answer
+    _citations_valid(answer)
