@@ -168,3 +168,9 @@ def test_the_owners_words_for_moving_and_not_filing_are_searched_as_the_sources_
     assert "이전" in moving.terms  # the aftercare rules say 공장을 이전할 때
     assert "이전" not in analyse("이사님이 결재해야 하나요?", []).terms  # a director is no move
     assert "미제출" in analyse("성과 보고를 안 냈는데 문제 돼요?", []).terms
+
+
+def test_an_english_question_is_searched_with_the_sources_everyday_words() -> None:
+    terms = analyse("What happens if the only person running our MES quits?", []).terms
+    assert "퇴사" in terms  # the sources' word for someone leaving the company
+    assert "로트" not in analyse("We have a lot of old machines. Where do we start?", []).terms
