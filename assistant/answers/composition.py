@@ -203,8 +203,15 @@ def _near_pointed_list(candidates: list[Candidate], ranked: list[Candidate], lim
 
 def _order(picked: list[Candidate]) -> list[Picked]:
     """The answering sentence first, the supporting ones in source order."""
-    rest = sorted(picked[1:], key=lambda c: c.key)
-    return [_as_picked(c) for c in [picked[0], *rest]]
+    shown = [picked[0], *sorted(picked[1:], key=lambda c: c.key)]
+    out = []
+    for i, cand in enumerate(shown):
+        line = _as_picked(cand)
+        if line.label and line.label == cand.unit.item_label and any(
+                c.hit_index == cand.hit_index and c.unit.line == cand.unit.line for c in shown[:i]):
+            line.label = None  # the item's first sentence, just shown, says what it is about
+        out.append(line)
+    return out
 
 
 def _as_picked(cand: Candidate) -> Picked:

@@ -212,7 +212,8 @@ def section_before(lines: list[str], index: int) -> str | None:
     return None
 
 
-_ITEM_LABEL = re.compile(r"^([^:：.?!()（）]{1,15})[:：]\s+\S")
+# "A 품목: …", "ERP(전사적자원관리): …"; not "투자 후 일정 기간(예시: 2년) 안에 …", whose colon is inside ( )
+_ITEM_LABEL = re.compile(r"^([^:：.?!()（）]{1,15}(?:\([^()]{1,20}\))?)[:：]\s+\S")
 
 
 def units_of_chunk(

@@ -368,3 +368,11 @@ def test_a_step_of_a_worked_example_is_not_the_rule_unless_the_owner_gave_number
             _hit(1, "정부 지원 한도는 기초 최대 5,000만 원, 고도화1 최대 1억 5,000만 원입니다(예시).",
                  "단계별 한도", title=title)]
     assert _first_line(_answer("고도화1은 한도 얼마예요", hits, scorer)).startswith("정부 지원 한도는")
+
+
+def test_an_items_label_is_said_once_when_its_sentences_follow_each_other(scorer: EmbeddingScorer) -> None:
+    text = ("- MES(생산관리시스템): 현장에서 무엇을 언제 얼마나 만들었는지 관리합니다. 주로 현장에서 씁니다.\n"
+            "- ERP(전사적자원관리): 회사 전체의 돈과 물자의 흐름을 관리합니다. 주로 사무실에서 씁니다.")
+    answer = _answer("ERP는 무엇을 관리하고 어디서 써요?", [_hit(0, text, "MES와 ERP", title="MES·ERP 도입")], scorer)
+    assert "주로 사무실에서 씁니다" in answer, answer
+    assert answer.count("ERP(전사적자원관리):") == 1, answer  # shown with its label once: "ERP(…): 주로 …" or after it
