@@ -119,14 +119,16 @@ def spell_apart(text: str, known: Callable[[str], bool]) -> str:
 def known_parts(word: str, known: Callable[[str], bool]) -> list[str]:
     """An unknown `word` cut into known words of at least two syllables (the longest known
     head first, the rest cut again); [word] when it is known or cannot be cut."""
-    if len(word) < 4 or not _HANGUL_WORD.fullmatch(word) or known(word.lower()):
+    if len(word) < 4 or not _HANGUL_WORD.fullmatch(word) or known(word):
         return [word]
     for cut in range(len(word) - 2, 1, -1):
         head, rest = word[:cut], word[cut:]
-        if known(head):
-            tail = [rest] if known(rest) else known_parts(rest, known)
-            if all(known(part) for part in tail):
-                return [head, *tail]
+        if not known(head):
+            continue
+        if known(rest):
+            return [head, rest]
+        if len(tail := known_parts(rest, known)) > 1:
+            return [head, *tail]
     return [word]
 
 

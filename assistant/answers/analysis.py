@@ -75,7 +75,9 @@ def analyse(text: str, history: list[Turn], known: Callable[[str], bool] | None 
         def bridged(term: str) -> bool:
             return known(term) or bool(source_words(term))
 
-        query, asked_now = spell_apart(query, bridged), spell_apart(asked_now, bridged)
+        apart = spell_apart(query, bridged)
+        asked_now = apart if asked_now == query else spell_apart(asked_now, bridged)  # one Kiwi pass when they agree
+        query = apart
     terms = question_terms(morphemes(query))
     own_terms = question_terms(morphemes(asked_now)) if query != asked_now else terms
     return Analysis(text, intent, query, terms, own_terms or terms, language, followed, prior)

@@ -155,6 +155,7 @@ class Asked:
     money: bool = False  # asks an amount of money
     defined: frozenset[str] = frozenset()  # the terms of the thing a "what is it" question names
     sections: re.Pattern[str] | None = None  # the section headings that hold what it asks (`wanted_sections`)
+    own_figures: bool = False  # gives numbers of its own ("총사업비 1억"): a worked example may be its case
 
     @property
     def total(self) -> float:
@@ -228,6 +229,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
         definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
+        own_figures=bool(_OWN_FIGURE.search(question)),
     )
     asked.sections = wanted_sections(asked)
     return asked
@@ -501,7 +503,7 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
-    elif _WORKED_EXAMPLE.search(cand.context) and not _OWN_FIGURE.search(asked.text):
+    elif not asked.own_figures and _WORKED_EXAMPLE.search(cand.context):
         factor *= 0.85  # a step of a worked example ("→ 정부 2억 원, 기업 3억 원") is one case, not the rule
     section = cand.section
     if asked.sections is not None and asked.sections.search(section):

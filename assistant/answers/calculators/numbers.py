@@ -160,15 +160,12 @@ def all_labelled(text: str, label: re.Pattern[str], kinds: tuple[str, ...],
 
 def won(value: Decimal) -> str:
     """Money the way Koreans say it: 2,580만 원, 1억 4,000만 원, 55만 5,000원, 5,000원."""
-    value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if value % 10**4:
-        below = int(value % 10**4)
-        return f"{won(value - below)} {below:,}원".replace(" 원 ", " ") if value >= 10**4 else f"{below:,}원"
-    man = int(value // 10**4)
+    man, below = divmod(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)), 10**4)
     eok, rest = divmod(man, 10**4)
-    if eok and rest:
-        return f"{eok}억 {rest:,}만 원"
-    return f"{eok}억 원" if eok else f"{rest:,}만 원"
+    above = " ".join(([f"{eok}억"] if eok else []) + ([f"{rest:,}만"] if rest or not eok else []))
+    if not below:
+        return f"{above} 원"
+    return f"{above} {below:,}원" if man else f"{below:,}원"
 
 
 def plain(value: Decimal, places: int = 1) -> str:
