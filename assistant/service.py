@@ -33,7 +33,7 @@ from assistant.answers.drafting import Drafted, citation_for, extractive_text
 from assistant.answers.followup import cited_first
 from assistant.answers.guard import check_sentence
 from assistant.answers.rerank import read_first, with_rest_of_document
-from assistant.answers.retrieval import Hit, HybridSearcher, in_no_source
+from assistant.answers.retrieval import Hit, HybridSearcher, known_by
 from assistant.answers.scoring import EmbeddingScorer, SentenceScorer
 from assistant.answers.supplier_answer import answer_supplier
 from assistant.answers.suppliers import without_unasked_profiles
@@ -180,10 +180,6 @@ class Assistant:
         return Draft(answer=answer, suggestions=suggestions)
 
     # -- steps: question -> analysis -> retrieval -> composition -> decision ---------------
-    def _known(self, term: str) -> bool:
-        """Some chunk holds `term` among its keywords."""
-        return not in_no_source(term, self.searcher.idf)
-
     def _validate(self, text: str) -> None:
         if not text or not text.strip():
             raise FMError("empty_question", "질문 내용을 입력해 주세요.", "empty question")
@@ -221,7 +217,7 @@ class Assistant:
 
     async def _understand(self, text: str, history: list[Turn]) -> Analysis:
         """The message analysed once; a follow-up's query may be rewritten by the LLM."""
-        analysis = analyse(text, history, self._known)
+        analysis = analyse(text, history, known_by(self.searcher.idf))
         if analysis.followed and self._llm is not None:
             try:
                 query = await asyncio.wait_for(self._llm.rewrite(text, history), self.settings.llm_timeout_s)

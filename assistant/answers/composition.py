@@ -31,7 +31,7 @@ from assistant.answers.candidates import (
 )
 from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
-from assistant.answers.retrieval import Hit, in_no_source
+from assistant.answers.retrieval import Hit, in_no_source, known_by
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import known_parts, noun_phrases
 
@@ -300,9 +300,7 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
     out: list[str] = []
     # an owner's phrase whose sources' words are there ("예고 없이" is said 돌발) is covered, each word of it
     bridged_phrases = [owner for owner, words in owner_words(question).items() if all(w in text for w in words)]
-    def known(term: str) -> bool:
-        return not in_no_source(term, idf)
-
+    known = known_by(idf)
     for surface, terms in noun_phrases(question):
         # "온도관리" is covered where the sources say 온도 and 관리 (`spell_apart`)
         content = [part for term in content_terms(terms) for part in known_parts(term, known)]

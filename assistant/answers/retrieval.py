@@ -55,6 +55,11 @@ def in_no_source(term: str, idf: Callable[[str], float]) -> bool:
     return idf(term) >= idf("\x00") - 1e-9
 
 
+def known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
+    """Whether some chunk contains a term, as `korean.spell_apart` and `known_parts` ask it."""
+    return lambda term: not in_no_source(term, idf)
+
+
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
     meta = chunk.metadata
     for key, want in filters.items():
