@@ -64,6 +64,8 @@ _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|
 _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
+# "가동률 계산할 때 점심시간은 빼요?": the calculation is where the question stands, not what it asks
+_FORMULA_AS_SETTING = re.compile(r"(계산|산출)\s*(?:할|하는|한)\s*때|(계산|산출)\s*(?:시|에서|에|상)(?=\s)")
 # "OEE가 뭐예요?", "8D 리포트 이게 뭐에요": what a thing is (not "인정되는 게 뭐예요?", which asks for its instances)
 # "ABC분석이 뭐에요 재고관리에서": the field it belongs to may come after the question word
 _ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*"
@@ -226,7 +228,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
-        foreign=foreign, formula=bool(_ASKS_FORMULA.search(question)),
+        foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
         definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
         own_figures=bool(_OWN_FIGURE.search(question)),
