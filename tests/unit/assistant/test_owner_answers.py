@@ -163,6 +163,13 @@ def test_how_a_figure_is_calculated_is_answered_with_its_formula_first(assistant
     _citations_valid(reorder)
 
 
+def test_a_question_asked_inside_a_calculation_is_not_answered_with_the_formula(assistant: Assistant) -> None:
+    # the owner asks what to leave out of the availability, not how OEE is calculated
+    answer = assistant.ask(Question(text="가동률 계산할 때 점심시간이랑 금형 교체 시간은 빼는 거예요?"))
+    assert not answer.answer.startswith("OEE는 시간가동률 × 성능가동률 × 양품률로 구합니다"), answer.answer
+    assert "금형·공구 교체" in answer.answer.split("\n")[0], answer.answer
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
