@@ -41,8 +41,9 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
-_TERMS_FORMAT = "t4"  # bumped when terms or splits are made differently (t2: no space inside a term;
-# t3: a connective ending Kiwi took for a sentence's end goes on with the next piece; t4: "제일" is no 일)
+_TERMS_FORMAT = "t5"  # bumped when terms or splits are made differently (t2: no space inside a term;
+# t3: a connective ending Kiwi took for a sentence's end goes on with the next piece; t4: "제일" is no 일;
+# t5: a quote Kiwi left at a sentence's end goes with the particle that opens the next)
 
 
 def analyser_signature() -> str:
@@ -190,6 +191,10 @@ def _rejoined(sentences: list[str]) -> list[str]:
     for sentence in sentences:
         if out and _HANGUL_END.search(out[-1]) and _HANGUL_START.match(sentence):
             out[-1] = f"{out[-1]} {sentence}"
+        elif out and _PARTICLE_START.match(sentence) and (quoted := _TRAILING_QUOTE.search(out[-1])):
+            # '목표는 숫자로 씁니다. "품질 향상" | 이 아니라 …': the quote is the next sentence's subject
+            head = out[-1][: quoted.start()].rstrip()
+            out[-1:] = [head, f"{quoted.group(1)}{sentence}"] if head else [f"{quoted.group(1)}{sentence}"]
         else:
             out.append(sentence)
     return out
@@ -197,6 +202,10 @@ def _rejoined(sentences: list[str]) -> list[str]:
 
 _HANGUL_END = re.compile(r"[가-힣]$")
 _HANGUL_START = re.compile(r"[가-힣]")
+# a closing quote Kiwi left at the end of a piece, and a piece that opens on the particle that
+# goes with it ("이 아니라", "처럼 써야", "을 하려면")
+_TRAILING_QUOTE = re.compile(r"(?:^|(?<=[.!?])\s+)([\"“'‘][^\"“”'‘’]{1,40}[\"”'’])$")
+_PARTICLE_START = re.compile(r"(?:이|가|을|를|은|는|처럼|이라|이라는|라는|라고|이라고|으로|로|과|와|의|에|도|만)(?=[\s,.]|$)")
 
 
 def split_sentences(text: str) -> list[str]:

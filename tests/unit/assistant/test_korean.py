@@ -101,3 +101,14 @@ def test_a_connective_ending_does_not_end_a_sentence() -> None:
     assert split_sentences("대신 써 줌 → 현장평가에서 탈락") == ["대신 써 줌 →", "현장평가에서 탈락"]
     assert split_sentences("점검은 매월 합니다. 기록은 3년 보관합니다.\n다음 줄") == [
         "점검은 매월 합니다.", "기록은 3년 보관합니다.", "다음 줄"]
+
+
+def test_a_quote_goes_with_the_particle_that_follows_it() -> None:
+    # Kiwi ends the first sentence after the quote; an answer quoting it would end on '"품질 향상"'
+    assert split_sentences('목표는 숫자로 씁니다. "품질 향상"이 아니라 "불량률 2.5%에서 1.5%로"처럼.') == [
+        "목표는 숫자로 씁니다.", '"품질 향상"이 아니라 "불량률 2.5%에서 1.5%로"처럼.']
+    assert split_sentences('기대치부터 조정했습니다. "AI 예지보전"을 하려면 데이터가 있어야 합니다.') == [
+        "기대치부터 조정했습니다.", '"AI 예지보전"을 하려면 데이터가 있어야 합니다.']
+    # "이" that opens a sentence as "this" stays where it is
+    assert split_sentences("세법은 해마다 바뀝니다. 이 문서는 예시일 뿐입니다.") == [
+        "세법은 해마다 바뀝니다.", "이 문서는 예시일 뿐입니다."]
