@@ -120,6 +120,7 @@ WANTED_SECTION = 1.15
 _WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
 # the owner's own numbers ("총사업비 1억", "2800 들면"): a worked example may be their case
 _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
+_CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -499,6 +500,8 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.7  # a "what not to do" line is not a recommendation
     if _NOTE_LINE.match(cand.unit.raw):
         factor *= 0.6  # "※ 금액은 예시입니다" notes rarely answer
+    elif not asked.cautions and _CAVEAT_LINE.match(cand.unit.text):
+        factor *= 0.8  # "주의: 제조사가 PLC를 잠가 두었을 수 있습니다" qualifies an answer, it is not one
     if _DEPENDENT.match(cand.unit.text):
         factor *= 0.8
     if not asked.case and _PAST.search(cand.unit.text):

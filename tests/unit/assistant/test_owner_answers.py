@@ -170,6 +170,12 @@ def test_a_question_asked_inside_a_calculation_is_not_answered_with_the_formula(
     assert "금형·공구 교체" in answer.answer.split("\n")[0], answer.answer
 
 
+def test_a_caveat_does_not_lead_an_answer(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="설비에 통신 포트가 없는 옛날 기계인데 가동 시간 알 수 있나요"))
+    assert not answer.answer.startswith("주의:"), answer.answer  # the PLC caveat qualifies, it does not answer
+    assert "전류 센서" in answer.answer, answer.answer
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
