@@ -176,6 +176,14 @@ def test_a_caveat_does_not_lead_an_answer(assistant: Assistant) -> None:
     assert "전류 센서" in answer.answer, answer.answer
 
 
+def test_a_short_lead_goes_on_with_its_own_paragraph(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="사후관리 의무기간은 몇 년이에요?"))
+    lead, rest = answer.answer.split("\n", 1)
+    assert lead.startswith("최종점검을 통과한 날부터 3년이 사후관리 의무기간입니다."), answer.answer
+    # what the three years mean comes next, not another track's "3년은 이 트랙에도 똑같이 적용됩니다"
+    assert rest.startswith("이 기간 동안 회사는 지원받아 구축한 시스템을 계속 운영하고"), answer.answer
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
