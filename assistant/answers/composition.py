@@ -47,6 +47,8 @@ _LEAD_RANK_COST = 0.05
 _BY_LINE_LEAD_MARGIN = 1.3
 # how good, next to a line retelling the plant's problem, a line must be to lead instead
 _PROBLEM_LEAD_SHARE = 0.6
+# a line that picks out part of what the line before it says
+_PART_OF_BEFORE = re.compile(r"^그\s?중\s")
 # a lead this short goes on with the next sentence of its paragraph when that is half as good
 # (`_goes_on`; golden key facts 0.685 -> 0.682, held-out dev 0.594 -> 0.604; read whole, most
 # of the changed answers say more of what was asked)
@@ -141,7 +143,8 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     for holds in _answer_shapes(asked):  # the most telling shape first
         if holds(lead):
             break
-        shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score]
+        # "그중 3,000만 원을 …" holds an amount of the line before it, not the answer's own
+        shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score and not _PART_OF_BEFORE.match(c.unit.text)]
         if shaped:
             ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
             lead = shaped[0]

@@ -184,6 +184,13 @@ def test_a_short_lead_goes_on_with_its_own_paragraph(assistant: Assistant) -> No
     assert rest.startswith("이 기간 동안 회사는 지원받아 구축한 시스템을 계속 운영하고"), answer.answer
 
 
+def test_an_amount_picked_out_of_the_line_before_does_not_lead(assistant: Assistant) -> None:
+    # "그중 3,000만 원을 정책자금 융자로 마련하고, 이듬해 세액공제로 520만 원을 돌려받는다면 …" is one
+    # plant's cash flow; the rate is the answer
+    answer = assistant.ask(Question(text="세액공제도 받을 수 있다던데 얼마나 돼요?"))
+    assert answer.answer.startswith("중소기업 기본공제는 투자금액의 10%"), answer.answer
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
