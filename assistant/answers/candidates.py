@@ -72,7 +72,10 @@ _ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|�
                               r"(?:\s+\S+에서[는요]?)?\s*[?？]*\s*$"
                               r"|^\s*what\s+(is|are)\s+(an?\s+)?\S+(\s+\S+)?\s*\?*\s*$", re.I)
 # the thing a "what is it" question names, right before its question word ("PPM이 정확히 뭐예요" -> PPM)
-_DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확히\s+|도대체\s+|대체\s+)?(?:뭐|무엇|뭔)")
+_DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확히\s+|도대체\s+|대체\s+)?(?:뭐|무엇|뭔|무슨\s*(?:말|뜻|의미))")
+# "OEE가 무슨 뜻이에요?", "3-2-1 이게 무슨 말이에요?": what a thing means (its 말 and 뜻 are no topic)
+_ASKS_MEANING = re.compile(r"무슨\s*(말|뜻|의미)\S{0,6}\s*[?？]*\s*$")
+_MEANING_WORDS = frozenset({"말", "뜻", "의미"})
 _LABELLED = re.compile(r"^[^:：]{1,12}[:：]\s*(.+)$")  # "회사: (주)덴탈브릿지", "지역: 서울"
 # "X(은|는|이란) … 입니다/말합니다": a sentence that says what X is
 _DEFINITION = re.compile(r"^(.{1,60}?)(?:은|는|이란|란|이라\s*함은)\s.*(?:입니다|말합니다|뜻합니다|의미합니다|가리킵니다)[.]?$")
@@ -218,7 +221,10 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     foreign = not _HANGUL.search(question)
     if foreign:  # the sources' own words for the question's English ones
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
-    definition = bool(_ASKS_DEFINITION.search(question))
+    meaning = bool(_ASKS_MEANING.search(question))
+    definition = meaning or bool(_ASKS_DEFINITION.search(question))
+    if meaning:
+        q_terms = [t for t in q_terms if t not in _MEANING_WORDS]
     money = asks_money(question)
     qtype = question_type(question)
     if qtype == QType.what and _ASKS_COST.search(question):

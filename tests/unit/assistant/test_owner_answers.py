@@ -191,6 +191,12 @@ def test_an_amount_picked_out_of_the_line_before_does_not_lead(assistant: Assist
     assert answer.answer.startswith("중소기업 기본공제는 투자금액의 10%"), answer.answer
 
 
+def test_what_a_word_means_is_answered_with_its_definition(assistant: Assistant) -> None:
+    # "무슨 뜻이에요?" asks what OEE is, as "뭐예요?" does; its 뜻 is no word to match
+    _opens(assistant, "OEE가 무슨 뜻이에요?", "설비종합효율(OEE, Overall Equipment Effectiveness)은")
+    _opens(assistant, "지방비 매칭이 무슨 말이에요?", "국비(정부 지원금)와 별도로 시·도가 자체 예산으로")
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
