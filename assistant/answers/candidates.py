@@ -124,6 +124,8 @@ _WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
 # the owner's own numbers ("총사업비 1억", "2800 들면"): a worked example may be their case
 _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
 _CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
+# "뭐가 달라요?", "차이가 뭐예요?", "vs" (not "달라서", "달라고")
+_ASKS_DIFFERENCE = re.compile(r"차이|(?:뭐가|어떻게|뭐|무엇이)\s*달라|달라요\s*[?？]*$|다른\s*점|비교|\bvs\b|differ|compare", re.I)
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -162,6 +164,7 @@ class Asked:
     defined: frozenset[str] = frozenset()  # the terms of the thing a "what is it" question names
     sections: re.Pattern[str] | None = None  # the section headings that hold what it asks (`wanted_sections`)
     own_figures: bool = False  # gives numbers of its own ("총사업비 1억"): a worked example may be its case
+    comparison: bool = False  # asks how two things differ ("반려랑 탈락이랑 뭐가 달라요?")
 
     @property
     def total(self) -> float:
@@ -238,7 +241,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
         definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
-        own_figures=bool(_OWN_FIGURE.search(question)),
+        own_figures=bool(_OWN_FIGURE.search(question)), comparison=bool(_ASKS_DIFFERENCE.search(question)),
     )
     asked.sections = wanted_sections(asked)
     return asked

@@ -152,7 +152,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
-    if (goes_on := _goes_on(lead, ranked)) is not None:
+    if (goes_on := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)) is not None:
         ranked = [lead, goes_on, *(c for c in ranked[1:] if c is not goes_on)]
         floor = min(floor, goes_on.score)
     repeats = 0  # lines that say a picked line again take a place: a repeat is not replaced by a weaker line
@@ -170,6 +170,16 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             picked.append(cand)
             covered |= cand.terms
     return picked
+
+
+def _other_side(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
+    """For "반려랑 탈락이랑 뭐가 달라요?" led by the item "반려: …", the item of the same list
+    that names what the lead does not ("탈락: …"): a difference is told by both sides."""
+    if not asked.comparison or lead.unit.kind not in ("item", "row") or lead.unit.run is None:
+        return None
+    unnamed = set(asked.weights) - lead.terms
+    return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
+                 and c.unit.line != lead.unit.line and c.terms & unnamed), None)
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

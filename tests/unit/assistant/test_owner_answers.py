@@ -197,6 +197,13 @@ def test_what_a_word_means_is_answered_with_its_definition(assistant: Assistant)
     _opens(assistant, "지방비 매칭이 무슨 말이에요?", "국비(정부 지원금)와 별도로 시·도가 자체 예산으로")
 
 
+def test_a_difference_is_told_by_both_sides(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="예지보전 예방보전 차이 좀 알려줘"))
+    lead, rest = answer.answer.split("\n", 1)
+    assert lead.startswith("예방보전(시간 기준)"), answer.answer
+    assert rest.startswith("예지보전(상태 기준):"), answer.answer  # not the example "예: 3개월마다 벨트 교체."
+
+
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="공급기업 바꿔야 할까요? 제안서가 좀 이상해서요"))
     # "꼭 그렇지는 않습니다." alone would read as a reply to the owner's own question
