@@ -126,6 +126,7 @@ _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분
 _CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
 # "뭐가 달라요?", "차이가 뭐예요?", "vs" (not "달라서", "달라고")
 _ASKS_DIFFERENCE = re.compile(r"차이|(?:뭐가|어떻게|뭐|무엇이)\s*달라|달라요\s*[?？]*$|다른\s*점|비교|\bvs\b|differ|compare", re.I)
+_DIFFERENCE_WORDS = frozenset({"차이", "차이점", "비교", "다르다", "다른", "점"})
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -233,6 +234,9 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     if qtype == QType.what and _ASKS_COST.search(question):
         qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
     sized = _plant_size_terms(question)
+    comparison = bool(_ASKS_DIFFERENCE.search(question))
+    if comparison:  # "차이가 뭐예요?": the difference is what is asked, not a word to find ("매일 밤 차이를 비교")
+        sized |= _DIFFERENCE_WORDS
     asked = Asked(
         text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in sized},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
@@ -241,7 +245,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
         definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
-        own_figures=bool(_OWN_FIGURE.search(question)), comparison=bool(_ASKS_DIFFERENCE.search(question)),
+        own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison,
     )
     asked.sections = wanted_sections(asked)
     return asked

@@ -202,6 +202,10 @@ def test_a_difference_is_told_by_both_sides(assistant: Assistant) -> None:
     lead, rest = answer.answer.split("\n", 1)
     assert lead.startswith("예방보전(시간 기준)"), answer.answer
     assert rest.startswith("예지보전(상태 기준):"), answer.answer  # not the example "예: 3개월마다 벨트 교체."
+    # the difference is what is asked, not the word 차이: not a case's "매일 밤 차이를 비교하는 보고서"
+    both = assistant.ask(Question(text="MES랑 ERP 차이가 뭐예요?"))
+    assert both.citations[0].source == "policies/mes-erp-adoption.md", both.answer
+    assert not both.answer.startswith("재고 기준"), both.answer
 
 
 def test_a_short_reply_from_a_documents_faq_comes_with_its_question(assistant: Assistant) -> None:
