@@ -227,18 +227,17 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
     meaning = bool(_ASKS_MEANING.search(question))
     definition = meaning or bool(_ASKS_DEFINITION.search(question))
-    if meaning:
-        q_terms = [t for t in q_terms if t not in _MEANING_WORDS]
+    comparison = bool(_ASKS_DIFFERENCE.search(question))
     money = asks_money(question)
     qtype = question_type(question)
     if qtype == QType.what and _ASKS_COST.search(question):
         qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
-    sized = _plant_size_terms(question)
-    comparison = bool(_ASKS_DIFFERENCE.search(question))
-    if comparison:  # "차이가 뭐예요?": the difference is what is asked, not a word to find ("매일 밤 차이를 비교")
-        sized |= _DIFFERENCE_WORDS
+    # words of how the question is put, not of what it is about: the machines counted in passing,
+    # the 뜻 of "무슨 뜻이에요?", the 차이 of "차이가 뭐예요?" (not a case's "매일 밤 차이를 비교")
+    phrasing = (_plant_size_terms(question) | (_MEANING_WORDS if meaning else frozenset())
+                | (_DIFFERENCE_WORDS if comparison else frozenset()))
     asked = Asked(
-        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in sized},
+        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in phrasing},
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),

@@ -152,9 +152,11 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
-    if (goes_on := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)) is not None:
-        ranked = [lead, goes_on, *(c for c in ranked[1:] if c is not goes_on)]
-        floor = min(floor, goes_on.score)
+    # the line that completes the lead takes the first supporting place: the other side of a
+    # difference, or the next sentence of a short lead's paragraph
+    if (completes := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)) is not None:
+        ranked = [lead, completes, *(c for c in ranked[1:] if c is not completes)]
+        floor = min(floor, completes.score)
     repeats = 0  # lines that say a picked line again take a place: a repeat is not replaced by a weaker line
     for cand in ranked[1:]:
         if len(picked) + repeats > supporting or cand.score < floor:
@@ -165,7 +167,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
         if cand.related < 0.35:
             continue  # unrelated by the relevance model
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
-        continues = cand is goes_on or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
+        continues = cand is completes or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
         if new_terms or continues or cand.score >= 0.8 * lead.score:
             picked.append(cand)
             covered |= cand.terms
