@@ -14,6 +14,7 @@ from assistant.answers.composition import question_terms
 from assistant.answers.followup import cited_before, resolve
 from assistant.answers.glossary import korean_words, source_words
 from assistant.answers.intent import Intent, classify
+from assistant.answers.question_types import as_question
 from assistant.korean import morphemes, spell_apart
 from assistant.types import Turn
 
@@ -26,7 +27,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 class Analysis:
     """What the rest of the pipeline needs to know about one message."""
 
-    text: str  # the message as typed
+    text: str  # the message as typed, a statement that puts a question as that question (`as_question`)
     intent: Intent
     query: str  # what is retrieved (a follow-up carries its subject; English adds Korean terms)
     terms: list[str] = field(default_factory=list)  # content terms of the query
@@ -54,6 +55,7 @@ def korean_terms(text: str) -> str:
 def analyse(text: str, history: list[Turn], known: Callable[[str], bool] | None = None) -> Analysis:
     """Intent, language, retrieval query and terms of `text` in its conversation. `known`
     tells a keyword the sources use: a compound they never use whole is searched as its parts."""
+    text = as_question(text)
     intent = classify(text)
     language = language_of(text)
     query, followed = resolve(text, history)

@@ -469,6 +469,19 @@ def defines_asked(cand: Candidate, asked: Asked, *, opening: bool = False) -> bo
     return asked.overlap(set(heading)) >= 0.5 or (bool(heading_names) and heading_names <= set(asked.weights))
 
 
+_NAMED_LABEL = re.compile(r"^([^:：]{1,20})[:：]\s*\S")
+
+
+def labels_asked(cand: Candidate, asked: Asked) -> bool:
+    """A line labelled with the thing a "what is it" question names, that says what it is:
+    "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다." """
+    match = _NAMED_LABEL.match(cand.unit.text)
+    if match is None or not asked.defined:
+        return False
+    (label,) = morphemes_many([match.group(1)], cache=True)
+    return asked.defined <= set(label)
+
+
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
     """Cheap features for all; the relevance model for the best `pool` (each line read with
     its heading, as the document means it); best first."""

@@ -23,6 +23,7 @@ from assistant.answers.candidates import (
     collect,
     content_terms,
     defines_asked,
+    labels_asked,
     list_title,
     mark_off_topic,
     question_terms,
@@ -202,7 +203,8 @@ def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
         return [lambda c: prose.states_formula(c.unit.text)]
     if asked.qtype == QType.what and asked.definition:
         return [lambda c: c.unit.kind == "sentence" and defines_asked(c, asked),  # "X는 … 지표입니다"
-                lambda c: c.unit.kind == "sentence" and defines_asked(c, asked, opening=True)]
+                lambda c: c.unit.kind == "sentence" and defines_asked(c, asked, opening=True),
+                lambda c: labels_asked(c, asked)]  # "예지보전(상태 기준): 센서로 … 정비한다."
     if asked.qtype in (QType.how_much, QType.when):
         return [lambda c: c.shape >= 1.0]
     return []

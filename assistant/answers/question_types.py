@@ -87,6 +87,19 @@ _ASKS_IF_SO = re.compile(r"(나요|까요|되나|돼요|되요|될까|있어요|
                          r"|거예요|거에요|건가요|거임|건지|겠죠|되죠|맞죠|있죠|없죠|하죠|인가|야\s*돼요|야\s*되나)\s*[?？]+\s*$")
 
 
+# "MES가 뭔지 잘 모르겠어요", "예지보전이 뭔지 설명 좀 해 주세요": a what-is question put as a
+# statement, whose 모르다 and 설명 are not what it is about
+_NOT_KNOWING = re.compile(r"(?:뭔지|무엇인지|뭐인지)\s*(?:(?:잘|정확히|좀|도통|전혀)\s*)*"
+                          r"(?:모르겠\S*|몰라\S*|모릅니다|궁금\S*|알려\s*주\S*|알려줘\S*|설명\s*(?:좀\s*)?해\s*주\S*"
+                          r"|설명\s*좀\S*|설명\s*부탁\S*)[.?？!~ㅠㅜ]*\s*$")
+
+
+def as_question(text: str) -> str:
+    """The question a statement puts ("MES가 뭔지 잘 모르겠어요" asks "MES가 뭐예요?"); any
+    other text as it is."""
+    return _NOT_KNOWING.sub("뭐예요?", text)
+
+
 def question_type(text: str) -> QType:
     if _ASKS_IF_SO.search(text) and not _WH.search(text):
         return QType.yes_no

@@ -197,6 +197,17 @@ def test_what_a_word_means_is_answered_with_its_definition(assistant: Assistant)
     _opens(assistant, "지방비 매칭이 무슨 말이에요?", "국비(정부 지원금)와 별도로 시·도가 자체 예산으로")
 
 
+def test_a_what_is_question_put_as_a_statement_is_answered_with_the_definition(assistant: Assistant) -> None:
+    # "뭔지 잘 모르겠어요" asks "뭐예요?": not the lines where a plant "모른다" what happens on its floor
+    _opens(assistant, "OEE가 뭔지 잘 모르겠어요", "설비종합효율(OEE, Overall Equipment Effectiveness)은")
+    _opens(assistant, "MES가 뭔지 잘 모르겠어요", "MES(생산관리시스템): 공장 현장의 흐름을 관리합니다.")
+
+
+def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
+    # not "예지보전이 만능은 아닙니다", the section's opening about it
+    _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")
+
+
 def test_a_difference_is_told_by_both_sides(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="예지보전 예방보전 차이 좀 알려줘"))
     lead, rest = answer.answer.split("\n", 1)

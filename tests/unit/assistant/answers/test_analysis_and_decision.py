@@ -176,3 +176,16 @@ def test_an_english_question_is_searched_with_the_sources_everyday_words() -> No
     terms = analyse("What happens if the only person running our MES quits?", []).terms
     assert "퇴사" in terms  # the sources' word for someone leaving the company
     assert "로트" not in analyse("We have a lot of old machines. Where do we start?", []).terms
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("MES가 뭔지 잘 모르겠어요", "MES가 뭐예요?"),
+    ("PPM이 뭔지 도통 모르겠네요ㅠㅠ", "PPM이 뭐예요?"),
+    ("예지보전이 뭔지 설명 좀 해주세요", "예지보전이 뭐예요?"),
+    ("수준확인이 뭔지 궁금해요.", "수준확인이 뭐예요?"),
+    # not knowing what something was is no question about what it is
+    ("이게 뭔지 모르고 샀는데 환불 되나요?", "이게 뭔지 모르고 샀는데 환불 되나요?"),
+    ("뭔지 모르겠는데 기계가 자꾸 서요", "뭔지 모르겠는데 기계가 자꾸 서요"),
+])
+def test_a_what_is_question_put_as_a_statement_is_asked_as_that_question(text: str, asked: str) -> None:
+    assert analyse(text, []).text == asked
