@@ -375,7 +375,7 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         cand.caution = prose.caution_label(cand.context)
         cand.retells_problem = not (asked.situation or asked.case) and bool(_SITUATION_SECTION.search(cand.section))
         bare = unit.kind in ("item", "row") or not _FINITE.search(text)
-        cand.label = cand.caution if cand.caution and bare and prose.needs_label(text) else None
+        cand.label = cand.caution if cand.caution and bare and prose.needs_label(text, cand.caution, unit.item_label) else None
         if cand.label is None and _bare_reply(cand):
             cand.label = unit.section  # "공급기업을 바꿔야 하나요? 꼭 그렇지는 않습니다": not a yes to any question
         if cand.label is None and unit.item_label:

@@ -64,6 +64,7 @@ _CAUTION_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"주의|유의|위험\s*신호|조심|함정"), "주의할 점"),
 )
 # a line that already says it is a prohibition or a problem needs no label
+_LABEL_OPENING = re.compile(r"^[^:：\s]{1,12}[:：]\s")  # "반려: 서류나 자격 문제로 …"
 _NEGATED = re.compile(r"않|안\s*되|안\s*돼|못\s|금지|불가|없습니다|없다|말아야|마세요|말\s*것|주의|위험|탈락|반려|환수")
 
 
@@ -154,9 +155,13 @@ def caution_label(context: str | None) -> str | None:
     return None
 
 
-def needs_label(text: str) -> bool:
-    """A bare item ("현물 인건비를 부풀려 적는 것") loses its heading's meaning without a label."""
-    return not _NEGATED.search(text)
+def needs_label(text: str, label: str, own_label: str | None = None) -> bool:
+    """A bare item ("현물 인건비를 부풀려 적는 것") loses its heading's meaning without a label;
+    a negated one ("인정되지 않는 예: …") says it itself, unless the label is what follows from
+    it and the item has no label of its own ("환수 사유": "성과 보고를 2회 이상 내지 않은 경우"
+    does not say the money is paid back; "반려: 서류나 자격 문제로 …" says what it is)."""
+    labelled = bool(own_label) or bool(_LABEL_OPENING.match(text))
+    return (label.endswith("사유") and not labelled) or not _NEGATED.search(text)
 
 
 def is_complaint(text: str, context: str | None = None) -> bool:

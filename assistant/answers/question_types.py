@@ -54,7 +54,9 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
 _FREQUENCY_ASK = re.compile(_HOW_OFTEN, re.I)
 _FREQUENCY_FIT = re.compile(_EVERY + r"|매교대|(하루|주|월|연)\s*\d+\s*(회|번)")
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
-_CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야")
+# "그거 안 내면 어떻게 돼요?", "목표 못 채우면요?": what goes wrong when it is not done is asked too
+_CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야"
+                          r"|(?:안|못)\s*\S{1,5}면|않으면|없으면\s*(?:어떻|어떡)")
 _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|고충|고민|불만|문제점")
 
 # a figure as the sources write it, Korean units of ten thousand and more included ("3만 개", "5천만 원")

@@ -203,6 +203,13 @@ def test_a_what_is_question_put_as_a_statement_is_answered_with_the_definition(a
     _opens(assistant, "MES가 뭔지 잘 모르겠어요", "MES(생산관리시스템): 공장 현장의 흐름을 관리합니다.")
 
 
+def test_what_happens_if_it_is_not_done_is_answered_by_the_rule_that_says_so(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="사후관리 기간에 성과보고 해야 돼요?"))
+    # "안 내면 어떻게 돼요?" asks what goes wrong: the 환수 사유 that says it, with that label
+    _opens(assistant, "그거 안 내면 어떻게 돼요?", "환수 사유: 정당한 이유 없이 성과 보고를 2회 이상 내지 않은 경우",
+           conversation_id=first.conversation_id)
+
+
 def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
     # not "예지보전이 만능은 아닙니다", the section's opening about it
     _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")

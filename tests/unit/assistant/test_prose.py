@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answers import prose
-from assistant.answers.question_types import QType, asks_money, fit, question_type
+from assistant.answers.question_types import QType, asks_about_cautions, asks_money, fit, question_type
 from assistant.korean import noun_phrases, sentences_of_chunk
 
 
@@ -49,8 +49,12 @@ def test_headings_that_give_lines_a_meaning() -> None:
     assert prose.caution_label("반려 사유 TOP 6(예시)") == "반려 사유"
     assert prose.caution_label("흔한 실수") == "흔한 실수"
     assert prose.caution_label("현금과 현물") is None
-    assert prose.needs_label("현물 인건비를 실제보다 부풀려 적는 것")
-    assert not prose.needs_label("인정되지 않는 예: 대표이사 인건비 전액")
+    assert prose.needs_label("현물 인건비를 실제보다 부풀려 적는 것", "하면 안 되는 것")
+    assert not prose.needs_label("인정되지 않는 예: 대표이사 인건비 전액", "인정되지 않는 것")
+    # what not doing it brings is the label's to say
+    assert prose.needs_label("정당한 이유 없이 성과 보고를 2회 이상 내지 않은 경우", "환수 사유")
+    assert not prose.needs_label("보완 서류를 기한까지 내지 않은 경우", "반려 사유", own_label="서류 미비")
+    assert not prose.needs_label("반려: 서류나 자격 문제로 평가를 받지 않은 경우", "반려 사유")
 
 
 def test_complaints_and_quotes_are_recognised() -> None:
@@ -89,6 +93,14 @@ def test_complaints_and_quotes_are_recognised() -> None:
 )
 def test_question_types(question: str, qtype: QType) -> None:
     assert question_type(question) == qtype
+
+
+@pytest.mark.parametrize(("question", "cautions"), [
+    ("그거 안 내면 어떻게 돼요?", True), ("목표 불량률 못 맞추면요?", True), ("보고 기한 지키지 않으면 문제 돼요?", True),
+    ("성과보고는 언제 내요?", False), ("안전하게 하려면 뭐부터 해요?", False),
+])
+def test_what_goes_wrong_if_it_is_not_done_is_a_question_about_cautions(question: str, cautions: bool) -> None:
+    assert asks_about_cautions(question) == cautions
 
 
 def test_an_amount_fits_a_how_much_question_and_a_date_a_when_question() -> None:
