@@ -269,7 +269,8 @@ class Assistant:
         # a follow-up is retrieved with the carried subject, but its sentences are picked for
         # what it asks now ("거기 연락처" -> the contact line, not the company's name again)
         comp = compose(analysis.text, analysis.own_terms, quoted, self.searcher.idf, scorer=self.scorer,
-                       analysed=self.stores.catalog.analyses, chunks=len(quoted))
+                       analysed=self.stores.catalog.analyses, following=self.stores.catalog.following,
+                       chunks=len(quoted))
         drafted = extractive_text(comp, quoted)
         query = analysis.query
         subject = query if len(query) <= 120 else query[-120:]

@@ -37,7 +37,7 @@ STOP_TERMS = frozenset(
     "가능 궁금 문의 질문 설명 관련 경우 정도 이거 그거 저거 우리 저희 제 나 요 니다 싶다 보다 받다 말씀 "
     "알다 그럼 그러면 혹시 정말 그냥 대해 대하다 이다 아니다 같다 어떻게 가요 해요 인가요 나요 거기 여기 저기 그곳 "
     "이곳 그것 이것 저것 그쪽 이쪽 얼마나 꼭 제일 대충 대략 뭘 뭔가 무슨 어디다 쯤 법 알려주다 돼다 건가 거예요 며칠 "
-    "안 데".split()
+    "안 데 뭐뭐".split()
 )
 # nouns too general to be what a question is about (a coverage note, a follow-up with no subject of its own)
 GENERIC_NOUNS = frozenset(

@@ -29,12 +29,14 @@ from assistant.answers.candidates import (
     question_terms,
     score,
     spread,
+    units_in_context,
 )
 from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
 from assistant.answers.retrieval import Hit, in_no_source, known_by
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import known_parts, noun_phrases
+from assistant.stores.catalog import Chunk
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
@@ -74,17 +76,22 @@ class Composition:
     as_list: bool = False  # sentences are the items of one list
     lead_in: str | None = None  # what the list is ("공통 필수 서류")
     more_items: int = 0  # list items left out
-    numbered: bool = False  # the source numbers its items (steps in order)
+    marker: str | None = None  # what opens the source's list lines (`prose.marker_kind`): "num" for steps in order
+
+    @property
+    def numbered(self) -> bool:
+        return self.marker == "num"
 
 
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
     scorer: SentenceScorer | None = None, analysed: Callable[[list[str]], Mapping[str, str]] | None = None,
-    supporting: int = 2, list_items: int = 6, chunks: int = 5, pool: int = 12, min_score: float = 0.12,
+    following: Callable[[Chunk], Chunk | None] | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 5, pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
     relevance model on the best `pool` of them), then picked and ordered answer first.
-    `analysed` gives the chunks' line analyses stored at ingest, by id (`Catalog.analyses`)."""
+    `analysed` gives the chunks' line analyses stored at ingest, by id (`Catalog.analyses`);
+    `following` the next chunk of a document, where a list cut by its chunk's end goes on."""
     asked = analyse(question, q_terms, idf)
     if not hits or not (asked.weights or (asked.foreign and scorer is not None)):
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
@@ -96,6 +103,8 @@ def compose(
     if not ranked or ranked[0].score < min_score:
         return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
+    if comp is not None and following is not None:
+        _go_on_with_list(comp, read[comp.sentences[0].hit_index], list_items, following)
     if comp is None:
         picked = _pick(ranked, asked, supporting, min_score)
         comp = (_pointed_list(candidates, picked[0], list_items) or (
@@ -224,7 +233,7 @@ def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> C
         return None
     shown = items[:limit]
     return Composition(shown, 0.0, as_list=True, lead_in=lead.unit.text, more_items=len(items) - len(shown),
-                       numbered=prose.marker_kind(after[0].unit.raw) == "num")
+                       marker=prose.marker_kind(after[0].unit.raw))
 
 
 def _near_pointed_list(candidates: list[Candidate], ranked: list[Candidate], limit: int) -> Composition | None:
@@ -279,7 +288,31 @@ def _pick_list(
         for picked in shown:
             picked.label = None  # "반려 사유 TOP 6" above the list already says what they are
     return Composition(shown, 0.0, as_list=True, lead_in=lead_in, more_items=len(items) - len(shown),
-                       numbered=prose.marker_kind(lists[best][0].unit.raw) == "num")
+                       marker=prose.marker_kind(lists[best][0].unit.raw))
+
+
+def _go_on_with_list(comp: Composition, hit: Hit, limit: int, following: Callable[[Chunk], Chunk | None]) -> None:
+    """A list its chunk cuts off ("공통 필수 서류": 사업 신청서 … 재무제표, and the chunk ends) goes
+    on with the items of the next chunk of its document under the same heading, of the same kind
+    ("□ (5) 4대보험 가입자 명부" …), the overlap the chunks share left out."""
+    section = comp.lead_in
+    last = units_in_context(hit.chunk)
+    if not section or not last or last[-1][0].section != section:
+        return
+    after = following(hit.chunk)
+    if after is None or after.metadata.get("section") != section:
+        return
+    shown = {p.text for p in comp.sentences}
+    more: list[Picked] = []
+    for unit, _ in units_in_context(after):
+        if unit.section != section:
+            break
+        text = prose.without_file_refs(prose.strip_markers(unit.raw))
+        if unit.kind == "item" and prose.marker_kind(unit.raw) == comp.marker and text not in shown:
+            more.append(Picked(comp.sentences[0].hit_index, len(last) + unit.position, text, 0.0))
+    room = max(0, limit - len(comp.sentences))
+    comp.sentences += more[:room]
+    comp.more_items += len(more) - len(more[:room])
 
 
 def _whole_lines(items: list[Candidate]) -> list[Picked]:

@@ -187,6 +187,14 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_chunk(r) for r in conn.execute(query, {"ids": chunk_ids})]
 
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after this one in its file (None at the file's end)."""
+        owner = select(chunks_t.c.file_id).where(chunks_t.c.chunk_id == chunk.chunk_id).scalar_subquery()
+        query = select(*_COLUMNS).where(chunks_t.c.file_id == owner, chunks_t.c.ord == chunk.ord + 1)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _chunk(row) if row is not None else None
+
     def texts(self, chunk_ids: list[str]) -> dict[str, str]:
         """Chunk texts by id, in the order asked (unknown ids left out)."""
         found: dict[str, str] = {}

@@ -210,6 +210,21 @@ def test_what_happens_if_it_is_not_done_is_answered_by_the_rule_that_says_so(ass
            conversation_id=first.conversation_id)
 
 
+def test_which_documents_is_answered_with_the_list_of_them(assistant: Assistant) -> None:
+    answer = _opens(assistant, "신청할 때 무슨 서류 내야 돼요?", "공통 필수 서류 (모든 신청 기업):")
+    assert "- 사업계획서" in answer.answer and "- 공급기업 견적서" in answer.answer
+
+
+def test_a_list_cut_by_its_chunk_goes_on_from_the_next_one(assistant: Assistant) -> None:
+    # the ten documents span two chunks: the list goes on past 재무제표, the overlap not repeated
+    answer = _opens(assistant, "스마트공장 신청할때 내야되는 서류 뭐뭐에요", "공통 필수 서류 (모든 신청 기업):")
+    items = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert [i.split(" [")[0] for i in items[:6]] == [
+        "- 사업 신청서", "- 사업계획서", "- 공급기업 견적서", "- 재무제표", "- 4대보험 가입자 명부", "- 사업자등록증 사본"]
+    assert items[6].startswith("- 그 밖에 4가지가 더 있습니다")
+    assert answer.decision == Decision.answered  # "뭐뭐" is how the question is put, not a topic no source names
+
+
 def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
     # not "예지보전이 만능은 아닙니다", the section's opening about it
     _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")

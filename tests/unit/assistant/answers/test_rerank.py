@@ -96,3 +96,13 @@ def test_the_catalog_gives_every_chunk_of_a_hits_document_in_order(knowledge_sto
     both = knowledge_stores.catalog.documents_of([situation.chunk_id, other.chunk_id])
     assert {c.source for c in both} == {"mentoring/food-haccp-mes.md", "subsidies/company-share.md"}
     assert knowledge_stores.catalog.documents_of([]) == []
+
+
+def test_the_catalog_gives_the_chunk_after_a_chunk_in_its_file(knowledge_stores) -> None:
+    chunks = sorted((c for c in knowledge_stores.catalog.iter_chunks() if c.source == "mentoring/food-haccp-mes.md"),
+                    key=lambda c: c.ord)
+    assert len(chunks) >= 2
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        following = knowledge_stores.catalog.following(before)
+        assert following is not None and following.chunk_id == after.chunk_id
+    assert knowledge_stores.catalog.following(chunks[-1]) is None  # the file's end, not another file's start
