@@ -123,6 +123,8 @@ WANTED_SECTION = 1.15
 _WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
 # the owner's own numbers ("총사업비 1억", "2800 들면"): a worked example may be their case
 _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
+_ASKS_MONTH = re.compile(r"몇\s*월|어느\s*달|무슨\s*달|which\s+month", re.I)
+_STATES_MONTH = re.compile(r"(?<![개\d])\d{1,2}\s*월(?!급)|(?:연초|연말|상반기|하반기)|월\s*(?:초|말|중순)")
 _CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
 # "뭐가 달라요?", "차이가 뭐예요?", "vs" (not "달라서", "달라고")
 _ASKS_DIFFERENCE = re.compile(r"차이|(?:뭐가|어떻게|뭐|무엇이)\s*달라|달라요\s*[?？]*$|다른\s*점|비교|\bvs\b|differ|compare", re.I)
@@ -158,6 +160,7 @@ class Asked:
     case: bool  # asks what happened somewhere (a case, an effect)
     situation: bool = False  # asks what a plant's situation was before (not what to do about it)
     frequency: bool = False  # asks how often
+    month: bool = False  # asks in which month ("몇 월에 해요?"): a month answers, not "3년치" or "2022년까지"
     foreign: bool = False  # not asked in Korean: no word can match, the relevance model decides
     formula: bool = False  # asks how a figure is calculated
     definition: bool = False  # asks what a thing is
@@ -241,6 +244,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         first_step=asks_first_step(question), cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
+        month=bool(_ASKS_MONTH.search(question)),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
         definition=definition, money=money,
         defined=_defined_thing(question) if definition else frozenset(),
@@ -430,6 +434,8 @@ def _shape(cand: Candidate, asked: Asked) -> float:
     unit = cand.unit
     if asked.case and _RESULT.search(unit.text):
         return 1.0  # "what did it change" is answered by a figure that moved
+    if asked.month:
+        return 1.0 if _STATES_MONTH.search(unit.text) else 0.0
     if asked.frequency:
         return 1.0 if states_frequency(unit.text) else 0.0  # "매주", "분기마다", not "6개월 이상"
     if asked.formula and prose.states_formula(unit.text):

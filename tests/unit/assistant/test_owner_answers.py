@@ -225,6 +225,11 @@ def test_a_list_cut_by_its_chunk_goes_on_from_the_next_one(assistant: Assistant)
     assert answer.decision == Decision.answered  # "뭐뭐" is how the question is put, not a topic no source names
 
 
+def test_which_month_is_answered_by_a_month(assistant: Assistant) -> None:
+    # not "신청서 제출: … 재무제표 3년치 …", whose 3년 is no month
+    _opens(assistant, "스마트공장 지원사업 신청은 보통 몇월에 해요?", "보통 매년 3월 말 1차, 6월 말 2차로 마감합니다")
+
+
 def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
     # not "예지보전이 만능은 아닙니다", the section's opening about it
     _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")
