@@ -225,6 +225,15 @@ def has_topic(sentence: str) -> bool:
     return any(str(t.tag) == "JX" and t.form in ("은", "는") for t in tokens)
 
 
+# endings that only a verb or an adjective takes ("돌리는데": Kiwi can read 돌리 as a name before 는)
+_VERB_ENDINGS = frozenset({"ETM", "EC", "EF", "EP"})
+
+
+def _verb_read_as_noun(token: kiwipiepy.Token, after: kiwipiepy.Token | None) -> bool:
+    """A noun right followed by a verb's ending is a verb stem Kiwi misread ("돌리" of "돌리는데")."""
+    return after is not None and after.start == token.end and str(after.tag) in _VERB_ENDINGS and _HANGUL_WORD.fullmatch(token.form) is not None
+
+
 def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     """The nouns of `text` as the user wrote them: adjacent noun morphemes joined into one
     surface word ("정책자금"), each with its keyword terms (["정책", "자금"])."""
@@ -235,12 +244,12 @@ def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     phrases: list[tuple[str, list[str]]] = []
     start = end = -1
     terms: list[str] = []
-    for t in tokens:
+    for i, t in enumerate(tokens):
         tag = str(t.tag).split("-")[0]
         if tag in ("SN", "XSN") and terms and t.start == end:
             end = t.end  # "레벨3", "균일성": the number or suffix belongs to the word as typed
             continue
-        if tag not in _NOUN_TAGS:
+        if tag not in _NOUN_TAGS or _verb_read_as_noun(t, tokens[i + 1] if i + 1 < len(tokens) else None):
             continue
         if terms and t.start == end:
             end, terms = t.end, [*terms, t.form.lower()]

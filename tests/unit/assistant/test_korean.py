@@ -60,6 +60,13 @@ def test_a_number_stays_with_the_word_the_owner_typed() -> None:
     assert ("균일성", ["균일"]) in noun_phrases("온도 균일성 조사는 어떻게 해요?")
 
 
+def test_a_verb_misread_as_a_name_is_no_noun_phrase() -> None:
+    # "돌리는데" is a verb Kiwi can read as the name 돌리 before 는: no noun the sources could lack
+    assert [surface for surface, _ in noun_phrases("우리 공장 사출기 12대 돌리는데 MES 넣으면 대충 얼마 들어요?")] == [
+        "공장", "사출기", "MES", "얼마"]
+    assert noun_phrases("공장이에요") == [("공장", ["공장"])]  # a noun before the copula stays
+
+
 def test_jeil_is_most_not_a_day() -> None:
     # Kiwi reads "제일 먼저" as 제 + 일: the question is about ransomware, not about a day or work
     assert "일" not in morphemes("랜섬웨어 걸리면 제일 먼저 뭐 해요?")
