@@ -41,9 +41,10 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
-_TERMS_FORMAT = "t5"  # bumped when terms or splits are made differently (t2: no space inside a term;
+_TERMS_FORMAT = "t6"  # bumped when terms or splits are made differently (t2: no space inside a term;
 # t3: a connective ending Kiwi took for a sentence's end goes on with the next piece; t4: "제일" is no 일;
-# t5: a quote Kiwi left at a sentence's end goes with the particle that opens the next)
+# t5: a quote Kiwi left at a sentence's end goes with the particle that opens the next; t6: a noun
+# right before a verb's ending is the verb's stem, "돌리다" of "12대 돌리는데")
 
 
 def analyser_signature() -> str:
@@ -74,8 +75,11 @@ def normalize(text: str) -> str:
 def _token_terms(tokens: Iterable) -> list[str]:
     terms = []
     prev = None
-    for t in tokens:
+    listed = list(tokens)
+    for i, t in enumerate(listed):
         tag = str(t.tag)
+        if tag in ("NNG", "NNP") and _verb_read_as_noun(t, listed[i + 1] if i + 1 < len(listed) else None):
+            tag = "VV"  # "돌리" of "12대 돌리는데", which Kiwi can read as a name
         after_je = prev is not None and prev.form == "제" and str(prev.tag) == "XPN"
         prev = t
         if after_je and tag == "NR" and t.form == "일":

@@ -65,6 +65,7 @@ def test_a_verb_misread_as_a_name_is_no_noun_phrase() -> None:
     assert [surface for surface, _ in noun_phrases("우리 공장 사출기 12대 돌리는데 MES 넣으면 대충 얼마 들어요?")] == [
         "공장", "사출기", "MES", "얼마"]
     assert noun_phrases("공장이에요") == [("공장", ["공장"])]  # a noun before the copula stays
+    assert "돌리다" in morphemes("사출기 12대 돌리는데") and "돌리" not in morphemes("사출기 12대 돌리는데")
 
 
 def test_jeil_is_most_not_a_day() -> None:
