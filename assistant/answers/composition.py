@@ -174,14 +174,30 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
         if any(_same_again(cand, p) for p in picked):
             repeats += 1
             continue
-        if cand.related < 0.35:
-            continue  # unrelated by the relevance model
+        if cand.related < 0.35 or _answers_another_asker(cand, asked):
+            continue  # unrelated by the relevance model, or said to another owner's own figures
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
         continues = cand is completes or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
         if new_terms or continues or cand.score >= 0.8 * lead.score:
             picked.append(cand)
             covered |= cand.terms
     return picked
+
+
+_COUNTED = re.compile(r"\d[\d,.]*\s*(?:명|대|개|곳|억|만\s*원|원|%)")
+
+
+def _answers_another_asker(cand: Candidate, asked: Asked) -> bool:
+    """A line of an FAQ answer that repeats a figure of the FAQ's own question ("직원이 7명뿐인데
+    신청할 수 있나요?": "7명 중 한 명을 전담자로 정해 두세요") speaks to that asker, not to an owner
+    who did not give that figure ("직원 30명 도금공장인데", "우리 같은 회사 신청 자격이 어떻게 돼요?")."""
+    section = cand.section
+    if not prose.is_question(section):
+        return False
+    def figures(text: str) -> set[str]:
+        return {re.sub(r"\s", "", f) for f in _COUNTED.findall(text)}
+
+    return bool(figures(cand.unit.text) & figures(section) - figures(asked.text))
 
 
 def _other_side(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:

@@ -230,6 +230,14 @@ def test_which_month_is_answered_by_a_month(assistant: Assistant) -> None:
     _opens(assistant, "스마트공장 지원사업 신청은 보통 몇월에 해요?", "보통 매년 3월 말 1차, 6월 말 2차로 마감합니다")
 
 
+def test_an_faq_answer_to_another_owners_figures_does_not_support(assistant: Assistant) -> None:
+    # the FAQ "직원이 7명뿐인데 신청할 수 있나요?" ends "7명 중 한 명을 전담자로 정해 두세요"
+    thirty = _opens(assistant, "직원 30명 도금공장인데 우리도 신청 자격 돼요?", "중소 제조기업이고 실제 생산 현장이 있으면")
+    assert "7명" not in thirty.answer
+    seven = assistant.ask(Question(text="직원 7명인데 신청 돼요?"))
+    assert "7명 중 한 명을 전담자로 정해 두세요" in seven.answer  # said to the owner whose figure it is
+
+
 def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
     # not "예지보전이 만능은 아닙니다", the section's opening about it
     _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")
