@@ -115,7 +115,7 @@ _ASKS_SITUATION = re.compile(r"상황|진단|배경|현황|처음에|원래|전�
 # answers what it cost, its 로드맵 and 실행 내용 what to do, its 진단 why (`wanted_sections`)
 _MONEY_SECTION = re.compile(r"비용|금액|예산|부담")
 _ACTION_SECTION = re.compile(r"실행|해결|대책|조치|방법|교훈|권고|메모")
-_PLAN_SECTION = re.compile(r"로드맵|" + _ACTION_SECTION.pattern)  # "뭐부터?": the plan's first step too
+_PLAN_SECTION = re.compile(r"로드맵|먼저|우선순위|" + _ACTION_SECTION.pattern)  # "뭐부터?": a plan's first step, "무엇을 먼저 하나"
 _CAUSE_SECTION = re.compile(r"진단|원인|이유")
 # how much a line of such a section counts above others (golden and dev suites with e5: the
 # same figures at 1.15 and 1.3, docs/benchmarks.md)
@@ -125,10 +125,13 @@ _WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
 _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
 _ASKS_MONTH = re.compile(r"몇\s*월|어느\s*달|무슨\s*달|which\s+month", re.I)
 _STATES_MONTH = re.compile(r"(?<![개\d])\d{1,2}\s*월(?!급)|(?:연초|연말|상반기|하반기)|월\s*(?:초|말|중순)")
+_SAYS_WHERE_TO_START = re.compile(r"(?<!처음)(?<!지금)(?<!이제)(?<!오늘)[가-힣A-Za-z)]부터(?:\s*[.]?\s*$|\s+(?:시작|하세요|손대))")
 _CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
 # "뭐가 달라요?", "차이가 뭐예요?", "vs" (not "달라서", "달라고")
 _ASKS_DIFFERENCE = re.compile(r"차이|(?:뭐가|어떻게|뭐|무엇이)\s*달라|달라요\s*[?？]*$|다른\s*점|비교|\bvs\b|differ|compare", re.I)
 _DIFFERENCE_WORDS = frozenset({"차이", "차이점", "비교", "다르다", "다른", "점"})
+# "뭐부터 해요?", "뭘 먼저 해요?": the first step is asked, 먼저 is no word to match ("… 먼저 확인하세요")
+_FIRST_WORDS = frozenset({"먼저", "우선"})
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
 # how much the relevance model counts against the words shared with the question (golden
 # set with e5, key facts stated: 0.562 at 0.3, 0.574 at 0.5, 0.596 at 0.7, 0.587 at 0.85);
@@ -236,12 +239,14 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     if qtype == QType.what and _ASKS_COST.search(question):
         qtype = QType.how_much  # "수준확인 받는거 돈들어요?", "그럼 회사가 내야 하는 돈은요?": the amount first
     # words of how the question is put, not of what it is about: the machines counted in passing,
-    # the 뜻 of "무슨 뜻이에요?", the 차이 of "차이가 뭐예요?" (not a case's "매일 밤 차이를 비교")
+    # the 뜻 of "무슨 뜻이에요?", the 차이 of "차이가 뭐예요?" (not a case's "매일 밤 차이를 비교"),
+    # the 먼저 of "뭘 먼저 해요?"
+    first_step = asks_first_step(question)
     phrasing = (_plant_size_terms(question) | (_MEANING_WORDS if meaning else frozenset())
-                | (_DIFFERENCE_WORDS if comparison else frozenset()))
+                | (_DIFFERENCE_WORDS if comparison else frozenset()) | (_FIRST_WORDS if first_step else frozenset()))
     asked = Asked(
         text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in phrasing},
-        first_step=asks_first_step(question), cautions=asks_about_cautions(question),
+        first_step=first_step, cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         month=bool(_ASKS_MONTH.search(question)),
@@ -442,6 +447,8 @@ def _shape(cand: Candidate, asked: Asked) -> float:
         return 1.0  # "어떻게 계산해요?" is answered by the formula
     if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
         return 1.0  # the first of a numbered list of steps
+    if asked.first_step and _SAYS_WHERE_TO_START.search(unit.text):
+        return 1.0  # "… 현장 실적과 불량을 모른다면 MES부터", "기초 MES부터 시작하는 경우가 많습니다"
     if asked.qtype == QType.what and unit.kind == "sentence":
         if defines_asked(cand, asked):
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is

@@ -238,6 +238,14 @@ def test_an_faq_answer_to_another_owners_figures_does_not_support(assistant: Ass
     assert "7명 중 한 명을 전담자로 정해 두세요" in seven.answer  # said to the owner whose figure it is
 
 
+def test_where_to_start_is_answered_by_the_lines_that_say_where(assistant: Assistant) -> None:
+    # "뭐부터" is searched as the sources' 먼저 ("## 무엇을 먼저 하나"), and a line that says "… MES부터" answers it
+    both = assistant.ask(Question(text="ERP랑 MES 중에 뭐부터 해야 돼요? 우린 주문받아서 만드는 회사에요"))
+    assert "재고가 엉망이고 현장은 비교적 단순하다면 ERP부터" in both.answer, both.answer
+    assert "현장 실적과 불량을 모른다면 MES부터" in both.answer, both.answer
+    _opens(assistant, "MES랑 ERP 뭐부터 해요?", "회계·구매·재고가 엉망이고 현장은 비교적 단순하다면 ERP부터")
+
+
 def test_a_line_labelled_with_the_asked_thing_defines_it(assistant: Assistant) -> None:
     # not "예지보전이 만능은 아닙니다", the section's opening about it
     _opens(assistant, "예지보전이 뭐예요?", "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다.")
