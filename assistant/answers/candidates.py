@@ -486,13 +486,14 @@ _NAMED_LABEL = re.compile(r"^([^:：]{1,20})[:：]\s*\S")
 
 
 def labels_asked(cand: Candidate, asked: Asked) -> bool:
-    """A line labelled with the thing a "what is it" question names, that says what it is:
+    """A line labelled with just the thing a "what is it" question names, that says what it is:
     "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다." """
     match = _NAMED_LABEL.match(cand.unit.text)
     if match is None or not asked.defined:
         return False
-    (label,) = morphemes_many([match.group(1)], cache=True)
-    return asked.defined <= set(label)
+    named = re.sub(r"\(.*?\)", "", match.group(1)).strip()  # "예지보전(상태 기준)" names 예지보전
+    (label,) = morphemes_many([named], cache=True)
+    return set(label) == asked.defined  # "A 품목: …" is one kind of 품목, not what 품목 is
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
