@@ -71,6 +71,8 @@ _FORMULA_AS_SETTING = re.compile(r"(계산|산출)\s*(?:할|하는|한)\s*때|(�
 _ASKS_DEFINITION = re.compile(r"^(?!.*(?<![이그저])(게|거|건|것)\s*(뭐|무엇)).*\S\s*(뭐|무엇|뭔가)\S{0,5}\s*[?？]*"
                               r"(?:\s+\S+에서[는요]?)?\s*[?？]*\s*$"
                               r"|^\s*what\s+(is|are)\s+(an?\s+)?\S+(\s+\S+)?\s*\?*\s*$", re.I)
+# "발주점을 엄격히 관리하는 품목은 뭐예요?" asks which ones do something, not what a 품목 is
+_ASKS_WHICH = re.compile(r"[가-힣](?:하는|되는|하던|받는|쓰는|있는|없는|인)\s+\S+?(?:은|는|이|가)\s+(?:뭐|무엇)")
 # the thing a "what is it" question names, right before its question word ("PPM이 정확히 뭐예요" -> PPM)
 _DEFINED_THING = re.compile(r"(\S+?)(?:이|가|은|는|이란|란)?\s+(?:정확히\s+|도대체\s+|대체\s+)?(?:뭐|무엇|뭔|무슨\s*(?:말|뜻|의미))")
 # "OEE가 무슨 뜻이에요?", "3-2-1 이게 무슨 말이에요?": what a thing means (its 말 and 뜻 are no topic)
@@ -232,7 +234,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     if foreign:  # the sources' own words for the question's English ones
         q_terms = [*q_terms, *(t for t in korean_terms(question) if t not in q_terms)]
     meaning = bool(_ASKS_MEANING.search(question))
-    definition = meaning or bool(_ASKS_DEFINITION.search(question))
+    definition = meaning or (bool(_ASKS_DEFINITION.search(question)) and not _ASKS_WHICH.search(question))
     comparison = bool(_ASKS_DIFFERENCE.search(question))
     money = asks_money(question)
     qtype = question_type(question)
@@ -486,14 +488,13 @@ _NAMED_LABEL = re.compile(r"^([^:：]{1,20})[:：]\s*\S")
 
 
 def labels_asked(cand: Candidate, asked: Asked) -> bool:
-    """A line labelled with just the thing a "what is it" question names, that says what it is:
+    """A line labelled with the thing a "what is it" question names, that says what it is:
     "예지보전(상태 기준): 센서로 설비 상태를 계속 보다가 이상 징후가 보일 때 정비한다." """
     match = _NAMED_LABEL.match(cand.unit.text)
     if match is None or not asked.defined:
         return False
-    named = re.sub(r"\(.*?\)", "", match.group(1)).strip()  # "예지보전(상태 기준)" names 예지보전
-    (label,) = morphemes_many([named], cache=True)
-    return set(label) == asked.defined  # "A 품목: …" is one kind of 품목, not what 품목 is
+    (label,) = morphemes_many([match.group(1)], cache=True)
+    return asked.defined <= set(label)  # "수준 1~2 얼라이언스: …" says what an 얼라이언스 is, by a kind of it
 
 
 def score(candidates: list[Candidate], asked: Asked, scorer: SentenceScorer | None, pool: int) -> list[Candidate]:
