@@ -353,12 +353,17 @@ def _list_title(items: list[Candidate]) -> str:
 
 
 def _list_value(items: list[Candidate], title_rel: float, asked: Asked) -> float:
+    """How well a list answers: its best items, its title's relevance, the question's words it
+    shares, its length, its chunk's rank. The words count in its heading above its items: a list
+    named "공통 필수 서류" is about documents, while the many words of a list of steps ("자격
+    확인", "견적 받기", "서류 준비") share a little of any question."""
     top = sorted((c.score for c in items), reverse=True)[:3]
     words: set[str] = set(items[0].context_terms)
+    named = asked.overlap(words)
     for cand in items:
         words |= cand.terms
     lines = len({c.unit.line for c in items})
-    return (0.35 * sum(top) / len(top) + 0.25 * title_rel + 0.25 * asked.overlap(words)
+    return (0.35 * sum(top) / len(top) + 0.25 * title_rel + 0.25 * max(named, 0.5 * asked.overlap(words))
             + 0.15 * min(lines, 5) / 5 + 0.05 / (items[0].hit_index + 1))
 
 

@@ -72,6 +72,15 @@ def test_english_question_is_answered_from_the_korean_sources(assistant: Assista
     _citations_valid(answer)
 
 
+def test_english_question_for_documents_gets_the_list_of_documents(assistant: Assistant) -> None:
+    # not the list of steps ("자격 확인", "견적 받기", "서류 준비" …), whose words touch any question
+    answer = assistant.ask(Question(text="What documents do I need to apply for the smart factory subsidy?"))
+    lines = answer.answer.split("\n")
+    assert lines[0] == ENGLISH_NOTE and lines[1] == "공통 필수 서류 (모든 신청 기업):", answer.answer
+    assert lines[2].startswith("- 사업 신청서")
+    _citations_valid(answer)
+
+
 def test_english_off_topic_is_declined(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="What is the weather in Busan tomorrow?"))
     assert answer.decision == Decision.declined and not answer.citations
