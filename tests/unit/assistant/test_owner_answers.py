@@ -224,6 +224,12 @@ def test_which_documents_is_answered_with_the_list_of_them(assistant: Assistant)
     assert "- 사업계획서" in answer.answer and "- 공급기업 견적서" in answer.answer
 
 
+def test_what_an_inspection_looks_at_is_answered_with_its_list(assistant: Assistant) -> None:
+    answer = _opens(assistant, "최종점검 때 뭐 보는지 알려주세요", "현장 점검에서 보는 것:")
+    assert "1. 과업 목록의 기능을 하나씩 실제 화면에서 시연" in answer.answer
+    assert "5. 전담자 면담: 운영 계획과 사후관리 준비 상태" in answer.answer
+
+
 def test_a_list_cut_by_its_chunk_goes_on_from_the_next_one(assistant: Assistant) -> None:
     # the ten documents span two chunks: the list goes on past 재무제표, the overlap not repeated
     answer = _opens(assistant, "스마트공장 신청할때 내야되는 서류 뭐뭐에요", "공통 필수 서류 (모든 신청 기업):")

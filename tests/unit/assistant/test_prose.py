@@ -81,6 +81,8 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("제출 서류 목록 알려주세요", QType.list),
         ("신청할 때 무슨 서류 내야 돼요?", QType.list),  # which documents: the list of them
         ("어느 자료가 맞아요?", QType.yes_no),
+        ("최종점검 때 뭐 보는지 알려주세요", QType.list),  # what they look at: the things, one by one
+        ("현장평가 때 뭐 물어봐요?", QType.list),
         ("특화 업종 목록에 없으면 지원 못 받나요?", QType.yes_no),  # whether it is on the list, not the list
         ("사후관리 하려면 전담자 꼭 있어야 돼요?", QType.yes_no),  # "하려면" on the way does not make it a how
         ("협약하면 바로 돈 나오는 거예요?", QType.yes_no),
