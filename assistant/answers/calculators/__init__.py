@@ -47,14 +47,17 @@ _CALCULATORS = (
 # the owner tells a plant figure and asks what to do about it, not for the figure
 _ASKS_WHAT_TO_DO = re.compile(r"어떻게|어떡|뭐부터|무엇부터|왜|방법|(?:올리|줄이|높이|낮추|개선하)려면|(?:올려|줄여|높여|낮춰)요")
 _ASKS_FIGURE = re.compile(r"얼마|몇|계산|구해|구하|알려|환산")
+# "CNC 8대 … 가동률 모니터링만 하고 싶어요. 얼마나 들어요?": what it costs, not the plant's figure
+_ASKS_COST = re.compile(r"(?:얼마|몇\s*(?:만|천)\s*원)\S*\s*(?:들|드|든)|비용|가격|견적|예산|돈\b|돈\s|돈$")
 
 
 def calculate(text: str) -> Calculation | None:
     """The owner's figure computed from the numbers in `text`, if it asks for one."""
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
     what_to_do = bool(_ASKS_WHAT_TO_DO.search(text)) and not _ASKS_FIGURE.search(text)
+    cost = bool(_ASKS_COST.search(text))
     for topic, needs, calculator, plant in _CALCULATORS:
-        if plant and what_to_do:
+        if plant and (what_to_do or cost):
             continue
         if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
             return calculation

@@ -155,16 +155,21 @@ def ppm(text: str) -> Calculation | None:
             f"- PPM = 불량률 {given} ÷ 100 × 1,000,000 = {plain(value, 1)} PPM (1% = 10,000 PPM)",
         ], [PPM_DOC])
     bad = _value(labelled(text, _BAD, ("count",), qs))
+    good = _value(labelled(text, _GOOD, ("count",), qs))
     counts = [q.value for q in qs if q.kind == "count"]
     total = max(counts) if len(counts) >= 2 else _value(labelled(text, _INSPECTED, ("count",), qs))
     if len(counts) >= 2 and (bad is None or bad == total):
         bad = min(counts)  # of two counts, the defects are the smaller one
+    if good is not None and bad is not None and good != bad and good == total:
+        total = good + bad  # "양품 950개 불량 50개": 1,000 were made, not 950
     if not total or bad is None:
         missing = [name for name, v in (("불량 수량", bad), ("총 수량(검사·납품 수량)", total)) if not v]
         return ask_for("PPM", missing, "PPM = 불량 수량 ÷ 총 수량 × 1,000,000", [PPM_DOC])
     value = bad / total * 1_000_000
+    lead = (f"PPM은 {plain(value, 1)} PPM입니다 (불량률 {_rate(bad / total)}) [1]." if _ASKS_PPM.search(text)
+            else f"불량률은 {_rate(bad / total)}입니다 ({plain(value, 1)} PPM) [1].")  # "불량률 몇 프로예요?"
     return Calculation("PPM", [
-        f"PPM은 {plain(value, 1)} PPM입니다 (불량률 {_rate(bad / total)}) [1].",
+        lead,
         f"- PPM = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 1,000,000 = {plain(value, 1)} PPM",
         f"- 불량률 = 불량 {plain(bad, 0)}개 ÷ 총 {plain(total, 0)}개 × 100 = {_rate(bad / total)}",
     ], [PPM_DOC])

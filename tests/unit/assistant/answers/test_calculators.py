@@ -67,6 +67,19 @@ def test_ppm_and_defect_rate() -> None:
     assert calculate("PPM 계산 좀, 불량 12개") is not None and calculate("PPM 계산 좀, 불량 12개").missing
 
 
+def test_good_and_defective_counts_add_up_to_what_was_made() -> None:
+    # 950 good and 50 defective: 1,000 made, so 5%, not 50 of 950; the rate asked for comes first
+    calc = calculate("양품 950개 불량 50개면 불량률 몇 프로예요?")
+    assert calc is not None and calc.lines[0] == "불량률은 5%입니다 (50,000 PPM) [1]."
+    assert "- 불량률 = 불량 50개 ÷ 총 1,000개 × 100 = 5%" in calc.lines
+
+
+def test_what_monitoring_costs_is_no_plant_figure() -> None:
+    # "8대" and "가동률" are in it, but it asks what the monitoring costs, not the availability
+    assert calculate("CNC 8대 있는 가공공장인데 설비 가동률 모니터링만 하고 싶어요. 얼마나 들어요?") is None
+    assert calculate("부하시간 450분, 사이클 30초, 양품 582개면 OEE 몇 프로예요?") is not None
+
+
 def test_inventory_accuracy() -> None:
     calc = calculate("실사 200품목 중에 장부랑 실물이 일치한 게 184개면 재고 정확도는?")
     assert calc is not None and calc.lines[0] == "재고 정확도는 92.0%입니다 [1]."
