@@ -18,6 +18,7 @@ from assistant.answers.question_types import (
     QType,
     asks_about_cautions,
     asks_about_difficulties,
+    asks_cost,
     asks_first_step,
     asks_frequency,
     asks_money,
@@ -170,6 +171,7 @@ class Asked:
     formula: bool = False  # asks how a figure is calculated
     definition: bool = False  # asks what a thing is
     money: bool = False  # asks an amount of money
+    cost: bool = False  # asks what something costs ("얼마 들어요?"): a sum answers, a share does not
     defined: frozenset[str] = frozenset()  # the terms of the thing a "what is it" question names
     sections: re.Pattern[str] | None = None  # the section headings that hold what it asks (`wanted_sections`)
     own_figures: bool = False  # gives numbers of its own ("총사업비 1억"): a worked example may be its case
@@ -253,7 +255,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
         month=bool(_ASKS_MONTH.search(question)),
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
-        definition=definition, money=money,
+        definition=definition, money=money, cost=money and asks_cost(question),
         defined=_defined_thing(question) if definition else frozenset(),
         own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison,
     )
@@ -456,7 +458,7 @@ def _shape(cand: Candidate, asked: Asked) -> float:
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
         if defines(cand.context) and " > " not in cand.context:
             return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
-    return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money)
+    return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money, cost=asked.cost)
 
 
 def defines_asked(cand: Candidate, asked: Asked, *, opening: bool = False) -> bool:

@@ -150,16 +150,26 @@ _MONEY_ASK = re.compile(r"돈|비용|금액|가격|예산|한도|지원금|부�
 _MONEY_FIT = re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트)|무료|전액|절반")
 
 
+_COST_ASK = re.compile(r"얼마\S*\s*(?:정도\s*|쯤\s*)?(?:들|드)|비용|가격|견적|\bcosts?\b|\bprice", re.I)
+_COST_FIT = re.compile(_AMOUNT + r"(만\s*원|억|원)|무료")
+
+
+def asks_cost(text: str) -> bool:
+    """"MES 넣으면 얼마 들어요?": what something costs, not a share of it."""
+    return bool(_COST_ASK.search(text))
+
+
 def asks_money(text: str) -> bool:
     return bool(_MONEY_ASK.search(text))
 
 
-def fit(qtype: QType, sentence: str, *, first_step: bool = False, money: bool = False) -> float:
+def fit(qtype: QType, sentence: str, *, first_step: bool = False, money: bool = False, cost: bool = False) -> float:
     """1.0 when the sentence has the shape of an answer to this type of question, else 0
     (0.5 for a sentence that only says something comes first). `money`: the question asks an
-    amount of money, which only a sum, a share or "무료" answers."""
+    amount of money, which only a sum, a share or "무료" answers; `cost`: what something costs
+    ("얼마 들어요?"), which a sum answers and a share ("가동률 41%") does not."""
     if first_step and re.search(r"먼저|우선|처음|첫|1단계|시작", sentence):
         return 0.5
     if money and qtype == QType.how_much:
-        return 1.0 if _MONEY_FIT.search(sentence) else 0.0
+        return 1.0 if (_COST_FIT if cost else _MONEY_FIT).search(sentence) else 0.0
     return 1.0 if _FITS[qtype].search(sentence) else 0.0

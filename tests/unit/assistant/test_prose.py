@@ -112,6 +112,10 @@ def test_an_amount_fits_a_how_much_question_and_a_date_a_when_question() -> None
     assert fit(QType.how_much, "현금은 사업 전용 계좌에 입금합니다.") == 0.0
     assert fit(QType.when, "협약 체결 후 14일 이내에 입금합니다.") == 1.0
     assert fit(QType.when, "신청서 제출: 융자 신청서, 사업계획서, 재무제표 3년치") == 0.0  # years' worth, not a time
+    # what something costs is a sum; a share answers what one pays of it, not what it costs
+    assert fit(QType.how_much, "설비 가동률 - 도입 전(실측): 41%, 도입 후(6개월): 55%", money=True, cost=True) == 0.0
+    assert fit(QType.how_much, "전류 센서 + 소형 게이트웨이: 설비 1대당 50만~150만 원(예시)", money=True, cost=True) == 1.0
+    assert fit(QType.how_much, "기본은 기업 부담 50%입니다.", money=True) == 1.0
     # figures written with Korean units of ten thousand and more
     assert fit(QType.how_much, "목표: 2022년까지 중소기업 3만 개에 스마트공장 보급") == 1.0
     assert fit(QType.how_much, "석 달 동안 모은 약 18만 장 중 실제 불량은 수천 장이었습니다.") == 1.0
