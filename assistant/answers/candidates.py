@@ -123,7 +123,7 @@ _CAUSE_SECTION = re.compile(r"진단|원인|이유")
 # how much a line of such a section counts above others (golden and dev suites with e5: the
 # same figures at 1.15 and 1.3, docs/benchmarks.md)
 WANTED_SECTION = 1.15
-_WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)")
+_WORKED_EXAMPLE = re.compile(r"계산\s*예시|예시\s*\d+\s*\)|예시\s*\(가상\)")  # "견적 비교 예시(가상)": one made-up case
 # the owner's own numbers ("총사업비 1억", "2800 들면"): a worked example may be their case
 _OWN_FIGURE = re.compile(r"\d{3,}|\d\s*(?:천|만|억|원|%|프로|퍼센트|분|초|개)")
 _ASKS_MONTH = re.compile(r"몇\s*월|어느\s*달|무슨\s*달|which\s+month", re.I)

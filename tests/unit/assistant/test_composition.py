@@ -376,3 +376,15 @@ def test_an_items_label_is_said_once_when_its_sentences_follow_each_other(scorer
     answer = _answer("ERP는 무엇을 관리하고 어디서 써요?", [_hit(0, text, "MES와 ERP", title="MES·ERP 도입")], scorer)
     assert "주로 사무실에서 씁니다" in answer, answer
     assert answer.count("ERP(전사적자원관리):") == 1, answer  # shown with its label once: "ERP(…): 주로 …" or after it
+
+
+def test_a_made_up_examples_rows_do_not_lead_over_the_rule(scorer: EmbeddingScorer) -> None:
+    # "견적 비교 예시(가상)" is one made-up comparison: its "B사: 레퍼런스 2곳" is no rule
+    hits = [
+        _hit(0, "A사: 6,800만 원. 사출 레퍼런스 7곳. B사: 4,900만 원. 레퍼런스 2곳.", "견적 비교 예시(가상)",
+             title="공급기업 선정"),
+        _hit(1, "후보를 추린 뒤 레퍼런스 현장 1곳 이상을 직접 방문해 지금도 쓰고 있는지 묻습니다.", "선정 절차",
+             title="공급기업 선정"),
+    ]
+    answer = _answer("레퍼런스 몇 곳 봐야 돼요?", hits, scorer)
+    assert _first_line(answer).startswith("후보를 추린 뒤 레퍼런스 현장 1곳 이상"), answer
