@@ -312,9 +312,9 @@ def _go_on_with_list(comp: Composition, hit: Hit, limit: int, following: Callabl
     on with the items of the next chunk of its document under the same heading, of the same kind
     ("□ (5) 4대보험 가입자 명부" …), the overlap the chunks share left out."""
     section = comp.lead_in
-    last = units_in_context(hit.chunk)
-    if not section or not last or last[-1][0].section != section:
-        return
+    units = units_in_context(hit.chunk)
+    if not section or not units or units[-1][0].section != section:
+        return  # the chunk ends past the list's heading: the list ended in it
     after = following(hit.chunk)
     if after is None or after.metadata.get("section") != section:
         return
@@ -325,7 +325,7 @@ def _go_on_with_list(comp: Composition, hit: Hit, limit: int, following: Callabl
             break
         text = prose.without_file_refs(prose.strip_markers(unit.raw))
         if unit.kind == "item" and prose.marker_kind(unit.raw) == comp.marker and text not in shown:
-            more.append(Picked(comp.sentences[0].hit_index, len(last) + unit.position, text, 0.0))
+            more.append(Picked(comp.sentences[0].hit_index, len(units) + unit.position, text, 0.0))
     room = max(0, limit - len(comp.sentences))
     comp.sentences += more[:room]
     comp.more_items += len(more) - len(more[:room])
