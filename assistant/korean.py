@@ -6,7 +6,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,10 +75,9 @@ def normalize(text: str) -> str:
 def _token_terms(tokens: Iterable) -> list[str]:
     terms = []
     prev = None
-    listed = list(tokens)
-    for i, t in enumerate(listed):
+    for t, after in _with_next(tokens):
         tag = str(t.tag)
-        if tag in ("NNG", "NNP") and _verb_read_as_noun(t, listed[i + 1] if i + 1 < len(listed) else None):
+        if tag in ("NNG", "NNP") and _verb_read_as_noun(t, after):
             tag = "VV"  # "돌리" of "12대 돌리는데", which Kiwi can read as a name
         after_je = prev is not None and prev.form == "제" and str(prev.tag) == "XPN"
         prev = t
@@ -233,9 +232,16 @@ def has_topic(sentence: str) -> bool:
 _VERB_ENDINGS = frozenset({"ETM", "EC", "EF", "EP"})
 
 
+def _with_next(tokens: Iterable[kiwipiepy.Token]) -> Iterator[tuple[kiwipiepy.Token, kiwipiepy.Token | None]]:
+    """Each token with the one after it (None after the last)."""
+    listed = list(tokens)
+    return zip(listed, [*listed[1:], None][: len(listed)], strict=True)
+
+
 def _verb_read_as_noun(token: kiwipiepy.Token, after: kiwipiepy.Token | None) -> bool:
     """A noun right followed by a verb's ending is a verb stem Kiwi misread ("돌리" of "돌리는데")."""
-    return after is not None and after.start == token.end and str(after.tag) in _VERB_ENDINGS and _HANGUL_WORD.fullmatch(token.form) is not None
+    return (after is not None and after.start == token.end and str(after.tag) in _VERB_ENDINGS
+            and _HANGUL_WORD.fullmatch(token.form) is not None)
 
 
 def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
@@ -248,12 +254,12 @@ def noun_phrases(text: str) -> list[tuple[str, list[str]]]:
     phrases: list[tuple[str, list[str]]] = []
     start = end = -1
     terms: list[str] = []
-    for i, t in enumerate(tokens):
+    for t, after in _with_next(tokens):
         tag = str(t.tag).split("-")[0]
         if tag in ("SN", "XSN") and terms and t.start == end:
             end = t.end  # "레벨3", "균일성": the number or suffix belongs to the word as typed
             continue
-        if tag not in _NOUN_TAGS or _verb_read_as_noun(t, tokens[i + 1] if i + 1 < len(tokens) else None):
+        if tag not in _NOUN_TAGS or _verb_read_as_noun(t, after):
             continue
         if terms and t.start == end:
             end, terms = t.end, [*terms, t.form.lower()]

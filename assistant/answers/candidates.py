@@ -312,10 +312,16 @@ def scoring_texts(chunk: Chunk) -> list[str]:
     return texts
 
 
+def stored_units(chunk: Chunk, analysis: str | None = None) -> list[tuple[prose.Unit, str]]:
+    """`units_in_context` of the chunk, split as ingest stored it (`analysis`) so that its Kiwi
+    split is not redone (redone when there is none)."""
+    return units_in_context(chunk, _stored_split(analysis))
+
+
 def line_texts(chunk: Chunk, analysis: str | None = None) -> list[str]:
     """Each line of the chunk in its context, as the relevance model reads it (`analysis`: what
-    ingest stored of the chunk, so that its Kiwi split is not redone)."""
-    return [_in_context(context, unit.text) for unit, context in units_in_context(chunk, _stored_split(analysis))]
+    ingest stored of the chunk)."""
+    return [_in_context(context, unit.text) for unit, context in stored_units(chunk, analysis)]
 
 
 def line_analysis(chunk: Chunk, sentences: list[list[str]] | None = None, *,

@@ -29,7 +29,7 @@ from assistant.answers.candidates import (
     question_terms,
     score,
     spread,
-    units_in_context,
+    stored_units,
 )
 from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
@@ -86,7 +86,8 @@ class Composition:
 def compose(
     question: str, q_terms: list[str], hits: list[Hit], idf: Callable[[str], float], *,
     scorer: SentenceScorer | None = None, analysed: Callable[[list[str]], Mapping[str, str]] | None = None,
-    following: Callable[[Chunk], Chunk | None] | None = None, supporting: int = 2, list_items: int = 6, chunks: int = 5, pool: int = 12, min_score: float = 0.12,
+    following: Callable[[Chunk], Chunk | None] | None = None,
+    supporting: int = 2, list_items: int = 6, chunks: int = 5, pool: int = 12, min_score: float = 0.12,
 ) -> Composition:
     """The answer's sentences: candidates from the top `chunks` hits, cleaned, scored (the
     relevance model on the best `pool` of them), then picked and ordered answer first.
@@ -96,7 +97,8 @@ def compose(
     if not hits or not (asked.weights or (asked.foreign and scorer is not None)):
         return Composition([], 0.0, [])  # a question in another language is read by the relevance model alone
     read = hits[:chunks]
-    candidates = clean(collect(read, analysed([h.chunk.chunk_id for h in read]) if analysed else None), asked)
+    analyses = analysed([h.chunk.chunk_id for h in read]) if analysed else None
+    candidates = clean(collect(read, analyses), asked)
     if not asked.foreign:
         mark_off_topic(candidates, read, asked)
     ranked = _lead_first(score(candidates, asked, scorer, pool), {i for i, h in enumerate(read) if h.by_line})
@@ -104,7 +106,7 @@ def compose(
         return Composition([], 0.0, [])
     comp = _pick_list(candidates, ranked, asked, list_items, scorer) if asked.qtype == QType.list else None
     if comp is not None and following is not None:
-        _go_on_with_list(comp, read[comp.sentences[0].hit_index], list_items, following)
+        _go_on_with_list(comp, read[comp.sentences[0].hit_index], list_items, following, analysed)
     if comp is None:
         picked = _pick(ranked, asked, supporting, min_score)
         comp = (_pointed_list(candidates, picked[0], list_items) or (
@@ -307,20 +309,25 @@ def _pick_list(
                        marker=prose.marker_kind(lists[best][0].unit.raw))
 
 
-def _go_on_with_list(comp: Composition, hit: Hit, limit: int, following: Callable[[Chunk], Chunk | None]) -> None:
+def _go_on_with_list(comp: Composition, hit: Hit, limit: int, following: Callable[[Chunk], Chunk | None],
+                     analysed: Callable[[list[str]], Mapping[str, str]] | None) -> None:
     """A list its chunk cuts off ("공통 필수 서류": 사업 신청서 … 재무제표, and the chunk ends) goes
     on with the items of the next chunk of its document under the same heading, of the same kind
-    ("□ (5) 4대보험 가입자 명부" …), the overlap the chunks share left out."""
+    ("□ (5) 4대보험 가입자 명부" …), the overlap the chunks share left out. Both chunks are read
+    as ingest split them (`analysed`)."""
     section = comp.lead_in
-    units = units_in_context(hit.chunk)
-    if not section or not units or units[-1][0].section != section:
-        return  # the chunk ends past the list's heading: the list ended in it
+    if not section:
+        return
     after = following(hit.chunk)
     if after is None or after.metadata.get("section") != section:
         return
+    analyses = analysed([hit.chunk.chunk_id, after.chunk_id]) if analysed else {}
+    units = stored_units(hit.chunk, analyses.get(hit.chunk.chunk_id))
+    if not units or units[-1][0].section != section:
+        return  # the chunk ends past the list's heading: the list ended in it
     shown = {p.text for p in comp.sentences}
     more: list[Picked] = []
-    for unit, _ in units_in_context(after):
+    for unit, _ in stored_units(after, analyses.get(after.chunk_id)):
         if unit.section != section:
             break
         text = prose.without_file_refs(prose.strip_markers(unit.raw))
