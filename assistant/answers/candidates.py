@@ -61,7 +61,7 @@ _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
 _PAST = re.compile(f"[{PAST_SYLLABLES}]습니다[.!]?$")  # a case's story ("반겼습니다"), not the rule
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
-                        r"|줄었|늘었|올랐|줄인|줄였|달라졌")
+                        r"|줄었|늘었|올랐|줄인|줄였|달라졌|(?:줄어|늘어|올라|좋아져|나아져)요|줄어드|줄일\s*수")
 _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
@@ -96,6 +96,13 @@ _RESULT = re.compile(
     r"|전[^:]{0,12}:\s*[^,]{0,20}\d.{0,40}후[^:]{0,12}:\s*[^,]{0,20}\d")  # a row "도입 전: 25일, 도입 후: 14일"
 # the section a case's line sits in: what came out of it, or the problem it started from
 _OUTCOME_SECTION = re.compile(r"결과|성과|효과|변화|도입\s*후")
+
+
+def tells_result(cand: Candidate) -> bool:
+    """A line that says how a figure moved ("납기 준수율 - 도입 전: 78%, 도입 후(6개월): 94%")."""
+    return bool(_RESULT.search(cand.unit.text))
+
+
 # a section that tells the problem as it was ("상황", "진단(사고 원인)"), not one about
 # solving it ("전담 인력 문제는 어떻게 푸나")
 def _section_named(prefixes: str, names: str) -> re.Pattern[str]:

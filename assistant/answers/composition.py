@@ -30,6 +30,7 @@ from assistant.answers.candidates import (
     score,
     spread,
     stored_units,
+    tells_result,
 )
 from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import QType
@@ -57,6 +58,8 @@ _PART_OF_BEFORE = re.compile(r"^그\s?중\s")
 # of the changed answers say more of what was asked)
 _SHORT_LEAD_CHARS = 40
 _GOES_ON_SHARE = 0.5
+# how good next to the lead the line with a case's figures must be to follow it (`_shows_result`)
+_RESULT_SHARE = 0.4
 
 
 @dataclass
@@ -166,7 +169,8 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     floor = max(min_score, 0.65 * lead.score)
     # the line that completes the lead takes the first supporting place: the other side of a
     # difference, or the next sentence of a short lead's paragraph
-    if (completes := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)) is not None:
+    if (completes := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)
+            or _shows_result(lead, ranked, asked)) is not None:
         ranked = [lead, completes, *(c for c in ranked[1:] if c is not completes)]
         floor = min(floor, completes.score)
     repeats = 0  # lines that say a picked line again take a place: a repeat is not replaced by a weaker line
@@ -221,6 +225,16 @@ def _goes_on(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
         return None
     return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.line == lead.unit.line
                  and c.unit.position == lead.unit.position + 1 and c.score >= _GOES_ON_SHARE * lead.score), None)
+
+
+def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
+    """For "효과 있나요?", "줄인 회사 있나" led by what a case did or found ("작은 봉제 공장도 효과가
+    있습니다."), the line of the same case that says how a figure moved ("납기 준수율 - 도입 전:
+    78%, 도입 후(6개월): 94%"): an effect is told by its numbers."""
+    if not asked.case or tells_result(lead):
+        return None
+    return next((c for c in ranked[1:] if c.title == lead.title and tells_result(c)
+                 and c.score >= _RESULT_SHARE * lead.score), None)
 
 
 def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:

@@ -388,3 +388,17 @@ def test_a_made_up_examples_rows_do_not_lead_over_the_rule(scorer: EmbeddingScor
     ]
     answer = _answer("레퍼런스 몇 곳 봐야 돼요?", hits, scorer)
     assert _first_line(answer).startswith("후보를 추린 뒤 레퍼런스 현장 1곳 이상"), answer
+
+
+def test_an_effect_question_is_told_the_figure_that_moved(scorer: EmbeddingScorer) -> None:
+    """"효과 있나요?" led by what the case says of itself gets, next, the row of the same case
+    that says how a figure moved, however plainly the relevance model reads a row."""
+    title = "멘토링 사례: 서울 아파트형 공장 봉제 업체의 작업 현황 공유"
+    hits = [_hit(0, "작은 봉제 공장도 효과가 있습니다. 봉제 공장은 숙련 작업자의 손이 경쟁력입니다.", "교훈", title=title),
+            _hit(1, "대표는 처음에 \"우리 같은 작은 봉제 공장에 스마트공장이 무슨 소용이냐\"며 반신반의했습니다. "
+                    "외주 봉제 공장의 진행 상황을 사진과 함께 모바일로 공유했습니다.", "실행 내용", title=title),
+            _hit(2, "납기 준수율 - 도입 전: 78%, 도입 후(6개월): 94%", "결과", title=title,
+                 metadata={"table_header": "항목 | 도입 전 | 도입 후(6개월)"})]
+    for question in ("우리도 봉제 공장인데 스마트공장 하면 효과 있나요?", "봉제 공장인데 납기 좀 좋아지나요? 줄어요?"):
+        answer = _answer(question, hits, scorer)
+        assert "94%" in answer, answer
