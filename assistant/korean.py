@@ -41,10 +41,11 @@ def _lexicon() -> list[tuple[str, str, float]]:
     return entries
 
 
-_TERMS_FORMAT = "t6"  # bumped when terms or splits are made differently (t2: no space inside a term;
+_TERMS_FORMAT = "t7"  # bumped when terms or splits are made differently (t2: no space inside a term;
 # t3: a connective ending Kiwi took for a sentence's end goes on with the next piece; t4: "제일" is no 일;
 # t5: a quote Kiwi left at a sentence's end goes with the particle that opens the next; t6: a noun
-# right before a verb's ending is the verb's stem, "돌리다" of "12대 돌리는데")
+# right before a verb's ending is the verb's stem, "돌리다" of "12대 돌리는데"; t7: a "-" item under a numbered
+# step ("2) 신청 (마감까지)") is read with the step's name, so the lines ingest embeds ahead changed)
 
 
 def analyser_signature() -> str:

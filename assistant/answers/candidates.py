@@ -305,7 +305,7 @@ def units_in_context(chunk: Chunk, sentences: list[list[str]] | None = None) -> 
         table_header=chunk.metadata.get("table_header"), section=chunk.metadata.get("section"),
     )
     heading = own_heading(chunk.heading)
-    return [(unit, " > ".join(p for p in (heading, unit.section) if p)) for unit in units]
+    return [(unit, " > ".join(p for p in (heading, unit.section, unit.step) if p)) for unit in units]
 
 
 def scoring_texts(chunk: Chunk) -> list[str]:
@@ -387,8 +387,11 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
     kept: list[Candidate] = []
     asked_terms = set(asked.weights) | STOP_TERMS
     lend: dict[tuple[int, int], Candidate] = {}
+    titles = set() if asked.qtype == QType.list else _step_titles(candidates)
     for cand in candidates:
         text, unit = cand.unit.text, cand.unit
+        if cand.key in titles:
+            continue  # "2) 신청 (마감까지)" names the step its items below say; alone it answers nothing
         if _QUESTION_LINE.search(text):
             lend[(cand.hit_index, unit.position + 1)] = cand
             continue
@@ -411,6 +414,13 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         if cand.key in lend:
             cand.follows_question = asked.overlap(lend[cand.key].terms)
     return kept
+
+
+def _step_titles(candidates: list[Candidate]) -> set[tuple[int, int]]:
+    """The items that title the deeper items below them (`prose.titles_steps`)."""
+    return {c.key for c, nxt in zip(candidates, candidates[1:], strict=False)
+            if c.unit.kind == "item" and nxt.hit_index == c.hit_index and nxt.unit.line == c.unit.line + 1
+            and nxt.unit.step == c.unit.text}
 
 
 def mark_off_topic(candidates: list[Candidate], hits: list[Hit], asked: Asked,

@@ -231,8 +231,8 @@ def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Can
     """For "효과 있나요?", "줄인 회사 있나" led by what a case did or found ("작은 봉제 공장도 효과가
     있습니다."), the line of the same case that says how a figure moved ("납기 준수율 - 도입 전:
     78%, 도입 후(6개월): 94%"): an effect is told by its numbers."""
-    if not asked.case or tells_result(lead):
-        return None
+    if not asked.case or asked.money or tells_result(lead):
+        return None  # "그 사례 총 얼마 들었어요?" asks the bill, not what moved
     return next((c for c in ranked[1:] if c.title == lead.title and tells_result(c)
                  and c.score >= _RESULT_SHARE * lead.score), None)
 

@@ -80,6 +80,7 @@ class Unit:
     raw: str  # the line as written in the chunk
     line: int = 0  # index of that line among the chunk's non-empty lines
     item_label: str = ""  # a list item's label ("A 품목") on its later sentences, which do not say it
+    step: str = ""  # the numbered step a "-" item goes under ("신청 (마감까지)", `titles_steps`)
 
 
 def is_table_row(line: str) -> bool:
@@ -231,6 +232,7 @@ def units_of_chunk(
     units: list[Unit] = []
     run: int | None = None
     run_kind: str | None = None
+    step: str | None = None  # the numbered step ("2) 신청 (마감까지)") whose "-" items follow
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if is_table_row(line):
@@ -265,6 +267,8 @@ def units_of_chunk(
             run, run_kind = None, None
         elif run_kind is None or (kind != run_kind and kind != "dash"):
             run, run_kind = i, kind  # a new list (a deeper "-" item does not end its parent's)
+        if kind != "dash":
+            step = None
         parts = sentences[i] if i < len(sentences) else [line]
         label = ""
         for j, sentence in enumerate(parts):
@@ -275,5 +279,15 @@ def units_of_chunk(
                 label = named.group(1).strip()  # "- A 품목: 상위 70~80%. 주 단위로 관리": both are about A 품목
             is_item = kind is not None and (kind == run_kind or run_kind is None)
             units.append(Unit(len(units), clean, "item" if is_item else "sentence", section,
-                              run if is_item else None, line, i, label if j else ""))
+                              run if is_item else None, line, i, label if j else "",
+                              step if kind == "dash" and step else ""))
+        if kind not in (None, "dash") and titles_steps(line, nxt):
+            step = heading_text(line)
     return units
+
+
+def titles_steps(line: str, next_line: str | None) -> bool:
+    """A short numbered item with no sentence of its own over deeper "-" items ("2) 신청 (마감까지)"
+    over "- 온라인 시스템에 신청서 … 올립니다."): it names the step its items say."""
+    return (next_line is not None and marker_kind(next_line) == "dash" and len(strip_markers(line)) <= 30
+            and not _SENTENCE_END.search(line))

@@ -402,3 +402,18 @@ def test_an_effect_question_is_told_the_figure_that_moved(scorer: EmbeddingScore
     for question in ("우리도 봉제 공장인데 스마트공장 하면 효과 있나요?", "봉제 공장인데 납기 좀 좋아지나요? 줄어요?"):
         answer = _answer(question, hits, scorer)
         assert "94%" in answer, answer
+
+
+def test_a_numbered_steps_name_is_read_with_its_items_and_never_answers_alone(scorer: EmbeddingScorer) -> None:
+    """"2) 신청 (마감까지)" over "- … 올립니다." names a step: a question about one of its items is
+    answered by the item, read under the step's name, not by the bare name."""
+    title = "지원 신청 서류 목록"
+    text = ("(4) 4대보험 가입자 명부\n- 신청일 기준 1개월 이내 발급분(예시)\n- 사업장 전체 인원이 나온 것\n"
+            "(5) 국세 완납증명서\n- 발급 후 30일 이내(예시), 마감일 기준으로 계산")
+    hits = [_hit(0, text, "공통 필수 서류", title=title)]
+    answer = _answer("4대보험 명부 언제 뗀거까지 인정돼요?", hits, scorer)
+    assert _first_line(answer).startswith("신청일 기준 1개월 이내"), answer
+    assert "발급 후 30일" not in answer, answer  # the other document's item, told apart by its step
+    # asked for the list, the documents are its items
+    listed = _answer("신청할 때 내야 되는 서류 뭐뭐예요?", hits, scorer)
+    assert "4대보험 가입자 명부" in listed and "국세 완납증명서" in listed, listed
