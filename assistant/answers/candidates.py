@@ -472,16 +472,25 @@ def _shape(cand: Candidate, asked: Asked) -> float:
         return 1.0 if states_frequency(unit.text) else 0.0  # "매주", "분기마다", not "6개월 이상"
     if asked.formula and prose.states_formula(unit.text):
         return 1.0  # "어떻게 계산해요?" is answered by the formula
-    if asked.first_step and unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num":
-        return 1.0  # the first of a numbered list of steps
-    if asked.first_step and _SAYS_WHERE_TO_START.search(unit.text):
-        return 1.0  # "… 현장 실적과 불량을 모른다면 MES부터", "기초 MES부터 시작하는 경우가 많습니다"
+    if asked.first_step and (opens_steps(cand) or says_where_to_start(cand)):
+        return 1.0
     if asked.qtype == QType.what and unit.kind == "sentence":
         if defines_asked(cand, asked):
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
         if defines(cand.context) and " > " not in cand.context:
             return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
     return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money, cost=asked.cost)
+
+
+def opens_steps(cand: Candidate) -> bool:
+    """The first of a numbered list of steps ("1. 즉시 대응(1주): 감염 장비 네트워크 분리, …")."""
+    unit = cand.unit
+    return unit.kind == "item" and unit.run == unit.line and prose.marker_kind(unit.raw) == "num"
+
+
+def says_where_to_start(cand: Candidate) -> bool:
+    """"… 현장 실적과 불량을 모른다면 MES부터", "기초 MES부터 시작하는 경우가 많습니다"."""
+    return bool(_SAYS_WHERE_TO_START.search(cand.unit.text))
 
 
 def defines_asked(cand: Candidate, asked: Asked, *, opening: bool = False) -> bool:

@@ -26,7 +26,9 @@ from assistant.answers.candidates import (
     labels_asked,
     list_title,
     mark_off_topic,
+    opens_steps,
     question_terms,
+    says_where_to_start,
     score,
     spread,
     stored_units,
@@ -41,6 +43,8 @@ from assistant.stores.catalog import Chunk
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
+# "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
+_ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
 
@@ -248,6 +252,8 @@ def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
                 lambda c: labels_asked(c, asked)]  # "예지보전(상태 기준): 센서로 … 정비한다."
     if asked.qtype in (QType.how_much, QType.when):
         return [lambda c: c.shape >= 1.0]
+    if _ASKS_WHERE_TO_START.search(asked.text):  # the first step of the steps, or the line that says where to start
+        return [opens_steps, says_where_to_start]
     return []
 
 

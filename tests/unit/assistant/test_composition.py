@@ -417,3 +417,15 @@ def test_a_numbered_steps_name_is_read_with_its_items_and_never_answers_alone(sc
     # asked for the list, the documents are its items
     listed = _answer("신청할 때 내야 되는 서류 뭐뭐예요?", hits, scorer)
     assert "4대보험 가입자 명부" in listed and "국세 완납증명서" in listed, listed
+
+
+def test_what_to_do_first_opens_with_the_first_of_the_steps(scorer: EmbeddingScorer) -> None:
+    """"뭐부터 해야돼요?" is answered by the first of a case's numbered steps, though a lesson of
+    the case from a higher chunk reads nearly as well; "시작했더니 …" asks no first step."""
+    title = "멘토링 사례: 랜섬웨어로 MES·ERP가 멈춘 금속 가공 공장"
+    hits = [_hit(0, "공급기업 유지보수 접속 방식을 꼭 확인하세요. 살길은 오프라인 백업뿐입니다.", "교훈", title=title),
+            _hit(1, "1. 즉시 대응(1주): 감염 장비 네트워크 분리, 증거 보존, 한국인터넷진흥원(KISA) 신고.\n"
+                    "2. 복구(2주): 오프라인 백업으로 서버를 새로 설치합니다.\n"
+                    "3. 재발 방지(3개월): 원격접속 차단과 VPN, 계정 정리, 네트워크 분리.", "로드맵", title=title)]
+    answer = _answer("랜섬웨어 걸렸는데 지금 당장 뭐부터 해야돼요?", hits, scorer)
+    assert _first_line(answer).startswith("즉시 대응(1주)"), answer
