@@ -253,7 +253,7 @@ def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
     if asked.qtype in (QType.how_much, QType.when):
         return [lambda c: c.shape >= 1.0]
     if _ASKS_WHERE_TO_START.search(asked.text):  # the first step of the steps, or the line that says where to start
-        return [opens_steps, says_where_to_start]
+        return [says_where_to_start, opens_steps]
     return []
 
 
