@@ -45,6 +45,7 @@ __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
 # "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
 _ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
 
@@ -159,7 +160,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     For "how much", "when" and "how is it calculated" the answering line must hold the amount,
     the date or the formula when a nearly as good line does."""
     lead = ranked[0]
-    for holds in _answer_shapes(asked):  # the most telling shape first
+    for holds in _answer_shapes(asked, lead):  # the most telling shape first
         if holds(lead):
             break
         # "그중 3,000만 원을 …" holds an amount of the line before it, not the answer's own
@@ -241,7 +242,7 @@ def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Can
                  and c.score >= _RESULT_SHARE * lead.score), None)
 
 
-def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
+def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], bool]]:
     """What the answering line must hold, if the question says (the formula, the definition, the
     amount, the date), the most telling shape first."""
     if asked.formula:
@@ -250,6 +251,11 @@ def _answer_shapes(asked: Asked) -> list[Callable[[Candidate], bool]]:
         return [lambda c: c.unit.kind == "sentence" and defines_asked(c, asked),  # "X는 … 지표입니다"
                 lambda c: c.unit.kind == "sentence" and defines_asked(c, asked, opening=True),
                 lambda c: labels_asked(c, asked)]  # "예지보전(상태 기준): 센서로 … 정비한다."
+    if asked.cost and lead.unit.run is not None:
+        # "그거 하면 얼마 들어요?" led by a row of a bill ("정부 지원 - 금액: 2,400만 원"): its total row
+        # ("총사업비 - 금액: 4,800만 원") says what it costs
+        return [lambda c: c.shape >= 1.0 and c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
+                and bool(_TOTAL.search(c.unit.text)), lambda c: c.shape >= 1.0]
     if asked.qtype in (QType.how_much, QType.when):
         return [lambda c: c.shape >= 1.0]
     if _ASKS_WHERE_TO_START.search(asked.text):  # the first step of the steps, or the line that says where to start

@@ -429,3 +429,16 @@ def test_what_to_do_first_opens_with_the_first_of_the_steps(scorer: EmbeddingSco
                     "3. 재발 방지(3개월): 원격접속 차단과 VPN, 계정 정리, 네트워크 분리.", "로드맵", title=title)]
     answer = _answer("랜섬웨어 걸렸는데 지금 당장 뭐부터 해야돼요?", hits, scorer)
     assert _first_line(answer).startswith("즉시 대응(1주)"), answer
+
+
+def test_what_it_costs_is_answered_by_the_bills_total(scorer: EmbeddingScorer) -> None:
+    """"얼마 들어요?" led by a row of a case's bill opens with the bill's total, not the state's part;
+    a question about one item's cost keeps that item."""
+    title = "멘토링 사례: 반찬 제조 공장의 HACCP 기록 전산화와 MES 도입"
+    hits = [_hit(0, "구분 | 금액(예시) | 비율\n정부 지원 | 2,400만 원 | 50%\n기업 부담 | 2,400만 원 | 50%\n"
+                    "총사업비 | 4,800만 원 | 100%", "비용", title=title),
+            _hit(1, "온도센서 교정은 연 120만 원(예시)으로 따로 계약했습니다.", "실행 내용", title=title)]
+    answer = _answer("반찬 공장 HACCP 기록 전산화 하면 얼마 들어요?", hits, scorer)
+    assert _first_line(answer).startswith("총사업비"), answer
+    item = _answer("온도센서 교정 비용은 1년에 얼마 들어요?", hits, scorer)
+    assert _first_line(item).startswith("온도센서 교정은 연 120만 원"), item
