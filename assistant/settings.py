@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     chroma_url: str | None = None
     chroma_collection: str = "factory_mentor"
+    # how widely the vector index searches (HNSW ef): at Chroma's 100 the graph each process
+    # builds finds a slightly different set of the nearest chunks, and the same question got
+    # another answer from one process to the next; 400 finds the same nearest ones every time
+    chroma_search_ef: int = Field(default=400, ge=10)
     database_url: str | None = None
     # the knowledge catalog's database; unset = the database when it is PostgreSQL (shared by
     # every process), else <data_dir>/index.sqlite beside the embedded vectors

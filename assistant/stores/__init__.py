@@ -153,11 +153,17 @@ class Stores:
 
     @cached_property
     def collection(self) -> Any:
-        return self.client.get_or_create_collection(
+        ef = self.settings.chroma_search_ef
+        collection = self.client.get_or_create_collection(
             name=self.collection_name,
             embedding_function=ChromaEmbeddingFunction(self.embeddings, self.settings.embedding_model),
-            metadata={"hnsw:space": "cosine"},
+            metadata={"hnsw:space": "cosine", "hnsw:search_ef": ef},
         )
+        if (collection.configuration.get("hnsw") or {}).get("ef_search") != ef:
+            # a collection made before (or with another setting): how it searches can change in place
+            collection.modify(configuration={"hnsw": {"ef_search": ef}})
+            log.info("vector search width set to %d", ef)
+        return collection
 
     @cached_property
     def vector_watch(self) -> VectorWatch:

@@ -59,3 +59,18 @@ def test_at_start_up_only_cached_vectors_are_restored(tmp_path: Path) -> None:
     assert restore_missing_vectors(stores) == len(ids) - 2  # ingest embeds the rest with the model
     assert readiness(stores, None).ok
     stores.close()
+
+
+def test_the_vector_index_searches_widely_enough_to_find_the_same_chunks_in_every_process(tmp_path: Path) -> None:
+    """At Chroma's default search width (ef 100) the index each process builds found a slightly
+    different set of nearest chunks, and an owner asking twice got two answers. A new collection
+    is made with the configured width, and one made before is widened when it is opened."""
+    settings = make_settings(tmp_path / "var", embedding_model="hashing-bigrams")
+    stores = open_stores(settings)
+    assert stores.collection.configuration["hnsw"]["ef_search"] == settings.chroma_search_ef == 400
+    stores.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # as earlier releases made it
+    stores.close()
+    stores = open_stores(settings)
+    assert stores.collection.configuration["hnsw"]["ef_search"] == 400
+    assert stores.collection.configuration["hnsw"]["space"] == "cosine"
+    stores.close()
