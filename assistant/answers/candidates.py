@@ -16,6 +16,7 @@ from assistant.answers import prose
 from assistant.answers.glossary import korean_terms
 from assistant.answers.question_types import (
     QType,
+    asked_count,
     asks_about_cautions,
     asks_about_difficulties,
     asks_cost,
@@ -183,6 +184,7 @@ class Asked:
     sections: re.Pattern[str] | None = None  # the section headings that hold what it asks (`wanted_sections`)
     own_figures: bool = False  # gives numbers of its own ("총사업비 1억"): a worked example may be its case
     comparison: bool = False  # asks how two things differ ("반려랑 탈락이랑 뭐가 달라요?")
+    count: re.Pattern[str] | None = None  # a count of the counter asked ("몇 명": "2명"), `asked_count`
 
     @property
     def total(self) -> float:
@@ -264,7 +266,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         foreign=foreign, formula=bool(_ASKS_FORMULA.search(_FORMULA_AS_SETTING.sub(' ', question))),
         definition=definition, money=money, cost=money and asks_cost(question),
         defined=_defined_thing(question) if definition else frozenset(),
-        own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison,
+        own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison, count=asked_count(question),
     )
     asked.sections = wanted_sections(asked)
     return asked
@@ -479,6 +481,8 @@ def _shape(cand: Candidate, asked: Asked) -> float:
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
         if defines(cand.context) and " > " not in cand.context:
             return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
+    if asked.count is not None and asked.qtype in (QType.how_much, QType.when):
+        return 1.0 if asked.count.search(unit.text) else 0.0  # "몇 명까지?": "기업당 최대 2명", not "6개월 이상"
     return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money, cost=asked.cost)
 
 

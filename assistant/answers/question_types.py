@@ -173,3 +173,22 @@ def fit(qtype: QType, sentence: str, *, first_step: bool = False, money: bool = 
     if money and qtype == QType.how_much:
         return 1.0 if (_COST_FIT if cost else _MONEY_FIT).search(sentence) else 0.0
     return 1.0 if _FITS[qtype].search(sentence) else 0.0
+
+
+# "몇 명까지?", "몇 군데?", "몇 번 와요?": the counter asked, and how the sources write a count of it
+_ASKED_COUNTER = re.compile(r"몇\s*(명|대|곳|군데|개(?!월)|번|회|건|개월|달|주(?!기)|년|시간|분|장|배|점|프로|퍼센트|%)")
+_ANY_COUNT = "개(?!월)|곳|군데|가지|대|명|건|장|벌|종|번|회"
+_COUNTERS = {"명": "명", "대": "대", "곳": _ANY_COUNT, "군데": _ANY_COUNT, "개": _ANY_COUNT, "번": "번|회", "회": "회|번",
+             "건": "건", "개월": "개월|달", "달": "개월|달", "주": "주", "년": "년", "시간": "시간", "분": "분",
+             "장": "장", "배": "배", "점": "점", "프로": "%|퍼센트", "퍼센트": "%|퍼센트", "%": "%|퍼센트"}
+
+
+def asked_count(text: str) -> re.Pattern[str] | None:
+    """A count of the counter the question asks ("채용지원 몇명까지?": "기업당 최대 2명"), which a
+    number of another counter does not answer ("채용 후 6개월 이상"); "몇 개" is any count ("19곳",
+    "840장"), not a time or a sum."""
+    match = _ASKED_COUNTER.search(text)
+    if match is None or asks_money(text):
+        return None  # "얼마 들었고 몇 프로였어요?" asks a sum too
+    return re.compile(_AMOUNT + rf"(?:{_COUNTERS[match.group(1)]})")
+

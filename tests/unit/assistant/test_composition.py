@@ -442,3 +442,16 @@ def test_what_it_costs_is_answered_by_the_bills_total(scorer: EmbeddingScorer) -
     assert _first_line(answer).startswith("총사업비"), answer
     item = _answer("온도센서 교정 비용은 1년에 얼마 들어요?", hits, scorer)
     assert _first_line(item).startswith("온도센서 교정은 연 120만 원"), item
+
+
+def test_how_many_is_answered_by_a_count_of_what_was_asked(scorer: EmbeddingScorer) -> None:
+    """"몇 명까지?" is answered by a number of people ("기업당 최대 2명"), not by the months of a
+    condition ("채용 후 6개월 이상") that reads closer to the question; "몇 개" is any count."""
+    title = "스마트공장 운영 인력 지원"
+    hits = [_hit(0, "조건: 채용 후 6개월 이상 고용 유지, 4대보험 가입.\n지원 금액: 1인당 월 최대 150만 원, 최대 12개월\n"
+                    "인원: 기업당 최대 2명", "채용 지원", title=title)]
+    answer = _answer("채용지원 몇명까지 받을수있어요", hits, scorer)
+    assert _first_line(answer).startswith("인원: 기업당 최대 2명"), answer
+    places = [_hit(0, "전국 19곳의 지역 테크노파크에 스마트제조혁신센터가 있습니다. 센터는 2019년에 문을 열었습니다.",
+                   "지역 창구", title="테크노파크와 혁신센터")]
+    assert "19곳" in _first_line(_answer("테크노파크 전국에 몇개 있어요?", places, scorer))
