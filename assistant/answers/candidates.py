@@ -481,8 +481,6 @@ def _shape(cand: Candidate, asked: Asked) -> float:
             return 1.0  # "설비종합효율(OEE)은 … 지표입니다" says what the asked thing is
         if defines(cand.context) and " > " not in cand.context:
             return 1.0 if unit.position == 0 else 0.6  # "지방비 매칭이란" says what it is
-    if asked.count is not None and asked.qtype in (QType.how_much, QType.when):
-        return 1.0 if asked.count.search(unit.text) else 0.0  # "몇 명까지?": "기업당 최대 2명", not "6개월 이상"
     return fit(asked.qtype, unit.text, first_step=asked.first_step, money=asked.money, cost=asked.cost)
 
 

@@ -45,6 +45,7 @@ __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
 # "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
 _ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_NUMBER = re.compile(r"\d[\d,.]*")
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
@@ -257,10 +258,23 @@ def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], 
         return [lambda c: c.shape >= 1.0 and c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
                 and bool(_TOTAL.search(c.unit.text)), lambda c: c.shape >= 1.0]
     if asked.qtype in (QType.how_much, QType.when):
+        if asked.count is not None:  # "몇 명까지?": "기업당 최대 2명", not "채용 후 6개월 이상"
+            return [_counts(asked.count, asked.text), lambda c: c.shape >= 1.0]
         return [lambda c: c.shape >= 1.0]
     if _ASKS_WHERE_TO_START.search(asked.text):  # the first step of the steps, or the line that says where to start
         return [says_where_to_start, opens_steps]
     return []
+
+
+def _counts(count: re.Pattern[str], question: str) -> Callable[[Candidate], bool]:
+    """A line with a count of the asked counter that is not the owner's own figure ("70프로밖에 안
+    되는데 목표는 몇 프로?" is not answered by "처음 재면 70%대")."""
+    own = {_digits(n) for n in _NUMBER.findall(question)}
+    return lambda c: any(_digits(m.group(0)) not in own for m in count.finditer(c.unit.text))
+
+
+def _digits(figure: str) -> str:
+    return re.sub(r"\D", "", figure)
 
 
 def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> Composition | None:
