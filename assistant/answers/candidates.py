@@ -62,7 +62,7 @@ _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
 _PAST = re.compile(f"[{PAST_SYLLABLES}]습니다[.!]?$")  # a case's story ("반겼습니다"), not the rule
 _ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
-                        r"|줄었|늘었|올랐|줄인|줄였|달라졌|(?:줄어|늘어|올라|좋아져|나아져)요|줄어드|줄일\s*수")
+                        r"|줄었|늘었|올랐|줄인|줄였|달라졌|(?:몇\S*|얼마\S*)\s*(?:떨어|내려|올라)\S*(?:졌|갔|왔)|(?:줄어|늘어|올라|좋아져|나아져)요|줄어드|줄일\s*수")
 _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
 _ASKS_FORMULA = re.compile(r"계산|구하|구해|공식|산식|산출|calculat|formula|compute", re.I)
@@ -141,6 +141,7 @@ _CAVEAT_LINE = re.compile(r"^\s*(주의|유의|참고)\s*[:：]")
 # "뭐가 달라요?", "차이가 뭐예요?", "vs" (not "달라서", "달라고")
 _ASKS_DIFFERENCE = re.compile(r"차이|(?:뭐가|어떻게|뭐|무엇이)\s*달라|달라요\s*[?？]*$|다른\s*점|비교|\bvs\b|differ|compare", re.I)
 _DIFFERENCE_WORDS = frozenset({"차이", "차이점", "비교", "다르다", "다른", "점"})
+_COUNTER_WORDS = frozenset({"프로", "퍼센트", "군데"})
 # "뭐부터 해요?", "뭘 먼저 해요?": the first step is asked, 먼저 is no word to match ("… 먼저 확인하세요")
 _FIRST_WORDS = frozenset({"먼저", "우선"})
 _EXAMPLE_LINE = re.compile(r"^\s*(예|예시|보기)\s*[):：]|^\s*\(예\)")
@@ -256,7 +257,8 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
     # the 먼저 of "뭘 먼저 해요?"
     first_step = asks_first_step(question)
     phrasing = (_plant_size_terms(question) | (_MEANING_WORDS if meaning else frozenset())
-                | (_DIFFERENCE_WORDS if comparison else frozenset()) | (_FIRST_WORDS if first_step else frozenset()))
+                | (_DIFFERENCE_WORDS if comparison else frozenset()) | (_FIRST_WORDS if first_step else frozenset())
+                | _COUNTER_WORDS)  # the 프로 of "몇 프로 나와요?": how a count is asked, no topic
     asked = Asked(
         text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in phrasing},
         first_step=first_step, cautions=asks_about_cautions(question),

@@ -378,3 +378,10 @@ def test_an_english_question_in_everyday_words_reaches_the_rule(assistant: Assis
     assert answer.decision == Decision.answered, answer.answer
     assert "맞춤 개발" in answer.answer.split("\n")[1], answer.answer
     _citations_valid(answer)
+
+
+def test_how_a_percentage_is_asked_is_no_topic_the_knowledge_lacks(assistant: Assistant) -> None:
+    # "몇프로": 프로 is how the owner asks for a percentage, not a subject outside the product's scope
+    answer = assistant.ask(Question(text="재제작률이 몇프로까지 떨어졌어요?"))
+    assert answer.decision != Decision.declined, answer.answer
+    assert "3%" in answer.answer.split("\n")[0], answer.answer
