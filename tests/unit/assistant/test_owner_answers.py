@@ -385,3 +385,10 @@ def test_how_a_percentage_is_asked_is_no_topic_the_knowledge_lacks(assistant: As
     answer = assistant.ask(Question(text="재제작률이 몇프로까지 떨어졌어요?"))
     assert answer.decision != Decision.declined, answer.answer
     assert "3%" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_an_owner_asking_where_the_hacker_got_in_is_not_told_it_is_out_of_scope(assistant: Assistant) -> None:
+    # "해커", "어디로 들어왔" are the owner's words for the sources' 보안, 랜섬웨어, 침입 경로
+    answer = assistant.ask(Question(text="해커가 공장 서버에 어디로 들어온 거예요?"))
+    assert answer.decision != Decision.declined, answer.answer
+    assert "원격" in answer.answer, answer.answer
