@@ -45,6 +45,7 @@ __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
 # "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
 _ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_BUT = re.compile(r"^(다만|하지만|단,|단\s|그러나)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
 # the question types a list of steps, places or items can answer whole
@@ -175,8 +176,9 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     floor = max(min_score, 0.65 * lead.score)
     # the line that completes the lead takes the first supporting place: the other side of a
     # difference, or the next sentence of a short lead's paragraph
-    if (completes := _other_side(lead, ranked, asked) or _goes_on(lead, ranked)
-            or _shows_result(lead, ranked, asked)) is not None:
+    completing = [c for c in (_other_side(lead, ranked, asked) or _goes_on(lead, ranked)
+                              or _shows_result(lead, ranked, asked), _qualifies(lead, ranked, asked)) if c is not None]
+    for completes in reversed(completing):
         ranked = [lead, completes, *(c for c in ranked[1:] if c is not completes)]
         floor = min(floor, completes.score)
     repeats = 0  # lines that say a picked line again take a place: a repeat is not replaced by a weaker line
@@ -189,7 +191,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
         if cand.related < 0.35 or _answers_another_asker(cand, asked):
             continue  # unrelated by the relevance model, or said to another owner's own figures
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
-        continues = cand is completes or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
+        continues = cand in completing or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
         if new_terms or continues or cand.score >= 0.8 * lead.score:
             picked.append(cand)
             covered |= cand.terms
@@ -241,6 +243,16 @@ def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Can
         return None  # "그 사례 총 얼마 들었어요?" asks the bill, not what moved
     return next((c for c in ranked[1:] if c.title == lead.title and tells_result(c)
                  and c.score >= _RESULT_SHARE * lead.score), None)
+
+
+def _qualifies(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
+    """For "대출 받을 수 있나요?" led by "정책자금 융자를 활용할 수 있습니다.", the sentence of the
+    same passage that limits the yes ("다만 정부 지원금으로 덮이는 금액에는 융자를 받을 수
+    없습니다."): a yes told without its "but" misleads."""
+    if asked.qtype != QType.yes_no:
+        return None
+    return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and _BUT.match(c.unit.text)
+                 and 0 < c.unit.position - lead.unit.position <= 3 and c.score >= _RESULT_SHARE * lead.score), None)
 
 
 def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], bool]]:

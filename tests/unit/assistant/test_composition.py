@@ -460,3 +460,15 @@ def test_how_many_is_answered_by_a_count_of_what_was_asked(scorer: EmbeddingScor
                    "재고 정확도", title="재고 관리")]
     answer = _answer("처음 재보니 재고 맞는게 70프로밖에 안되는데 목표는 몇프로로 잡아요?", target, scorer)
     assert _first_line(answer).startswith("95% 이상을 목표로"), answer
+
+
+def test_a_yes_keeps_the_but_of_its_passage(scorer: EmbeddingScorer) -> None:
+    """"대출 받을 수 있나요?" led by the FAQ's yes is also told the sentence that limits it."""
+    title = "스마트공장 지원사업 자주 묻는 질문"
+    hits = [_hit(0, "Q18. 부담금이 부족한데 대출도 되나요?\n정책자금 융자를 활용할 수 있습니다. 선정 기업은 기준금리에서 "
+                    "0.3%p 우대를 받아 연 1.85%(예시)로 빌릴 수 있습니다. 다만 정부 지원금으로 덮이는 금액에는 융자를 받을 수 "
+                    "없습니다.", "구축 중", title=title),
+            _hit(1, "정부 지원금은 총사업비의 50%와 단계별 한도 중 작은 금액입니다. 기업 부담은 총사업비의 50% 이상입니다.",
+                 "비용 분담의 원칙", title="단계별 지원금액과 비용 분담")]
+    answer = _answer("정부지원금 나오는 부분까지 포함해서 총사업비 전체를 대출 받을 수 있나요?", hits, scorer)
+    assert "덮이는 금액에는 융자를 받을 수 없습니다" in answer, answer
