@@ -61,7 +61,7 @@ _QUESTION_LINE = re.compile(r"^\s*Q\d*[.:)]\s*|[?？]\s*$")
 _NOTE_LINE = re.compile(r"^\s*※")
 _FINITE = re.compile(r"(다|요|죠)[.!]?\s*$")  # a full sentence says its own meaning
 _PAST = re.compile(f"[{PAST_SYLLABLES}]습니다[.!]?$")  # a case's story ("반겼습니다"), not the rule
-_ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
+_ASKS_CASE = re.compile(r"사례|경우|해\s*본|해\s*보니|했던|실제로|효과|결과(?!\s*(?:는|가|은)?\s*(?:언제|통보|발표|나오|나와|나옵|알려))|성과|얼마나\s*(줄|늘|올|좋|나아|개선|달라)"
                         r"|줄었|늘었|올랐|줄인|줄였|달라졌|(?:몇\S*|얼마\S*)\s*(?:떨어|내려|올라)\S*(?:졌|갔|왔)|(?:줄어|늘어|올라|좋아져|나아져)요|줄어드|줄일\s*수")
 _MIN_CHARS = 8
 _BARE_REPLY_CHARS = 16
@@ -102,6 +102,11 @@ _OUTCOME_SECTION = re.compile(r"결과|성과|효과|변화|도입\s*후")
 def tells_result(cand: Candidate) -> bool:
     """A line that says how a figure moved ("납기 준수율 - 도입 전: 78%, 도입 후(6개월): 94%")."""
     return bool(_RESULT.search(cand.unit.text))
+
+
+def tells_outcome(cand: Candidate) -> bool:
+    """A figure that moved, under what came of a case ("결과": "연간 돌발 고장 - 도입 전: 9건, …")."""
+    return tells_result(cand) and bool(_OUTCOME_SECTION.search(cand.section))
 
 
 # a section that tells the problem as it was ("상황", "진단(사고 원인)"), not one about

@@ -32,6 +32,7 @@ from assistant.answers.candidates import (
     score,
     spread,
     stored_units,
+    tells_outcome,
     tells_result,
 )
 from assistant.answers.glossary import owner_words, source_words
@@ -174,10 +175,11 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
-    # the line that completes the lead takes the first supporting place: the other side of a
-    # difference, or the next sentence of a short lead's paragraph
-    completing = [c for c in (_other_side(lead, ranked, asked) or _goes_on(lead, ranked)
-                              or _shows_result(lead, ranked, asked), _qualifies(lead, ranked, asked)) if c is not None]
+    # the lines that complete the lead take the first supporting places: the other side of a
+    # difference or the next sentence of a short lead's paragraph, then a case's measured outcome
+    # for an effect question, then the "다만 …" that limits a yes
+    completing = [c for c in (_other_side(lead, ranked, asked) or _goes_on(lead, ranked),
+                              _shows_result(lead, ranked, asked), _qualifies(lead, ranked, asked)) if c is not None]
     for completes in reversed(completing):
         ranked = [lead, completes, *(c for c in ranked[1:] if c is not completes)]
         floor = min(floor, completes.score)
@@ -238,11 +240,12 @@ def _goes_on(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
 def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
     """For "효과 있나요?", "줄인 회사 있나" led by what a case did or found ("작은 봉제 공장도 효과가
     있습니다."), the line of the same case that says how a figure moved ("납기 준수율 - 도입 전:
-    78%, 도입 후(6개월): 94%"): an effect is told by its numbers."""
+    78%, 도입 후(6개월): 94%"), or else another case's: an effect is told by its numbers."""
     if not asked.case or asked.money or tells_result(lead):
         return None  # "그 사례 총 얼마 들었어요?" asks the bill, not what moved
-    return next((c for c in ranked[1:] if c.title == lead.title and tells_result(c)
-                 and c.score >= _RESULT_SHARE * lead.score), None)
+    results = [c for c in ranked[1:] if tells_result(c) and c.score >= _RESULT_SHARE * lead.score]
+    # the lead's own case first; led by a guide ("예지보전이 만능은 아닙니다"), a case that did it
+    return next((c for c in results if c.title == lead.title), next((c for c in results if tells_outcome(c)), None))
 
 
 def _qualifies(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:

@@ -472,3 +472,17 @@ def test_a_yes_keeps_the_but_of_its_passage(scorer: EmbeddingScorer) -> None:
                  "비용 분담의 원칙", title="단계별 지원금액과 비용 분담")]
     answer = _answer("정부지원금 나오는 부분까지 포함해서 총사업비 전체를 대출 받을 수 있나요?", hits, scorer)
     assert "덮이는 금액에는 융자를 받을 수 없습니다" in answer, answer
+
+
+def test_an_effect_question_led_by_a_guide_is_told_what_a_case_measured(scorer: EmbeddingScorer) -> None:
+    """"예지보전 하면 고장 진짜 줄어요?" led by the guide's general line also gets a case's measured
+    outcome; a figure that moved outside what came of a case (a programme's budget) does not count."""
+    hits = [_hit(0, "값싸고 고장 나도 금방 바꾸는 설비는 사후보전이 맞고, 멈추면 라인 전체가 서는 핵심 설비에 예지보전을 씁니다. "
+                    "예지보전이 만능은 아닙니다. 예지보전은 고장 직전에 필요한 만큼만 손을 대 고장을 줄입니다. "
+                    "예지보전으로 고장을 줄이려면 멈추면 라인이 서는 핵심 설비부터 하세요.", "보전 방식 세 가지",
+                 title="예지보전 시작하기"),
+            _hit(1, "2020년 계획: 5,600개 지원, 예산은 전년 대비 22% 증가", "숫자로 보는 추진 경과", title="보급 사업 개요"),
+            _hit(2, "연간 돌발 고장 - 도입 전: 9건, 도입 후(1년): 3건", "결과", title="멘토링 사례: 필름 코팅 라인의 예지보전",
+                 metadata={"table_header": "항목 | 도입 전 | 도입 후(1년)"})]
+    answer = _answer("예지보전 하면 고장 진짜 줄어요?", hits, scorer)
+    assert "9건" in answer and "22%" not in answer, answer
