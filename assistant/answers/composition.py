@@ -46,6 +46,8 @@ __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
 # "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
 _ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_NAMES_CAUSE = re.compile(r"(?:원인|이유)(?:은|는|이|가)\s|때문입니다|때문이었습니다")
+_CAUSE_SHARE = 0.8  # how good next to the best line a line naming the cause must be to lead
 _BUT = re.compile(r"^(다만|하지만|단,|단\s|그러나)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
@@ -272,6 +274,9 @@ def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], 
         # ("총사업비 - 금액: 4,800만 원") says what it costs
         return [lambda c: c.shape >= 1.0 and c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
                 and bool(_TOTAL.search(c.unit.text)), lambda c: c.shape >= 1.0]
+    if asked.qtype == QType.why:  # "원인이 뭘까요?": the line that names the cause ("원인은 대부분 기록 습관입니다")
+        return [lambda c: bool(_NAMES_CAUSE.search(c.unit.text)) and c.score >= _CAUSE_SHARE * lead.score
+                and (not c.off_topic or c.title == lead.title)]
     if asked.qtype in (QType.how_much, QType.when):
         if asked.count is not None:  # "몇 명까지?": "기업당 최대 2명", not "채용 후 6개월 이상"
             return [_counts(asked.count, asked.text), lambda c: c.shape >= 1.0]

@@ -486,3 +486,18 @@ def test_an_effect_question_led_by_a_guide_is_told_what_a_case_measured(scorer: 
                  metadata={"table_header": "항목 | 도입 전 | 도입 후(1년)"})]
     answer = _answer("예지보전 하면 고장 진짜 줄어요?", hits, scorer)
     assert "9건" in answer and "22%" not in answer, answer
+
+
+def test_why_opens_with_the_line_naming_the_cause(scorer: EmbeddingScorer) -> None:
+    """"원인이 뭘까요?" opens with "원인은 …" of the same guide when it reads nearly as well as the
+    formula whose words the question shares more."""
+    title = "재고 관리 기본"
+    hits = [_hit(0, "재고 정확도 = 장부와 실물이 일치한 품목 수 ÷ 실사 품목 수 × 100\n"
+                    "95% 이상을 목표로 차이 원인을 하나씩 없애 갑니다.", "재고 정확도", title=title),
+            _hit(1, "실사는 장부(시스템) 재고와 실물 재고를 맞추는 일입니다. 장부와 실물이 다른 품목은 다시 셉니다.",
+                 "재고 실사", title=title),
+            _hit(2, "장부와 실물 재고가 자꾸 다르면 실사 주기를 줄이세요.", "재고 실사 주기", title=title),
+            _hit(3, "원인은 대부분 기록 습관입니다. 급하게 꺼내 쓰고 출고 처리를 안 하는 식입니다.", "재고는 왜 늘 안 맞을까",
+                 title=title)]
+    answer = _answer("재고가 장부랑 실물이 자꾸 달라요 원인이 뭘까요", hits, scorer)
+    assert _first_line(answer).startswith("원인은 대부분 기록 습관입니다"), answer
