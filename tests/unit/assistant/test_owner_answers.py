@@ -392,3 +392,13 @@ def test_an_owner_asking_where_the_hacker_got_in_is_not_told_it_is_out_of_scope(
     answer = assistant.ask(Question(text="해커가 공장 서버에 어디로 들어온 거예요?"))
     assert answer.decision != Decision.declined, answer.answer
     assert "원격" in answer.answer, answer.answer
+
+
+def test_an_owners_everyday_words_reach_the_sources_and_are_not_called_missing(assistant: Assistant) -> None:
+    # 처남 is a related party (특수관계), 페이지 is the sources' 쪽, 출장 is 불참 at the site review
+    related = assistant.ask(Question(text="공급업체 대표가 제 처남인데 같이 신청해도 되나요?"))
+    assert "특수관계" in related.answer and "처남" not in related.answer, related.answer
+    pages = assistant.ask(Question(text="사업계획서는 몇 페이지쯤 쓰면 돼요?"))
+    assert "15~25쪽" in pages.answer.split("\n")[0] and "찾지 못했습니다" not in pages.answer, pages.answer
+    away = assistant.ask(Question(text="현장평가 날 출장이라 제가 못 가는데 괜찮을까요?"))
+    assert "불참" in away.answer, away.answer
