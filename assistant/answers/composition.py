@@ -48,6 +48,7 @@ __all__ = ["Composition", "Picked", "compose", "question_terms"]
 _ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 _NAMES_CAUSE = re.compile(r"(?:원인|이유)(?:은|는|이|가)\s|때문입니다|때문이었습니다")
 _CAUSE_SHARE = 0.8  # how good next to the best line a line naming the cause must be to lead
+_NEGATED_VERB = re.compile(r"^(?:안|못)\S+(?:고|서|면|는데|지만|도록|어요|아요|해요)$")
 _BUT = re.compile(r"^(다만|하지만|단,|단\s|그러나)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
@@ -461,8 +462,9 @@ def _missing(question: str, hits: list[Hit], idf: Callable[[str], float]) -> lis
     for surface, terms in noun_phrases(question):
         # "온도관리" is covered where the sources say 온도 and 관리 (`spell_apart`)
         content = [part for term in content_terms(terms) for part in known_parts(term, known)]
-        if not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out:
-            continue
+        if (not content or len(surface) < 2 or (surface.isascii() and not surface.isupper()) or surface in out
+                or _NEGATED_VERB.match(surface)):
+            continue  # "본 안뜨고": a verb the owner negated, written as one word, is no topic
         if any(t in said or t in text for t in content) or surface in text:
             continue
         if (bridged := source_words(surface)) and all(w in text for w in bridged):

@@ -124,6 +124,11 @@ def test_the_coverage_note_names_the_users_own_words_only_when_needed(scorer: Em
                   "막는 것으로 위험을 줄입니다.", "설비 PC", title="작은 공장을 위한 네트워크 보안")]
     windows = _answer("설비 PC가 윈도우7인데 바꾸기 어려우면 어떻게 해요?", pc, scorer)
     assert "※" not in windows, windows
+    # "본 안뜨고": a negated verb the owner wrote as one word is no topic to say is missing
+    lab = [_hit(0, "평균 납기 - 도입 전: 5일, 도입 후(8개월): 2.5일\n구강 스캐너로 받은 파일은 운송 중 변형이 없어 재제작이 "
+                   "줄었습니다.", "결과", title="치과기공소 사례")]
+    negated = _answer("인트라오럴 스캐너로 본 안뜨고 파일로 받으면 보철물 납기 진짜 줄어요?", lab, scorer)
+    assert "안뜨고" not in negated and "보철물" in negated.split("※")[-1], negated  # 보철물 is missing
 
 
 def test_a_chunk_cut_inside_a_table_keeps_the_column_names(scorer: EmbeddingScorer) -> None:
