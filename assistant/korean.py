@@ -8,6 +8,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 
 import kiwipiepy
@@ -236,7 +237,7 @@ _VERB_ENDINGS = frozenset({"ETM", "EC", "EF", "EP"})
 def _with_next(tokens: Iterable[kiwipiepy.Token]) -> Iterator[tuple[kiwipiepy.Token, kiwipiepy.Token | None]]:
     """Each token with the one after it (None after the last)."""
     listed = list(tokens)
-    return zip(listed, [*listed[1:], None][: len(listed)], strict=True)
+    return zip_longest(listed, listed[1:])
 
 
 def _verb_read_as_noun(token: kiwipiepy.Token, after: kiwipiepy.Token | None) -> bool:

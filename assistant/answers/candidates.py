@@ -23,6 +23,7 @@ from assistant.answers.question_types import (
     asks_first_step,
     asks_frequency,
     asks_money,
+    asks_where_to_start,
     defines,
     fit,
     question_type,
@@ -191,6 +192,7 @@ class Asked:
     own_figures: bool = False  # gives numbers of its own ("총사업비 1억"): a worked example may be its case
     comparison: bool = False  # asks how two things differ ("반려랑 탈락이랑 뭐가 달라요?")
     count: re.Pattern[str] | None = None  # a count of the counter asked ("몇 명": "2명"), `asked_count`
+    where_to_start: bool = False  # asks where to start ("뭐부터 해야돼요?"), a narrower `first_step`
 
     @property
     def total(self) -> float:
@@ -274,6 +276,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         definition=definition, money=money, cost=money and asks_cost(question),
         defined=_defined_thing(question) if definition else frozenset(),
         own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison, count=asked_count(question),
+        where_to_start=asks_where_to_start(question),
     )
     asked.sections = wanted_sections(asked)
     return asked
@@ -396,10 +399,9 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
     kept: list[Candidate] = []
     asked_terms = set(asked.weights) | STOP_TERMS
     lend: dict[tuple[int, int], Candidate] = {}
-    titles = set() if asked.qtype == QType.list else _step_titles(candidates)
     for cand in candidates:
         text, unit = cand.unit.text, cand.unit
-        if cand.key in titles:
+        if unit.names_step and asked.qtype != QType.list:
             continue  # "2) 신청 (마감까지)" names the step its items below say; alone it answers nothing
         if _QUESTION_LINE.search(text):
             lend[(cand.hit_index, unit.position + 1)] = cand
@@ -423,13 +425,6 @@ def clean(candidates: list[Candidate], asked: Asked) -> list[Candidate]:
         if cand.key in lend:
             cand.follows_question = asked.overlap(lend[cand.key].terms)
     return kept
-
-
-def _step_titles(candidates: list[Candidate]) -> set[tuple[int, int]]:
-    """The items that title the deeper items below them (`prose.titles_steps`)."""
-    return {c.key for c, nxt in zip(candidates, candidates[1:], strict=False)
-            if c.unit.kind == "item" and nxt.hit_index == c.hit_index and nxt.unit.line == c.unit.line + 1
-            and nxt.unit.step == c.unit.text}
 
 
 def mark_off_topic(candidates: list[Candidate], hits: list[Hit], asked: Asked,

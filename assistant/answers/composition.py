@@ -44,8 +44,6 @@ from assistant.stores.catalog import Chunk
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
 
-# "뭐부터 해야돼요?", "뭘 먼저 해요?" (not "처음 해 봤더니", "수집을 시작했더니")
-_ASKS_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 _NAMES_CAUSE = re.compile(r"(?:원인|이유)(?:은|는|이|가)\s|때문입니다|때문이었습니다")
 _CAUSE_SHARE = 0.8  # how good next to the best line a line naming the cause must be to lead
 _NEGATED_VERB = re.compile(r"^(?:안|못)\S+(?:고|서|면|는데|지만|도록|어요|아요|해요)$")
@@ -69,8 +67,9 @@ _PART_OF_BEFORE = re.compile(r"^그\s?중\s")
 # of the changed answers say more of what was asked)
 _SHORT_LEAD_CHARS = 40
 _GOES_ON_SHARE = 0.5
-# how good next to the lead the line with a case's figures must be to follow it (`_shows_result`)
-_RESULT_SHARE = 0.4
+# how good next to the lead a line that completes it must be to follow it: a case's figures
+# (`_shows_result`), the "다만 …" of a yes (`_qualifies`)
+_COMPLETES_SHARE = 0.4
 
 
 @dataclass
@@ -246,7 +245,7 @@ def _shows_result(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Can
     78%, 도입 후(6개월): 94%"), or else another case's: an effect is told by its numbers."""
     if not asked.case or asked.money or tells_result(lead):
         return None  # "그 사례 총 얼마 들었어요?" asks the bill, not what moved
-    results = [c for c in ranked[1:] if tells_result(c) and c.score >= _RESULT_SHARE * lead.score]
+    results = [c for c in ranked[1:] if tells_result(c) and c.score >= _COMPLETES_SHARE * lead.score]
     # the lead's own case first; led by a guide ("예지보전이 만능은 아닙니다"), a case that did it
     return next((c for c in results if c.title == lead.title), next((c for c in results if tells_outcome(c)), None))
 
@@ -258,7 +257,7 @@ def _qualifies(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candid
     if asked.qtype != QType.yes_no:
         return None
     return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and _BUT.match(c.unit.text)
-                 and 0 < c.unit.position - lead.unit.position <= 3 and c.score >= _RESULT_SHARE * lead.score), None)
+                 and 0 < c.unit.position - lead.unit.position <= 3 and c.score >= _COMPLETES_SHARE * lead.score), None)
 
 
 def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], bool]]:
@@ -282,7 +281,7 @@ def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], 
         if asked.count is not None:  # "몇 명까지?": "기업당 최대 2명", not "채용 후 6개월 이상"
             return [_counts(asked.count, asked.text), lambda c: c.shape >= 1.0]
         return [lambda c: c.shape >= 1.0]
-    if _ASKS_WHERE_TO_START.search(asked.text):  # the first step of the steps, or the line that says where to start
+    if asked.where_to_start:  # the line that says where to start, or the first of the steps
         return [says_where_to_start, opens_steps]
     return []
 

@@ -81,6 +81,7 @@ class Unit:
     line: int = 0  # index of that line among the chunk's non-empty lines
     item_label: str = ""  # a list item's label ("A 품목") on its later sentences, which do not say it
     step: str = ""  # the numbered step a "-" item goes under ("신청 (마감까지)", `titles_steps`)
+    names_step: bool = False  # it is such a step's name itself: alone it answers nothing
 
 
 def is_table_row(line: str) -> bool:
@@ -269,6 +270,7 @@ def units_of_chunk(
             run, run_kind = i, kind  # a new list (a deeper "-" item does not end its parent's)
         if kind != "dash":
             step = None
+        names_step = kind not in (None, "dash") and titles_steps(line, nxt)
         parts = sentences[i] if i < len(sentences) else [line]
         label = ""
         for j, sentence in enumerate(parts):
@@ -280,8 +282,8 @@ def units_of_chunk(
             is_item = kind is not None and (kind == run_kind or run_kind is None)
             units.append(Unit(len(units), clean, "item" if is_item else "sentence", section,
                               run if is_item else None, line, i, label if j else "",
-                              step if kind == "dash" and step else ""))
-        if kind not in (None, "dash") and titles_steps(line, nxt):
+                              step if kind == "dash" and step else "", names_step))
+        if names_step:
             step = heading_text(line)
     return units
 

@@ -56,6 +56,9 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
 _FREQUENCY_ASK = re.compile(_HOW_OFTEN, re.I)
 _FREQUENCY_FIT = re.compile(_EVERY + r"|매교대|(하루|주|월|연)\s*\d+\s*(회|번)")
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
+# of those, the ones that ask where to start ("뭐부터 해야돼요?", "뭘 먼저 해요?"), not "처음 해 봤더니",
+# "수집을 시작했더니"
+_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 # "그거 안 내면 어떻게 돼요?", "목표 못 채우면요?": what goes wrong when it is not done is asked too
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야"
                           r"|(?:안|못)\s*\S{1,5}면|않으면|없으면\s*(?:어떻|어떡)")
@@ -124,6 +127,10 @@ def states_frequency(sentence: str) -> bool:
 
 def asks_first_step(text: str) -> bool:
     return bool(_FIRST_STEP.search(text))
+
+
+def asks_where_to_start(text: str) -> bool:
+    return bool(_WHERE_TO_START.search(text))
 
 
 def asks_about_cautions(text: str) -> bool:
