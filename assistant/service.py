@@ -280,7 +280,9 @@ class Assistant:
 
     def _search(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[Hit]:
         """The `k` hits to read: of the top `rerank_hits`, those whose best line also answers (`answers.rerank`)."""
-        hits = self.searcher.search(query, max(k, self.settings.rerank_hits), filters=filters)
+        # the fused list is the one `k` hits are fused from; the re-rank reads further down it
+        candidates = max(self.settings.retrieval_candidates, k * 3)
+        hits = self.searcher.search(query, max(k, self.settings.rerank_hits), filters=filters, candidates=candidates)
         return read_first(query, hits, k, self.scorer, self.settings.rerank_weight, analysed=self.stores.catalog.analyses)
 
     def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted, bool] | None:

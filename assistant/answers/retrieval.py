@@ -221,13 +221,16 @@ class HybridSearcher:
     def search(
         self, query: str, k: int | None = None, *, filters: dict[str, str] | None = None,
         mode: Mode = "hybrid", dedup: bool = True, query_vector: np.ndarray | None = None,
+        candidates: int | None = None,
     ) -> list[Hit]:
+        """The best `k` chunks, fused from the top `candidates` of each list (by default the
+        settings' `retrieval_candidates`, or three times `k` when more)."""
         self.refresh()
         k = k or self.settings.retrieval_k
         filters = {key: v for key, v in (filters or {}).items() if v}
         if not query.strip() or not self._chunks:
             return []
-        n = max(self.settings.retrieval_candidates, k * 3)
+        n = candidates or max(self.settings.retrieval_candidates, k * 3)
         mask = self._mask(filters)
         terms = morphemes(query) if mode in ("hybrid", "keyword") else []
         assert self._keyword is not None

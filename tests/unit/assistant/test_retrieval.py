@@ -63,3 +63,14 @@ def test_langchain_retriever_interface(knowledge_stores: Stores) -> None:
     assert first.metadata["source"] and first.metadata["title"] and first.metadata["kind"]
     assert isinstance(first.metadata["score"], float)
     assert first.page_content
+
+
+def test_reading_further_down_the_fused_list_keeps_its_top(knowledge_stores: Stores) -> None:
+    """The answer re-ranks 30 hits by their best line; they are read off the very list that the
+    top five are fused from, so a wider read never reorders the top."""
+    searcher = HybridSearcher(knowledge_stores)
+    top = searcher.search("최종점검에서 떨어지면 어떻게 돼요?", 5)
+    wider = searcher.search("최종점검에서 떨어지면 어떻게 돼요?", 30, candidates=30)
+    assert len(wider) > 10
+    assert [(h.chunk.chunk_id, round(h.score, 9)) for h in wider[:5]] == [
+        (h.chunk.chunk_id, round(h.score, 9)) for h in top]
