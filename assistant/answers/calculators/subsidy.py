@@ -19,6 +19,7 @@ SUPPORT_LEVELS_DOC = "subsidies/support-levels.md"
 COMPANY_SHARE_DOC = "subsidies/company-share.md"
 REGIONAL_DOC = "subsidies/regional-matching.md"
 LOANS_DOC = "subsidies/policy-loans.md"
+WIN_WIN_DOC = "subsidies/win-win-supply-chain.md"
 
 GOVERNMENT_SHARE = Decimal("0.5")  # of the total project cost, up to the stage's cap
 STAGE_CAPS = {"기초": Decimal(50_000_000), "고도화1": Decimal(150_000_000), "고도화2": Decimal(200_000_000)}
@@ -29,6 +30,9 @@ REGIONAL_MATCHING = {
     "부산": (Decimal(5), Decimal(5_000_000)), "대구": (Decimal(7), Decimal(7_000_000)),
     "서울": (Decimal(10), Decimal(10_000_000)),
 }
+# the win-win (상생형) track: a large company pays in beside the state, on a smaller total
+WIN_WIN_SHARES = (Decimal("0.3"), Decimal("0.3"), Decimal("0.4"))  # state, large company, the company itself
+WIN_WIN_CAP = Decimal(100_000_000)  # total project cost per company
 LOAN_BASE_RATE = Decimal("2.15")  # percent a year
 LOAN_SELECTED_RATE = Decimal("1.85")  # for companies selected for the build support
 LOAN_LEVEL_DISCOUNT = Decimal("0.2")  # more off for a level-check result of 3 or higher
@@ -38,6 +42,7 @@ _GRANT_ASKED = r"(?:정부|나라|국비)\s*(?:에서|가|는)?\s*(?:지원\S{0,
 LABOUR_TOPIC = re.compile(r"인건비|참여율|월\s*급|급여|연봉")
 SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|국비|지방비|매칭|총\s*사업비|얼마\s*(?:내|부담)"
                          r"|(?:우리|저희|회사)\s*(?:가|이)?\s*(?:(?:내는\s*)?돈|부담)"  # "우리 돈 얼마 들어가요": the company's share
+                         r"|현금\S{0,2}\s*(?:최소\s*)?얼마"  # "현금은 최소 얼마 넣어요": the cash part of the share
                          r"|" + _GRANT_ASKED +
                          r"|(?i:\b(?:company|our|own)\s+share|\bcash\b|contribution|\bput\s+in\b|\bpay\b)")
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
@@ -60,7 +65,8 @@ _MATCHING = re.compile(r"지방\s*비|매칭|(?i:regional|matching)")
 # "지방비는 없다고 치고요", "without matching": the owner leaves it out, nothing to say about it
 _NO_MATCHING = re.compile(r"(?:지방\s*비|매칭)[^,.?]{0,8}(?:없|안\s*받|제외|빼)|(?i:(?:without|no)\s+(?:regional\s+)?matching)")
 # programmes whose shares differ from the build support's 50 %: the calculator does not know them
-_OTHER_PROGRAMME = re.compile(r"상생|클라우드|SaaS|구독|컨설팅|역량\s*강화|(?i:cloud|win-win|consulting)")
+_OTHER_PROGRAMME = re.compile(r"클라우드|SaaS|구독|컨설팅|역량\s*강화|(?i:cloud|consulting)")
+_WIN_WIN = re.compile(r"상생|(?i:win-win)")
 # the company's own part asked too ("우린 얼마 내요", "우리 부담은")
 _ASKS_OWN = re.compile(r"(?:우리|저희|회사|우린|저흰)\S{0,2}\s*(?:얼마\s*)?(?:내|부담)|자부담|기업\s*부담|부담\s*금")
 _ASKS_CASH = re.compile(r"현금|(?i:\bcash\b)")  # "현금은 최소 얼마": the cash part leads
@@ -87,17 +93,19 @@ _ASKS_TAX = re.compile(r"세금|세액|공제|법인세|소득세|환급|돌려\
 
 def company_share(text: str) -> Calculation | None:
     if _OTHER_PROGRAMME.search(text) or _ASKS_TAX.search(text):
-        return None  # 상생형, the cloud track, consulting: their own shares; a tax credit: for the sources
+        return None  # the cloud track, consulting: their own shares; a tax credit: for the sources
     qs = quantities(text)
     share = labelled(text, _SHARE, ("money",), qs)
     if share is None and (we_pay := _WE_PAY.search(text)):
         share = next((q for q in qs if q.kind == "money" and 0 <= q.start - we_pay.end() <= 14), None)
     if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
-        return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given
+        return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given (30 % in cash on both tracks)
     total = _total(text, qs)
-    sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
     if total is None:
         return None  # amounts that are not the total (a cut item, the grant sought): for the sources
+    if _WIN_WIN.search(text):
+        return _win_win_share(text, total)
+    sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
     m = _STAGE.search(text)
     stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
     assumed = m is None
@@ -137,6 +145,37 @@ def company_share(text: str) -> Calculation | None:
         lines.append(f"{stage} 단계로 계산했습니다. 고도화1·고도화2라면 알려 주세요.")
     lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
     return Calculation("기업 부담금", lines, sources)
+
+
+def _win_win_share(text: str, total: Decimal) -> Calculation:
+    """"상생형으로 1억 하면 우리 부담 얼마?": the state's, the large company's and the company's
+    parts of a win-win project; a total above the track's cap is computed up to the cap, and the
+    rest is said to be beyond what the sources tell."""
+    counted = min(total, WIN_WIN_CAP)
+    state, large, company = (counted * share for share in WIN_WIN_SHARES)
+    cash = company * CASH_SHARE
+    over = total > WIN_WIN_CAP
+    base = f"{won(counted)}까지" if over else won(counted)
+    if _ASKS_CASH.search(text):
+        lead = f"현금은 최소 {won(cash)}입니다 (기업 부담금 {won(company)}의 30%) [1]."
+    elif _ASKS_GRANT.search(text) and not _ASKS_OWN.search(text):
+        lead = f"정부 지원은 {won(state)}, 대기업 출연금은 {won(large)}입니다 (총사업비 {base}의 30%씩) [1]."
+    else:
+        lead = f"기업 부담금은 {won(company)}입니다 (상생형, 총사업비 {base}의 40%) [1]."
+    lines = [lead, "- 상생형 분담(예시): 정부 30% / 대기업 30% / 중소기업 40% [1]"]
+    if over:
+        lines.append(f"- 상생형 총사업비 한도는 기업당 {won(WIN_WIN_CAP)}(예시)이라 {won(WIN_WIN_CAP)}까지로 계산했습니다. 넘는 "
+                     f"{won(total - WIN_WIN_CAP)}을 누가 내는지는 자료에 없어, 전담기관이나 대기업 상생협력 부서에 확인하셔야 합니다 [1].")
+    lines += [f"- 정부 = {won(counted)} × 30% = {won(state)}, 대기업 = {won(counted)} × 30% = {won(large)}",
+              f"- 기업 부담금 = {won(counted)} × 40% = {won(company)}",
+              f"- 현금 = {won(company)} × 30% = {won(cash)} (일반 과제와 같은 기준) [1]" if lead.startswith("현금") else
+              f"- 그중 현금은 최소 {won(cash)}입니다 (기업 부담금의 30%, 일반 과제와 같은 기준) [1]."]
+    if _MATCHING.search(text) or find_region(text):
+        lines.append("- 상생형에 지방비 매칭이 붙는지는 자료에 없어 빼고 계산했습니다.")
+    general = counted - min(counted * GOVERNMENT_SHARE, STAGE_CAPS["기초"])
+    lines.append(f"일반 구축 지원(정부 50%)이라면 기업 부담금은 {won(general)}이니, 상생형이 {won(general - company)} 덜 냅니다 [1].")
+    lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
+    return Calculation("기업 부담금", lines, [WIN_WIN_DOC, COMPANY_SHARE_DOC], covered=not over)
 
 
 def _cash_part(company: Decimal) -> Calculation:

@@ -179,6 +179,10 @@ def test_the_figures_are_the_ones_the_knowledge_states() -> None:
     assert f"연 {rules.LOAN_BASE_RATE}%" in loans and f"연 {rules.LOAN_SELECTED_RATE}%" in loans
     assert f"수준 3 이상 기업: 추가 {rules.LOAN_LEVEL_DISCOUNT}%p" in loans
     assert "월 급여 × 과제 참여율 × 참여 개월 수" in share
+    win_win = (KNOWLEDGE / rules.WIN_WIN_DOC).read_text(encoding="utf-8")
+    state, large, own = (int(share * 100) for share in rules.WIN_WIN_SHARES)
+    assert f"정부 {state}% / 대기업 {large}% / 중소기업 {own}%" in win_win
+    assert f"총사업비 한도: 기업당 최대 {int(rules.WIN_WIN_CAP) // 100_000_000}억 원" in win_win
 
 
 def test_every_stop_the_owner_lists_is_subtracted() -> None:
@@ -332,8 +336,7 @@ def test_hundreds_after_thousands_the_count_that_differs_and_what_we_pay() -> No
     assert total is not None and total.lines[0].startswith("기업 부담금은 8,500만 원입니다")
     given = calculate("우리가 내는 돈이 2천만원인데 현금은 얼마?")
     assert given is not None and given.lines[0].startswith("현금은 최소 600만 원입니다")
-    assert calculate("상생형으로 1억짜리 하면 우리회사 부담 얼마에요") is None  # its own shares: for the sources
-    assert calculate("클라우드형 트랙 총사업비 3천만원이면 기업 부담금은?") is None
+    assert calculate("클라우드형 트랙 총사업비 3천만원이면 기업 부담금은?") is None  # its own shares: for the sources
 
 
 def test_the_grant_asked_for_comes_first_and_총_6천_is_the_total() -> None:
@@ -396,3 +399,23 @@ def test_performance_without_the_time_it_ran_gives_the_time_needed_and_asks_for_
     assert calc.lines[0] == "사이클 타임 20초로 2,000개를 만드는 데 필요한 시간은 이론상 666.67분(약 11.1시간)입니다 [1]."
     assert calc.lines[-1].startswith("성능가동률을 구하려면 그 수량을 만든 실제 가동시간")
     assert calculate("이 모터 성능 얼마나 돼요?") is None  # a machine's rating is no plant figure
+
+
+def test_a_win_win_project_is_split_three_ways_as_its_document_says() -> None:
+    share = calculate("상생형으로 1억짜리 하면 우리회사 부담 얼마에요")
+    assert share is not None and share.covered
+    assert share.lines[0] == "기업 부담금은 4,000만 원입니다 (상생형, 총사업비 1억 원의 40%) [1]."
+    assert share.sources[0] == rules.WIN_WIN_DOC  # not the general track's 50 % rule
+    assert "- 정부 = 1억 원 × 30% = 3,000만 원, 대기업 = 1억 원 × 30% = 3,000만 원" in share.lines
+    assert "상생형이 1,000만 원 덜 냅니다" in share.text  # against the general track's 5,000만 원
+    cash = calculate("상생형으로 1억 하면 현금은 최소 얼마 넣어요")
+    assert cash is not None and cash.lines[0] == "현금은 최소 1,200만 원입니다 (기업 부담금 4,000만 원의 30%) [1]."
+    assert cash.text.count("1,200만 원") == 2  # the lead, and the formula: not the lead said twice
+    assert calculate("상생형은 돈 누가 얼마씩 내요?") is None  # no total: the document answers
+
+
+def test_a_win_win_total_above_its_cap_is_computed_to_the_cap_and_the_rest_is_handed_on() -> None:
+    calc = calculate("상생형 1억5천으로 하면 정부에서 얼마 나와요?")
+    assert calc is not None and not calc.covered
+    assert calc.lines[0].startswith("정부 지원은 3,000만 원, 대기업 출연금은 3,000만 원입니다")
+    assert "넘는 5,000만 원을 누가 내는지는 자료에 없어" in calc.text
