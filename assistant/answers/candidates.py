@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answers import prose
-from assistant.answers.glossary import korean_terms
+from assistant.answers.glossary import korean_terms, source_words
 from assistant.answers.question_types import (
     QType,
     asked_count,
@@ -29,7 +29,7 @@ from assistant.answers.question_types import (
     question_type,
     states_frequency,
 )
-from assistant.answers.retrieval import Hit
+from assistant.answers.retrieval import Hit, in_no_source
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import PAST_SYLLABLES, has_topic, morphemes_many, remember_terms, sentences_of_chunk
 from assistant.stores.catalog import Chunk
@@ -160,6 +160,7 @@ FOREIGN_RELEVANCE_WEIGHT = 0.8
 # question is not about it, and its lines give up 1 - OFF_TOPIC (`mark_off_topic`; golden set with
 # e5: first sentence 0.567 -> 0.575 at 0.85 and 0.5, 0.572 at 0.7; dev key facts 0.535 -> 0.544)
 OFF_TOPIC = 0.85
+NAMED_NUMBER = 1.3  # a line naming the asked one of a numbered series, over one naming only others
 OFF_TOPIC_SHARE = 0.5
 # a sentence that leans on the one before it ("즉 …", "그래서 …") cannot open an answer
 _DEPENDENT = re.compile(r"^(즉|그래서|따라서|그러나|하지만|그런데|또한|또|이때|이 경우|그러면|그럼|다만|이렇게|이처럼|반면|오히려|게다가|더구나|그리고)[\s,]"
@@ -193,6 +194,7 @@ class Asked:
     comparison: bool = False  # asks how two things differ ("반려랑 탈락이랑 뭐가 달라요?")
     count: re.Pattern[str] | None = None  # a count of the counter asked ("몇 명": "2명"), `asked_count`
     where_to_start: bool = False  # asks where to start ("뭐부터 해야돼요?"), a narrower `first_step`
+    numbered: tuple[tuple[re.Pattern[str], str], ...] = ()  # "레벨3": (수준|레벨 + a number, "3"), `numbered_names`
 
     @property
     def total(self) -> float:
@@ -237,6 +239,39 @@ def question_terms(terms: list[str]) -> list[str]:
     return seen
 
 
+# "레벨3", "수준 2", "고도화1": one of a numbered series of names, the number not a count ("3년",
+# "2A", "3군데") nor part of a longer figure ("3-2-1")
+_NUMBERED = re.compile(r"([가-힣]{2,4}|[A-Za-z]{3,8})\s?(\d{1,2})(?![\d,.\-%A-Za-z]|\s?(?:년|개|명|원|만|천|억|월|일|시|분|초|대|차|번|회"
+                       r"|주|장|곳|군데|단계|층|가지|배|세|살|평|톤|종|호|인|건|줄|등|위|박|프로|퍼센트)|공장)")
+_NUMBERED_IN_LINE = r"(?<![가-힣A-Za-z])(?:{names})\s?(\d{{1,2}})(?![\d,.])"
+
+
+def numbered_names(question: str, q_terms: set[str]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The numbered names the question asks about ("레벨3 이면 어떤 모습"): a pattern that finds the
+    same name with a number in a line (in the sources' word too: 레벨 is 수준), and the number."""
+    found = []
+    for match in _NUMBERED.finditer(question):
+        name, number = match.group(1), match.group(2)
+        if not any(name.lower().startswith(term) for term in q_terms if len(term) >= 2):
+            continue  # "고도화1": Kiwi's term is 고도
+        names = [name, *source_words(name)]
+        found.append((re.compile(_NUMBERED_IN_LINE.format(names="|".join(map(re.escape, names))), re.I), number))
+    return tuple(found)
+
+
+def names_number(cand: Candidate, asked: Asked) -> float:
+    """1 when the line names the asked one of a numbered series ("수준 3 - 명칭: 중간2" for
+    "레벨3"), -1 when it names only others of it ("수준 4 - …"), 0 when it names none."""
+    verdict = 0.0
+    for pattern, number in asked.numbered:
+        numbers = pattern.findall(cand.unit.text)
+        if number in numbers:
+            return 1.0
+        if numbers:
+            verdict = -1.0
+    return verdict
+
+
 # "설비 20대 중에", "사출기 15대 돌리는데": the owner's machines counted in passing, not what is
 # asked (a head count stays: "직원 7명도 되나요?" asks about the size; "4대보험" is a word)
 _PLANT_SIZE = re.compile(r"(\d+)\s*(대)(?=\s|[,.?!]|$|인데|이고|짜리|정도|중|밖에|뿐|가\s|를\s|는\s|도\s|에\s|의\s)")
@@ -267,7 +302,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
                 | (_DIFFERENCE_WORDS if comparison else frozenset()) | (_FIRST_WORDS if first_step else frozenset())
                 | _COUNTER_WORDS)  # the 프로 of "몇 프로 나와요?": how a count is asked, no topic
     asked = Asked(
-        text=question, qtype=qtype, weights={t: idf(t) for t in q_terms if t not in phrasing},
+        text=question, qtype=qtype, weights=_bridged_weights({t: idf(t) for t in q_terms if t not in phrasing}, idf),
         first_step=first_step, cautions=asks_about_cautions(question),
         difficulties=asks_about_difficulties(question), case=bool(_ASKS_CASE.search(question)),
         situation=bool(_ASKS_SITUATION.search(question)), frequency=asks_frequency(question),
@@ -276,10 +311,24 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         definition=definition, money=money, cost=money and asks_cost(question),
         defined=_defined_thing(question) if definition else frozenset(),
         own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison, count=asked_count(question),
-        where_to_start=asks_where_to_start(question),
+        where_to_start=asks_where_to_start(question), numbered=numbered_names(question, set(q_terms)),
     )
     asked.sections = wanted_sections(asked)
     return asked
+
+
+def _bridged_weights(weights: dict[str, float], idf: Callable[[str], float]) -> dict[str, float]:
+    """An owner's word no source uses ("레벨") hands its weight to the sources' word for it (수준),
+    which the question's terms hold beside it: no line can say the owner's word, and the rare
+    word's weight would otherwise go to lines that share the question's other words."""
+    out = dict(weights)
+    for term, weight in weights.items():
+        said = [w for w in source_words(term) if w in out]
+        if said and in_no_source(term, idf):
+            del out[term]
+            for word in said:
+                out[word] = max(out[word], weight)
+    return out
 
 
 def wanted_sections(asked: Asked) -> re.Pattern[str] | None:
@@ -588,6 +637,8 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
     elif not asked.own_figures and _WORKED_EXAMPLE.search(cand.context):
         factor *= 0.85  # a step of a worked example ("→ 정부 2억 원, 기업 3억 원") is one case, not the rule
+    if asked.numbered:
+        factor *= NAMED_NUMBER ** names_number(cand, asked)  # "레벨3": 수준 3, not 수준 4
     section = cand.section
     if asked.sections is not None and asked.sections.search(section):
         factor *= WANTED_SECTION  # "얼마 들었어요?" is answered under 비용, "뭐부터?" under 로드맵

@@ -402,3 +402,18 @@ def test_an_owners_everyday_words_reach_the_sources_and_are_not_called_missing(a
     assert "15~25쪽" in pages.answer.split("\n")[0] and "찾지 못했습니다" not in pages.answer, pages.answer
     away = assistant.ask(Question(text="현장평가 날 출장이라 제가 못 가는데 괜찮을까요?"))
     assert "불참" in away.answer, away.answer
+
+
+def test_a_level_named_in_the_owners_word_is_answered_with_that_level(assistant: Assistant) -> None:
+    # "레벨4" is the sources' 수준 4: its lines lead, not the lines of the other levels
+    first = assistant.ask(Question(text="레벨4 공장은 어떤 모습이에요?")).answer.split("\n")[0]
+    assert "수준 4" in first and "수준 1" not in first, first
+    stage = assistant.ask(Question(text="고도화2 하려면 확인서 몇 수준 있어야돼요?")).answer
+    assert "고도화2: 수준 3 이상" in stage and "고도화1: 수준 2" not in stage, stage
+
+
+def test_a_word_of_the_trade_no_source_uses_is_answered_as_the_sources_say_it(assistant: Assistant) -> None:
+    # "로스" is the sources' 손실: answered, not handed to an expert for want of the word itself
+    answer = assistant.ask(Question(text="6대 로스 종류 알려주세요"))
+    assert answer.decision == Decision.answered, (answer.decision, answer.answer)
+    assert "고장 손실" in answer.answer and "초기 수율 손실" in answer.answer, answer.answer
