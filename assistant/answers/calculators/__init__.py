@@ -1,9 +1,9 @@
 """Deterministic calculators for the figures owners ask about most, from their own numbers.
 
 `calculate(text)` returns a `Calculation` when the question names a formula and gives at
-least one number for it, or asks the regional matching rule of a region it names (a look-up:
-the table the subsidy calculator uses); otherwise None and the question is answered from the
-sources.
+least one number for it, or asks the regional matching rule of a region it names or the
+win-win track's split (look-ups of the rules the subsidy calculator uses); otherwise None and
+the question is answered from the sources.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import re
 
 from assistant.answers.calculators.numbers import quantities
 from assistant.answers.calculators.plant import (
+    DAILY_USE,
     INVENTORY_TOPIC,
     OEE_TOPIC,
     PPM_TOPIC,
+    SAFETY_STOCK_TOPIC,
     inventory_accuracy,
     oee,
     ppm,
+    safety_stock,
 )
 from assistant.answers.calculators.result import Calculation
 from assistant.answers.calculators.subsidy import (
@@ -29,6 +32,7 @@ from assistant.answers.calculators.subsidy import (
     labour_in_kind,
     loan_interest,
     regional_matching,
+    win_win_rule,
 )
 
 __all__ = ["Calculation", "calculate"]
@@ -39,6 +43,7 @@ _CALCULATORS = (
     (OEE_TOPIC, ("minutes", "count"), oee, True),
     (PPM_TOPIC, ("count", "rate"), ppm, True),
     (INVENTORY_TOPIC, ("count",), inventory_accuracy, True),
+    (SAFETY_STOCK_TOPIC, ("count", "use"), safety_stock, True),
     (LABOUR_TOPIC, ("money",), labour_in_kind, False),
     (LOAN_TOPIC, ("money",), loan_interest, False),
     (SHARE_TOPIC, ("money",), company_share, False),
@@ -54,6 +59,8 @@ _ASKS_COST = re.compile(r"(?:얼마|몇\s*(?:만|천)\s*원)\S*\s*(?:들|드|든
 def calculate(text: str) -> Calculation | None:
     """The owner's figure computed from the numbers in `text`, if it asks for one."""
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
+    if DAILY_USE.search(text):
+        kinds.add("use")  # "하루 100장": a count of what is used, in its own unit
     what_to_do = bool(_ASKS_WHAT_TO_DO.search(text)) and not _ASKS_FIGURE.search(text)
     cost = bool(_ASKS_COST.search(text))
     for topic, needs, calculator, plant in _CALCULATORS:
@@ -61,6 +68,8 @@ def calculate(text: str) -> Calculation | None:
             continue
         if topic.search(text) and kinds & set(needs) and (calculation := calculator(text)) is not None:
             return calculation
-    if MATCHING_TOPIC.search(text) and "money" not in kinds:
+    if "money" in kinds:
+        return None
+    if MATCHING_TOPIC.search(text):
         return regional_matching(text)
-    return None
+    return win_win_rule(text)

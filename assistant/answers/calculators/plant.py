@@ -1,4 +1,5 @@
-"""Plant figures from the owner's own numbers: OEE and its parts, PPM, inventory accuracy.
+"""Plant figures from the owner's own numbers: OEE and its parts, PPM, inventory accuracy,
+safety stock and the reorder point.
 
 The formulas are the ones the knowledge states (policies/oee.md,
 policies/quality-defect-records.md, policies/inventory-management.md).
@@ -20,6 +21,7 @@ INVENTORY_TARGET = Decimal("0.95")
 # "성능 얼마나 나오는 거예요?" with a cycle time and a count is the performance rate
 OEE_TOPIC = re.compile(r"OEE|설비\s*종합\s*효율|가동률|성능\s*(?:가동률|효율)|양품률|성능\s*(?:이|은)?\s*(?:얼마|몇)", re.I)
 PPM_TOPIC = re.compile(r"PPM|불량률", re.I)
+SAFETY_STOCK_TOPIC = re.compile(r"안전\s*재고|발주\s*점|재주문\s*점|safety\s*stock|reorder\s*point", re.I)
 INVENTORY_TOPIC = re.compile(r"(?:재고|실사|장부).{0,40}(?:정확도|일치율|정확성)|장부.{0,12}실물|실물.{0,12}장부")
 
 _LOADING = re.compile(r"부하\s*시간|계획\s*(?:(?:가동|생산)\s*)?시간|loading\s*time", re.I)  # "계획시간 9600분"
@@ -198,4 +200,63 @@ def inventory_accuracy(text: str) -> Calculation:
         f"재고 정확도는 {percent(value)}입니다 [1].",
         f"- 재고 정확도 = 일치한 품목 {plain(matched, 0)}개 ÷ 실사 품목 {plain(counted, 0)}개 × 100 = {percent(value)}",
         f"자료의 목표(95% 이상)를 {'넘었습니다' if value >= INVENTORY_TARGET else '밑돕니다'} [1].",
+    ], [INVENTORY_DOC])
+
+
+# "하루 평균 100장 최대 120장 쓰고 납기 평균 5일 최대 7일": daily use in the unit it is counted in,
+# lead times in days ("1일 평균 100장": the 1일 says per day, it is no lead time)
+DAILY_USE = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(개|장|매|EA|ea|pcs|kg|톤|롤|박스|box|세트|본|L|리터|m)(?![A-Za-z가-힣])")
+_LEAD_DAYS = re.compile(r"(?<![\d.,~-])(\d+(?:\.\d+)?)\s*일(?!\s*(?:당|기준|에\s))")
+_PER_DAY = re.compile(r"\s*(?:평균|최대|사용|보통)")
+_AVERAGE = re.compile(r"평균|보통|평소|average", re.I)
+_MAXIMUM = re.compile(r"최대|많[을으]\s*때|많이\s*쓸|최고|길[면게]|늦[으을]|max", re.I)
+_ASKS_REORDER = re.compile(r"발주\s*점|재주문\s*점|언제\s*(?:발주|주문)|reorder", re.I)
+
+
+def _average_and_most(text: str, found: list[tuple[Decimal, int]]) -> tuple[Decimal | None, Decimal | None]:
+    """The average and the most of two figures: by the word just before each ("평균", "최대"),
+    else the smaller is the average."""
+    if len(found) == 1:  # "하루 200개 씀": what is usually used
+        return (None, found[0][0]) if _MAXIMUM.search(text[max(0, found[0][1] - 6):found[0][1]]) else (found[0][0], None)
+    if len(found) != 2:
+        return None, None
+    marked = {}
+    for value, start in found:
+        before = text[max(0, start - 6):start]
+        if _MAXIMUM.search(before):
+            marked["most"] = value
+        elif _AVERAGE.search(before):
+            marked["average"] = value
+    low, high = sorted(v for v, _ in found)
+    return marked.get("average", low), marked.get("most", high)
+
+
+def safety_stock(text: str) -> Calculation:
+    uses = [(Decimal(m.group(1).replace(",", "")), m.start(), m.group(2)) for m in DAILY_USE.finditer(text)]
+    days = [(Decimal(m.group(1)), m.start()) for m in _LEAD_DAYS.finditer(text)
+            if not (m.group(1) == "1" and _PER_DAY.match(text, m.end()))]  # "1일 평균 50kg": per day
+    unit = uses[0][2] if uses else "개"
+    use_avg, use_max = _average_and_most(text, [(v, start) for v, start, _ in uses])
+    days_avg, days_max = _average_and_most(text, days)
+    formula = "안전재고 = (최대 일사용량 × 최대 조달기간) − (평균 일사용량 × 평균 조달기간)"
+    missing = [name for name, v in (("평균 일사용량", use_avg), ("최대 일사용량", use_max),
+                                    ("평균 조달기간(일)", days_avg), ("최대 조달기간(일)", days_max)) if v is None]
+    if use_avg is None or use_max is None or days_avg is None or days_max is None:
+        return ask_for("안전재고", missing, formula, [INVENTORY_DOC])
+    worst, usual = use_max * days_max, use_avg * days_avg
+    stock = max(worst - usual, Decimal(0))
+    reorder = usual + stock
+
+    def n(value: Decimal) -> str:  # the owner's unit on every figure
+        return f"{plain(value, 1)}{unit}"
+
+    safety_line = f"안전재고는 {n(stock)}입니다 [1]."
+    reorder_line = f"발주점은 {n(reorder)}입니다: 재고가 {n(reorder)} 아래로 떨어지면 발주합니다 [1]."
+    asks_reorder = bool(_ASKS_REORDER.search(text))
+    return Calculation("안전재고", [
+        reorder_line if asks_reorder else safety_line,
+        f"- 안전재고 = (최대 일사용량 {n(use_max)} × 최대 조달기간 {plain(days_max, 1)}일) − (평균 일사용량 {n(use_avg)} × "
+        f"평균 조달기간 {plain(days_avg, 1)}일) = {plain(worst, 1)} − {plain(usual, 1)} = {n(stock)}",
+        f"- 발주점 = 평균 일사용량 {n(use_avg)} × 평균 조달기간 {plain(days_avg, 1)}일 + 안전재고 {n(stock)} = {n(reorder)}",
+        safety_line if asks_reorder else reorder_line,
     ], [INVENTORY_DOC])

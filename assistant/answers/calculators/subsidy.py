@@ -243,6 +243,30 @@ def regional_matching(text: str) -> Calculation | None:
     ], [REGIONAL_DOC])
 
 
+# "상생형은 돈 누가 얼마씩 내요?", "상생형 총사업비 최대 얼마까지 돼요?": the track's split or cap, looked up
+_ASKS_SPLIT = re.compile(r"(?:누가|누구)\s*(?:얼마|돈|내|부담)|얼마씩|비율|분담|몇\s*(?:프로|%|퍼센트)|부담|한도|최대\s*얼마|얼마\s*까지"
+                         r"|얼마\s*(?:내|줘|나와|받|들)|(?i:\bshare|\bsplit|who\s+pays|how\s+much)")
+_ASKS_HOW_TO = re.compile(r"어떻게|어디|언제|절차|방법|서류|신청")  # "상생형 신청은 어디에 해요?": the sources tell
+_ASKS_CAP = re.compile(r"한도|최대\s*얼마|얼마\s*까지|(?i:\blimit|\bcap\b|maximum)")
+
+
+def win_win_rule(text: str) -> Calculation | None:
+    """Who pays what on the win-win track, or its cap, when no total is given to compute with."""
+    if not _WIN_WIN.search(text) or not _ASKS_SPLIT.search(text) or _ASKS_HOW_TO.search(text):
+        return None
+    state, large, own = (plain(share * 100, 0) for share in WIN_WIN_SHARES)
+    split = f"상생형 스마트공장은 정부 {state}%, 대기업 {large}%, 중소기업 {own}%(예시)로 나눠 냅니다 [1]."
+    cap = f"상생형 총사업비 한도는 기업당 최대 {won(WIN_WIN_CAP)}(기초~고도화1 수준 과제, 예시)입니다 [1]."
+    asks_cap = bool(_ASKS_CAP.search(text))
+    return Calculation("상생형 분담", [
+        cap if asks_cap else split,
+        f"- {split if asks_cap else cap}",
+        f"- 중소기업 부담 {own}% 중 최소 30%는 현금입니다(일반 과제와 같은 기준) [1].",
+        f"- 일반 구축 지원(정부 50% / 기업 50%)보다 기업 부담이 {plain(GOVERNMENT_SHARE * 100 - Decimal(own), 0)}%p 적습니다 [1].",
+        "총사업비를 알려 주시면 정부·대기업·우리 회사 몫으로 나눠 계산해 드릴게요.",
+    ], [WIN_WIN_DOC])
+
+
 def loan_interest(text: str) -> Calculation | None:
     if _ASKS_TERM.search(text) and not _ASKS_COST.search(text):
         return None

@@ -411,7 +411,6 @@ def test_a_win_win_project_is_split_three_ways_as_its_document_says() -> None:
     cash = calculate("상생형으로 1억 하면 현금은 최소 얼마 넣어요")
     assert cash is not None and cash.lines[0] == "현금은 최소 1,200만 원입니다 (기업 부담금 4,000만 원의 30%) [1]."
     assert cash.text.count("1,200만 원") == 2  # the lead, and the formula: not the lead said twice
-    assert calculate("상생형은 돈 누가 얼마씩 내요?") is None  # no total: the document answers
 
 
 def test_a_win_win_total_above_its_cap_is_computed_to_the_cap_and_the_rest_is_handed_on() -> None:
@@ -419,3 +418,29 @@ def test_a_win_win_total_above_its_cap_is_computed_to_the_cap_and_the_rest_is_ha
     assert calc is not None and not calc.covered
     assert calc.lines[0].startswith("정부 지원은 3,000만 원, 대기업 출연금은 3,000만 원입니다")
     assert "넘는 5,000만 원을 누가 내는지는 자료에 없어" in calc.text
+
+
+def test_safety_stock_and_the_reorder_point_from_the_owners_figures() -> None:
+    calc = calculate("볼트 하루에 보통 300개 많을 땐 450개 쓰는데 입고까지 평균 3일 길면 5일 걸려요. 안전재고 몇 개예요?")
+    assert calc is not None and calc.sources == ["policies/inventory-management.md"]
+    assert calc.lines[0] == "안전재고는 1,350개입니다 [1]."
+    assert ("- 안전재고 = (최대 일사용량 450개 × 최대 조달기간 5일) − (평균 일사용량 300개 × 평균 조달기간 3일) "
+            "= 2,250 − 900 = 1,350개") in calc.lines
+    reorder = calculate("1일 평균 50kg 최대 70kg, 조달 평균 4일 최대 6일이면 발주점은 얼마로 잡아요?")
+    assert reorder is not None and reorder.lines[0].startswith("발주점은 420kg입니다")  # 1일 is per day, no lead time
+    short = calculate("안전재고 몇 개 둬야 돼요? 하루 200개 씀")
+    assert short is not None and short.missing == ["최대 일사용량", "평균 조달기간(일)", "최대 조달기간(일)"]
+    assert calculate("안전재고 계산 어떻게 해요?") is None  # no figures: the document's formula answers
+    document = (KNOWLEDGE / "policies/inventory-management.md").read_text(encoding="utf-8")
+    assert "안전재고 = (최대 일사용량 × 최대 조달기간) − (평균 일사용량 × 평균 조달기간)" in document
+    assert "발주점 = 평균 일사용량 × 평균 조달기간 + 안전재고" in document
+
+
+def test_the_win_win_split_and_cap_are_looked_up_without_a_total() -> None:
+    split = calculate("상생형 스마트공장은 돈을 누가 얼마씩 내요?")
+    assert split is not None and split.sources == [rules.WIN_WIN_DOC]
+    assert split.lines[0] == "상생형 스마트공장은 정부 30%, 대기업 30%, 중소기업 40%(예시)로 나눠 냅니다 [1]."
+    cap = calculate("상생형은 총사업비 최대 얼마까지 돼요?")
+    assert cap is not None and cap.lines[0].startswith("상생형 총사업비 한도는 기업당 최대 1억 원")
+    for other in ("상생형 대상 회사는 누가 골라요?", "상생형 신청은 어디에 해요?", "대기업 협력사가 아니어도 상생형 신청 돼요?"):
+        assert calculate(other) is None, other  # who chooses, where to apply: for the sources
