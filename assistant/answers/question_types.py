@@ -32,7 +32,8 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         r"|(실수|사유|이유|조건|요건|장점|혜택|서류)\S{0,2}\s*(가|는|이|은|로)?\s*(주로\s*)?(뭐|무엇|뭔|어떤|있)"
         r"|(뭐|무엇|어떤\s*(것|거|게))(가|이|들이)?\s*있"  # "현물로 낼 수 있는 건 뭐가 있어요?": its instances
         r"|(무슨|어떤)\s*(서류|준비물|증빙)"  # "신청할 때 무슨 서류 내야 돼요?"
-        r"|(뭐|뭘|무엇을)\s*(보는지|봐요|보나요|봐야|확인해|확인하나|점검해|점검하나|물어보|물어봐|묻나|검사해|체크해)",  # "최종점검 때 뭐 보는지"
+        r"|(뭐|뭘|무엇을)\s*(보는지|봐요|보나요|봐야|확인해|확인하나|점검해|점검하나|물어보|물어봐|묻나|검사해|체크해)"  # "최종점검 때 뭐 보는지"
+        r"|(뭘|무엇을|어떤\s*(걸|것을|거))\s*(\S{1,8}\s*)?수\s*있",  # "현물로는 뭘 인정받을 수 있어요?": its instances
         re.I)),
     (QType.why, re.compile(r"왜|이유|까닭|원인|어째서|\bwhy\b", re.I)),
     (QType.when, re.compile(
@@ -40,13 +41,14 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
         r"|기간(이|은)?\s*(얼마|몇|어떻게)|일정|\bwhen\b|deadline|how\s+long|how\s+many\s+(days|weeks|months|years)"
         r"|\bperiod\b", re.I)),
     (QType.how_much, re.compile(
-        r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점|군데|곳|가지|회|차례|년|개월)|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
+        r"얼마|몇\s*(%|퍼센트|프로|원|만|억|배|개|명|대|점|군데|곳|가지|회|차례|년|개월|페이지|쪽|장|분|시간)|어느\s*정도|얼만큼"
+        r"|금액|비율|한도|최대|최소|비용|가격|예산|금리|이자|요율"
         r"|퍼센트|\bhow\s+(much|many)\b|\bcosts?\b|\brate\b|\blimit\b|\bmaximum\b|\bminimum\b|\bpercent|\binterest\b",
         re.I)),
-    (QType.where, re.compile(r"어디|어느\s*(곳|기관|사이트)|창구|장소|\bwhere\b", re.I)),
+    (QType.where, re.compile(r"어디|어느\s*\S{0,6}?(곳|기관|사이트|테크노파크|부서|지역)|창구|장소|\bwhere\b", re.I)),
     (QType.who, re.compile(r"누가|누구|어느\s*(회사|업체|분)|담당\s*(기관|자)|주관|\bwho\b", re.I)),
     (QType.how, re.compile(
-        r"어떻게|어떡|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|먼저|계산|구하"
+        r"어떻게|어떡|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|어느\s*\S{1,6}?\s*부터|먼저|계산|구하|어떤\s*(식|방식)으로"
         r"|(뭘|뭐를?|무엇을)\s*\S{0,4}?(해야|하면|할까)|\bhow\b", re.I)),  # "3년 동안 뭘 해야 돼요?": what to do
     (QType.yes_no, re.compile(
         r"(나요|까요|되나|돼요|돼\?|되요|될까|있어요|있나|없나|없어요|가능|괜찮|맞나|맞아요|해도|받아도|인가요|는지)\s*[?？]*\s*$"
@@ -58,7 +60,7 @@ _FREQUENCY_FIT = re.compile(_EVERY + r"|매교대|(하루|주|월|연)\s*\d+\s*(
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
 # of those, the ones that ask where to start ("뭐부터 해야돼요?", "뭘 먼저 해요?"), not "처음 해 봤더니",
 # "수집을 시작했더니"
-_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것|어느\s*\S{1,6}?)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 # "그거 안 내면 어떻게 돼요?", "목표 못 채우면요?": what goes wrong when it is not done is asked too
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야"
                           r"|(?:안|못)\s*\S{1,5}면|않으면|없으면\s*(?:어떻|어떡)")
@@ -69,7 +71,7 @@ _AMOUNT = r"\d[\d,.]*\s*(?:[십백천만억]\s*)*"
 
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
-    QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|인(?![가-힣])|PPM|대|곳|군데|건|점|시간|회|장|벌)"
+    QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|인(?![가-힣])|PPM|대|곳|군데|건|점|시간|회|장|벌|쪽|페이지)"
                                r"|무료|전액|절반|(?:하한|상한|제한|한도)\S{0,2}\s*없(?:습니다|어요|음)"),  # "직원 수 하한은 없습니다"
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)(?!치|분)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
@@ -107,11 +109,19 @@ def as_question(text: str) -> str:
     return _NOT_KNOWING.sub("뭐예요?", text)
 
 
+# where a question's last clause begins: "체납이 몇십만원밖에 안되는데 | 그래도 안돼요?"
+_CLAUSE_END = re.compile(r"(?:는데|은데|인데|던데|니까|지만|[.,!~]|ㅠ+|ㅜ+)\s+")
+
+
 def question_type(text: str) -> QType:
     if _ASKS_IF_SO.search(text) and not _WH.search(text):
         return QType.yes_no
     for qtype, pattern in _ASKS:
         if pattern.search(text):
+            # "계약서에 뭐 넣어야돼요?" ends as a yes-or-no question does but asks what: a question
+            # word in its last clause says so ("몇십만원밖에 안되는데 그래도 안돼요?" asks if it is so)
+            if qtype == QType.yes_no and _WH.search(_CLAUSE_END.split(text)[-1]):
+                break
             return qtype
     return QType.what
 
@@ -183,11 +193,12 @@ def fit(qtype: QType, sentence: str, *, first_step: bool = False, money: bool = 
 
 
 # "몇 명까지?", "몇 군데?", "몇 번 와요?": the counter asked, and how the sources write a count of it
-_ASKED_COUNTER = re.compile(r"몇\s*(명|대|곳|군데|개(?!월)|번|회|건|개월|달|주(?!기)|년|시간|분|장|배|점|프로|퍼센트|%)")
+_ASKED_COUNTER = re.compile(r"몇\s*(명|대|곳|군데|개(?!월)|번|회|건|개월|달|주(?!기)|년|시간|분|장|배|점|프로|퍼센트|%|페이지|쪽)")
 _ANY_COUNT = "개(?!월)|곳|군데|가지|대|명|건|장|벌|종|번|회"
 _COUNTERS = {"명": "명", "대": "대", "곳": _ANY_COUNT, "군데": _ANY_COUNT, "개": _ANY_COUNT, "번": "번|회", "회": "회|번",
              "건": "건", "개월": "개월|달", "달": "개월|달", "주": "주", "년": "년", "시간": "시간", "분": "분",
-             "장": "장", "배": "배", "점": "점", "프로": "%|퍼센트", "퍼센트": "%|퍼센트", "%": "%|퍼센트"}
+             "장": "장", "배": "배", "점": "점", "프로": "%|퍼센트", "퍼센트": "%|퍼센트", "%": "%|퍼센트",
+             "페이지": "쪽|페이지", "쪽": "쪽|페이지"}
 
 
 def asked_count(text: str) -> re.Pattern[str] | None:

@@ -80,7 +80,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("지방비 매칭이 뭐예요", QType.what),
         ("제출 서류 목록 알려주세요", QType.list),
         ("신청할 때 무슨 서류 내야 돼요?", QType.list),  # which documents: the list of them
-        ("어느 자료가 맞아요?", QType.yes_no),
+        ("어느 자료가 맞아요?", QType.what),  # which one, not whether: no list of 자료 either
         ("최종점검 때 뭐 보는지 알려주세요", QType.list),  # what they look at: the things, one by one
         ("현장평가 때 뭐 물어봐요?", QType.list),
         ("특화 업종 목록에 없으면 지원 못 받나요?", QType.yes_no),  # whether it is on the list, not the list
@@ -93,6 +93,15 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("구축 끝나고 3년 동안 뭘 해야 돼요?", QType.how),  # what to do, not whether it must be done
         ("MES 깔고 나서 현장이 안 쓰면 어떡해요?", QType.how),
         ("ERP는 A사꺼 쓰고 MES는 B사꺼 들이려는데 연동할때 뭘 조심해야 돼요?", QType.how),
+        # a question word in the last clause asks what, whatever the ending; not one in a clause before
+        ("나중에 업체 없어질때 대비해서 계약서에 뭐 넣어야돼요", QType.what),
+        ("체납이 몇십만원밖에 안되는데 그래도 안돼요?", QType.yes_no),
+        ("사업계획서 몇페이지 정도 써야돼요?", QType.how_much),
+        ("AI로 불량 예측 하려면 데이터가 어느정도 쌓여있어야 돼요?", QType.how_much),
+        ("공장은 김해고 본사는 부산인데 어느 테크노파크에 신청해야되요?", QType.where),
+        ("총사업비에 어떤 걸 넣을 수 있어요?", QType.list),
+        ("목표는 어떤식으로 적어야 돼요?", QType.how),
+        ("프레스가 12대인데 어느 기계부터 센서 붙여야돼요?", QType.how),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
