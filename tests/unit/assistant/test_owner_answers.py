@@ -417,3 +417,6 @@ def test_a_word_of_the_trade_no_source_uses_is_answered_as_the_sources_say_it(as
     answer = assistant.ask(Question(text="6대 로스 종류 알려주세요"))
     assert answer.decision == Decision.answered, (answer.decision, answer.answer)
     assert "고장 손실" in answer.answer and "초기 수율 손실" in answer.answer, answer.answer
+    # "망하면" is the sources' 폐업: what to do when the supplier is gone, not how to pick one
+    gone = assistant.ask(Question(text="공급업체가 망하면 MES 어떻게 해요")).answer
+    assert "유지보수" in gone.split("\n")[0] and "ERP" not in gone.split("\n")[0], gone
