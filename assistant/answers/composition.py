@@ -36,7 +36,7 @@ from assistant.answers.candidates import (
     tells_result,
 )
 from assistant.answers.glossary import owner_words, source_words
-from assistant.answers.question_types import QType
+from assistant.answers.question_types import NO_LIMIT, QType
 from assistant.answers.retrieval import Hit, in_no_source, known_by
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import known_parts, noun_phrases
@@ -49,6 +49,7 @@ _CAUSE_SHARE = 0.8  # how good next to the best line a line naming the cause mus
 _NEGATED_VERB = re.compile(r"^(?:안|못)\S+(?:고|서|면|는데|지만|도록|어요|아요|해요)$")
 _BUT = re.compile(r"^(다만|하지만|단,|단\s|그러나)")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_NO_LIMIT = re.compile(NO_LIMIT)  # "하한은 없습니다" answers "최소 몇 명?" as a count would
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
@@ -290,7 +291,8 @@ def _counts(count: re.Pattern[str], question: str) -> Callable[[Candidate], bool
     """A line with a count of the asked counter that is not the owner's own figure ("70프로밖에 안
     되는데 목표는 몇 프로?" is not answered by "처음 재면 70%대")."""
     own = {_digits(n) for n in _NUMBER.findall(question)}
-    return lambda c: any(_digits(m.group(0)) not in own for m in count.finditer(c.unit.text))
+    return lambda c: bool(_NO_LIMIT.search(c.unit.text)) or any(
+        _digits(m.group(0)) not in own for m in count.finditer(c.unit.text))
 
 
 def _digits(figure: str) -> str:

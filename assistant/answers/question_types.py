@@ -69,10 +69,13 @@ _DIFFICULTY_ASK = re.compile(r"어려움|어려운|힘든|힘들|막히|애로|�
 # a figure as the sources write it, Korean units of ten thousand and more included ("3만 개", "5천만 원")
 _AMOUNT = r"\d[\d,.]*\s*(?:[십백천만억]\s*)*"
 
+# "직원 수 하한은 없지만": no figure is the answer to "최소 몇 명?"
+NO_LIMIT = r"(?:하한|상한|제한|한도)\S{0,2}\s*없(?:습니다|어요|음|지만|고|으며|으나)"
+
 # what an answering sentence of each type usually contains
 _FITS: dict[QType, re.Pattern[str]] = {
     QType.how_much: re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트|배|개|명|인(?![가-힣])|PPM|대|곳|군데|건|점|시간|회|장|벌|쪽|페이지)"
-                               r"|무료|전액|절반|(?:하한|상한|제한|한도)\S{0,2}\s*없(?:습니다|어요|음)"),  # "직원 수 하한은 없습니다"
+                               r"|무료|전액|절반|" + NO_LIMIT),  # "직원 수 하한은 없습니다"
     QType.when: re.compile(
         r"\d+\s*(월|일|년|개월|주|시간|영업일|분기|시)(?!치|분)|월\s*(초|말|중순)|이내|까지|이후|이전|직후|마감|기한|연\s*\d"
         r"|" + _EVERY),

@@ -79,7 +79,9 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 # "총사업비 5천이면", "총 6천 잡으면", "대출 3천", "자부담 3천": where only money is meant, a bare 천 is 천만 원
 _THOUSANDS_OF_MAN = re.compile(r"(?:총\s*사업\s*비|사업\s*비|예산|자부담|부담\s*금|견적|대출|융자|총(?=\s*\d))\s*(?:가|는|이|을|를|은|으로|로)?\s*"
-                               r"(\d{1,2}(?:\.\d)?\s*천(?:\s*\d\s*백)?)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))")
+                               r"(\d{1,2}(?:\.\d)?\s*천(?:\s*\d\s*백)?)(?!\s*(?:만|원|개|명|장|대|품목|분|시간|건|번))"
+                               # "8천짜리 과제", "6천으로 하면", "5천 잡으면": a project's worth
+                               r"|(?<![\d.,억])(?<!억\s)(\d{1,2}(?:\.\d)?\s*천(?:\s*\d\s*백)?)(?=\s*(?:짜리|과제|프로젝트|(?:(?:으로|로)\s*)?(?:하면|할\s*때|잡으면|하는데)))")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -87,10 +89,11 @@ def quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _THOUSANDS_OF_MAN.finditer(text):
-        thousand, _, hundred = m.group(1).replace(" ", "").partition("천")  # "4천5백": 4,500만 원
+        group = 1 if m.group(1) else 2
+        thousand, _, hundred = m.group(group).replace(" ", "").partition("천")  # "4천5백": 4,500만 원
         thousands = _number(thousand) * 10_000_000 + (_number(hundred.rstrip("백")) * 1_000_000 if hundred else 0)
-        found.append(Quantity(thousands, "money", m.start(1), m.end(1), m.group(1)))
-        taken.append((m.start(1), m.end(1)))
+        found.append(Quantity(thousands, "money", m.start(group), m.end(group), m.group(group)))
+        taken.append((m.start(group), m.end(group)))
     for m in _MONEY_EN.finditer(text):
         scale = (m.group(2) or m.group(4) or "").lower()
         amount = _number(m.group(1) or m.group(3)) * _EN_SCALE.get(scale, 1)

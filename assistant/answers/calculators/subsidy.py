@@ -91,9 +91,13 @@ def _total(text: str, qs: list[Quantity]) -> Decimal | None:
 _ASKS_TAX = re.compile(r"세금|세액|공제|법인세|소득세|환급|돌려\s*받")
 
 
+# "8천짜리 과제에서 현황판 하나 안 달았으면 지원금 얼마로 줄어요?": a part left out, settled on what was built
+_PART_LEFT_OUT = re.compile(r"안\s*(?:달|샀|사|넣|만들|설치)\S{0,3}(?:으면|면|는데|어요|았|었)|빠지|빠졌|감액|취소")  # "정부 지원 빼고" is no part left out
+
+
 def company_share(text: str) -> Calculation | None:
-    if _OTHER_PROGRAMME.search(text) or _ASKS_TAX.search(text):
-        return None  # the cloud track, consulting: their own shares; a tax credit: for the sources
+    if _OTHER_PROGRAMME.search(text) or _ASKS_TAX.search(text) or _PART_LEFT_OUT.search(text):
+        return None  # the cloud track, consulting: their own shares; a tax credit, a part left out: for the sources
     qs = quantities(text)
     share = labelled(text, _SHARE, ("money",), qs)
     if share is None and (we_pay := _WE_PAY.search(text)):

@@ -444,3 +444,19 @@ def test_the_win_win_split_and_cap_are_looked_up_without_a_total() -> None:
     assert cap is not None and cap.lines[0].startswith("상생형 총사업비 한도는 기업당 최대 1억 원")
     for other in ("상생형 대상 회사는 누가 골라요?", "상생형 신청은 어디에 해요?", "대기업 협력사가 아니어도 상생형 신청 돼요?"):
         assert calculate(other) is None, other  # who chooses, where to apply: for the sources
+
+
+def test_a_bare_천_before_짜리_or_하면_is_what_the_project_is_worth() -> None:
+    win_win = calculate("상생형으로 8천짜리 과제 하면 우리는 얼마 내요?")
+    assert win_win is not None and win_win.lines[0].startswith("기업 부담금은 3,200만 원입니다")
+    general = calculate("기초로 6천으로 하면 우리 부담 얼마?")
+    assert general is not None and general.lines[0].startswith("기업 부담금은 3,000만 원입니다")
+    assert [(q.value, q.kind) for q in quantities("1억2천 하면")] == [(120_000_000, "money")]  # not 2천만 원 again
+    assert [q.kind for q in quantities("부품 3천개 하면 불량 12개")] == ["count", "count"]
+
+
+def test_a_part_left_out_of_the_project_is_left_to_the_sources() -> None:
+    # what is settled when an item is not built depends on its price: the document's worked example
+    assert calculate("8천짜리 과제에서 현황판 하나 안 달았으면 지원금 얼마로 줄어요?") is None
+    share = calculate("대구 7천 과제 지방비 받으면 우리 부담 얼마로 줄어요?")  # 줄어요 alone is no part left out
+    assert share is not None and share.lines[0].startswith("기업 부담금은 3,010만 원입니다")
