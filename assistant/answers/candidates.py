@@ -241,7 +241,7 @@ def question_terms(terms: list[str]) -> list[str]:
 
 # "레벨3", "수준 2", "고도화1": one of a numbered series of names, the number not a count ("3년",
 # "2A", "3군데") nor part of a longer figure ("3-2-1")
-_NUMBERED = re.compile(r"([가-힣]{2,4}|[A-Za-z]{3,8})\s?(\d{1,2})(?![\d,.\-%A-Za-z]|\s?(?:년|개|명|원|만|천|억|월|일|시|분|초|대|차|번|회"
+_NUMBERED = re.compile(r"(?<![A-Za-z\d])([가-힣]{2,4}|[A-Za-z]{3,8}|[A-Z])\s?(\d{1,2})(?![\d,.\-%A-Za-z]|\s?(?:년|개|명|원|만|천|억|월|일|시|분|초|대|차|번|회"
                        r"|주|장|곳|군데|단계|층|가지|배|세|살|평|톤|종|호|인|건|줄|등|위|박|프로|퍼센트)|공장)")
 _NUMBERED_IN_LINE = r"(?<![가-힣A-Za-z])(?:{names})\s?(\d{{1,2}})(?![\d,.])"
 
@@ -252,8 +252,8 @@ def numbered_names(question: str, q_terms: set[str]) -> tuple[tuple[re.Pattern[s
     found = []
     for match in _NUMBERED.finditer(question):
         name, number = match.group(1), match.group(2)
-        if not any(name.lower().startswith(term) for term in q_terms if len(term) >= 2):
-            continue  # "고도화1": Kiwi's term is 고도
+        if not any(name.lower().startswith(term) for term in q_terms if len(term) >= min(2, len(name))):
+            continue  # "고도화1": Kiwi's term is 고도; "D4": d
         names = [name, *source_words(name)]
         found.append((re.compile(_NUMBERED_IN_LINE.format(names="|".join(map(re.escape, names))), re.I), number))
     return tuple(found)
@@ -567,6 +567,8 @@ def defines_asked(cand: Candidate, asked: Asked, *, opening: bool = False) -> bo
         return False
     (heading,) = morphemes_many([cand.section], cache=True)
     heading_names = set(heading) - STOP_TERMS
+    if (thing := asked.defined & set(asked.weights)) and not thing <= set(heading):
+        return False  # "8D 보고서에서 D4가 뭐에요?": a sentence under "8D 보고서" says what 8D is, not D4
     # the heading names the thing in the question's words ("8D 보고서" for "8D 리포트 이게 뭐에요")
     return asked.overlap(set(heading)) >= 0.5 or (bool(heading_names) and heading_names <= set(asked.weights))
 

@@ -410,6 +410,9 @@ def test_a_level_named_in_the_owners_word_is_answered_with_that_level(assistant:
     assert "수준 4" in first and "수준 1" not in first, first
     stage = assistant.ask(Question(text="고도화2 하려면 확인서 몇 수준 있어야돼요?")).answer
     assert "고도화2: 수준 3 이상" in stage and "고도화1: 수준 2" not in stage, stage
+    # "D4가 뭐에요?" under 8D: the step D4 says what it is, not the sentence that says what 8D is
+    step = assistant.ask(Question(text="8D 보고서에서 D4가 뭐에요?")).answer
+    assert step.startswith("D4 근본 원인") and "D2" not in step, step
 
 
 def test_a_word_of_the_trade_no_source_uses_is_answered_as_the_sources_say_it(assistant: Assistant) -> None:
