@@ -288,7 +288,7 @@ class Assistant:
     def _calculation(self, analysis: Analysis) -> tuple[list[Hit], Drafted, bool] | None:
         """The owner's figure from their numbers (or a rule looked up), cited to its rules'
         chunks, if one is asked; and whether the rules cover the owner's case."""
-        calculation = calculate(analysis.query if analysis.followed else analysis.text)
+        calculation = calculate(analysis.query, analysis.text) if analysis.followed else calculate(analysis.text)
         cited = cited_calculation(calculation, self.searcher, analysis.terms) if calculation else None
         return (*cited, calculation.covered) if cited and calculation else None
 

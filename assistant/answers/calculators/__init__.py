@@ -28,6 +28,7 @@ from assistant.answers.calculators.subsidy import (
     LOAN_TOPIC,
     MATCHING_TOPIC,
     SHARE_TOPIC,
+    asks_loan_term,
     company_share,
     labour_in_kind,
     loan_interest,
@@ -56,8 +57,12 @@ _ASKS_FIGURE = re.compile(r"얼마|몇|계산|구해|구하|알려|환산")
 _ASKS_COST = re.compile(r"(?:얼마|몇\s*(?:만|천)\s*원)\S*\s*(?:들|드|든)|비용|가격|견적|예산|돈\b|돈\s|돈$")
 
 
-def calculate(text: str) -> Calculation | None:
-    """The owner's figure computed from the numbers in `text`, if it asks for one."""
+def calculate(text: str, now: str | None = None) -> Calculation | None:
+    """The owner's figure computed from the numbers in `text`, if it asks for one. `now` is the
+    message as typed when `text` carries the previous turn's subject: "거치기간은 몇년이에요?"
+    after the interest of a loan asks its term, which the sources answer."""
+    if now is not None and LOAN_TOPIC.search(text) and asks_loan_term(now):
+        return None
     kinds = {q.kind for q in quantities(text) if not q.text[-1].isdigit()}  # "20년" or a bare 3 is no input
     if DAILY_USE.search(text):
         kinds.add("use")  # "하루 100장": a count of what is used, in its own unit

@@ -271,8 +271,13 @@ def win_win_rule(text: str) -> Calculation | None:
     ], [WIN_WIN_DOC])
 
 
+def asks_loan_term(text: str) -> bool:
+    """"거치기간은 몇년이에요?": the loan's term is asked, not its interest (the sources answer it)."""
+    return bool(_ASKS_TERM.search(text)) and not _ASKS_COST.search(text)
+
+
 def loan_interest(text: str) -> Calculation | None:
-    if _ASKS_TERM.search(text) and not _ASKS_COST.search(text):
+    if asks_loan_term(text):
         return None
     qs = quantities(text)
     principal_q = labelled(text, _PRINCIPAL, ("money",), qs, window=20)

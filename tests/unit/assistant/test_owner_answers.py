@@ -62,6 +62,13 @@ def test_a_follow_up_gives_the_missing_number(assistant: Assistant) -> None:
     assert follow.answer.startswith("기업 부담금은 4,300만 원입니다")  # 1억 - 5,000만 - 700만 (대구 cap)
 
 
+def test_a_follow_up_asking_the_loans_term_is_not_told_its_interest_again(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="정책자금 5억 빌리면 이자 1년에 얼마에요?"))
+    assert first.answer.startswith("연 이자는 약 925만 원입니다"), first.answer
+    term = assistant.ask(Question(text="거치기간은 몇년이에요?", conversation_id=first.conversation_id))
+    assert "연 이자는" not in term.answer and "거치 기간: 4년 이내" in term.answer, term.answer
+
+
 def test_english_question_is_answered_from_the_korean_sources(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="How do I calculate PPM?"))
     assert answer.decision in (Decision.answered, Decision.offer_expert), answer.answer
