@@ -48,7 +48,7 @@ _ASKS: tuple[tuple[QType, re.Pattern[str]], ...] = (
     (QType.where, re.compile(r"어디|어느\s*\S{0,6}?(곳|기관|사이트|테크노파크|부서|지역)|창구|장소|\bwhere\b", re.I)),
     (QType.who, re.compile(r"누가|누구|어느\s*(회사|업체|분)|담당\s*(기관|자)|주관|\bwho\b", re.I)),
     (QType.how, re.compile(
-        r"어떻게|어떡|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|어느\s*\S{1,6}?\s*부터|먼저|계산|구하|어떤\s*(식|방식)으로"
+        r"어떻게|어떡|방법|하려면|하나요\?*$|뭐\s*부터|무엇\s*부터|(?:어느|어떤)\s*\S{1,6}?\s*부터|먼저|계산|구하|어떤\s*(식|방식)으로"
         r"|(뭘|뭐를?|무엇을)\s*\S{0,4}?(해야|하면|할까)|\bhow\b", re.I)),  # "3년 동안 뭘 해야 돼요?": what to do
     (QType.yes_no, re.compile(
         r"(나요|까요|되나|돼요|돼\?|되요|될까|있어요|있나|없나|없어요|가능|괜찮|맞나|맞아요|해도|받아도|인가요|는지)\s*[?？]*\s*$"
@@ -60,7 +60,7 @@ _FREQUENCY_FIT = re.compile(_EVERY + r"|매교대|(하루|주|월|연)\s*\d+\s*(
 _FIRST_STEP = re.compile(r"뭐\s*부터|무엇\s*부터|먼저|처음|첫\s*단계|시작")
 # of those, the ones that ask where to start ("뭐부터 해야돼요?", "뭘 먼저 해요?"), not "처음 해 봤더니",
 # "수집을 시작했더니"
-_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|어떤\s*것|어느\s*\S{1,6}?)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
+_WHERE_TO_START = re.compile(r"(?:뭐|무엇|뭘|어디|(?:어느|어떤)\s*\S{1,6}?)\s*(?:부터|먼저)|먼저\s*(?:해야|할|하나|하는)")
 # "그거 안 내면 어떻게 돼요?", "목표 못 채우면요?": what goes wrong when it is not done is asked too
 _CAUTION_ASK = re.compile(r"하면\s*안|안\s*되는|주의|조심|실수|반려|탈락|떨어|금지|위험|문제|환수|감점|하지\s*말|피해야"
                           r"|(?:안|못)\s*\S{1,5}면|않으면|없으면\s*(?:어떻|어떡)")

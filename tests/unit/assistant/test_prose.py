@@ -102,6 +102,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("총사업비에 어떤 걸 넣을 수 있어요?", QType.list),
         ("목표는 어떤식으로 적어야 돼요?", QType.how),
         ("프레스가 12대인데 어느 기계부터 센서 붙여야돼요?", QType.how),
+        ("예지보전 센서는 어떤 설비부터 달아요?", QType.how),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
