@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.answers.candidates import content_terms
-from assistant.answers.intent import classify
+from assistant.answers.intent import classify, find_region
 from assistant.answers.retrieval import Hit
 from assistant.korean import PAST_SYLLABLES, morphemes, noun_phrases
 from assistant.types import Decision, Turn
@@ -48,6 +48,19 @@ def cited_first(hits: list[Hit], sources: tuple[str, ...]) -> list[Hit]:
 _ASKS_WHAT_HAPPENED = re.compile(f"[{PAST_SYLLABLES}](?:어요|대요|나요|습니까|죠|을까요)\\s*[?？]*\\s*$")
 
 
+# "경기도면 지방비도 붙어요?", "고도화2면요?", "현금은요?" after "1억 8천 하면 정부에서 얼마 나와요?": the
+# same figure asked again with one of its inputs added or changed, and no amount of its own
+_FIGURE_ASKED = re.compile(r"\d\s*(?:억|천|만)")
+_FIGURE_INPUT = re.compile(r"지방\s*비|매칭|현금|고도화\s*[12]|기초\s*(?:로|면|과제|단계)")
+
+
+def changes_an_input(text: str, question_before: str) -> bool:
+    """Does `text` ask the previous question's figure again with an input of its own (a region,
+    a stage, the cash part), giving no amount itself?"""
+    return (bool(_FIGURE_ASKED.search(question_before)) and not re.search(r"\d", text)
+            and bool(find_region(text) or _FIGURE_INPUT.search(text)))
+
+
 def follows_on(text: str, before: str = "") -> bool:
     """Does `text`, asked after an exchange (`before`: its question and answer), go on from it?
     It points back ("그거", "거기"), it asks what happened ("재고실사는 얼마나 자주 했대요?"),
@@ -71,7 +84,7 @@ def resolve(text: str, history: list[Turn]) -> tuple[str, bool]:
     prev_user = last_user_turn(history)
     prev_answer = last_assistant_turn(history)
     before = f"{prev_user.text} {prev_answer.text if prev_answer else ''}" if prev_user else ""
-    if prev_user is None or not follows_on(text, before):
+    if prev_user is None or not (follows_on(text, before) or changes_an_input(text, prev_user.text)):
         return text, False
     if prev_answer and prev_answer.subject and _POINTS_AT_SUPPLIER.search(text) and _answered(prev_answer):
         return f"{prev_answer.subject} {_LEADING_FILLER.sub('', text)}", True

@@ -62,6 +62,14 @@ def test_a_follow_up_gives_the_missing_number(assistant: Assistant) -> None:
     assert follow.answer.startswith("기업 부담금은 4,300만 원입니다")  # 1억 - 5,000만 - 700만 (대구 cap)
 
 
+def test_a_region_added_after_a_calculation_is_calculated_with_the_same_total(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="고도화1로 1억 8천 하면 정부에서 얼마 나와요?"))
+    assert first.answer.startswith("정부 지원은 9,000만 원입니다"), first.answer
+    region = assistant.ask(Question(text="경기도면 지방비도 붙어요?", conversation_id=first.conversation_id))
+    assert region.answer.startswith("정부 지원은 1억 원입니다"), region.answer  # 9,000만 + 경기 cap 1,000만
+    assert "경기 지방비 매칭" in region.answer, region.answer
+
+
 def test_a_follow_up_asking_the_loans_term_is_not_told_its_interest_again(assistant: Assistant) -> None:
     first = assistant.ask(Question(text="정책자금 5억 빌리면 이자 1년에 얼마에요?"))
     assert first.answer.startswith("연 이자는 약 925만 원입니다"), first.answer

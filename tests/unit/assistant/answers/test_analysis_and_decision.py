@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answers.analysis import analyse, language_of
 from assistant.answers.decision import Evidence, calibration_for, confidence, decide, held, priority
-from assistant.answers.followup import cited_first, follows_on
+from assistant.answers.followup import changes_an_input, cited_first, follows_on
 from assistant.answers.intent import classify
 from assistant.answers.retrieval import Hit
 from assistant.settings import Settings
@@ -154,6 +154,14 @@ def test_a_question_with_no_subject_of_its_own_goes_on_from_the_last_exchange() 
     assert follows_on("목표는 어떤식으로 적어야 돼요?", case)  # its one word is what the exchange was about
     assert not follows_on("가점 받을 수 있는거 뭐 있어요", case)  # one word, a new subject
     assert not follows_on("스마트공장 지원금 신청 서류 뭐예요?", case)
+
+
+def test_a_figure_asked_again_with_an_input_changed_goes_on_from_the_last_question() -> None:
+    figure = "고도화1로 1억 8천 하면 정부에서 얼마 나와요?"
+    assert changes_an_input("경기도면 지방비도 붙어요?", figure)  # a region added
+    assert changes_an_input("현금은요?", figure)
+    assert not changes_an_input("경기도면 지방비도 붙어요?", "MES가 뭐예요?")  # no figure was asked before
+    assert not changes_an_input("그럼 2억이면요?", figure)  # an amount of its own: `follows_on` decides
 
 
 def test_a_short_question_about_an_aspect_of_the_last_answer_is_a_follow_up() -> None:
