@@ -110,13 +110,13 @@ def company_share(text: str) -> Calculation | None:
     if _WIN_WIN.search(text):
         return _win_win_share(text, total)
     sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
-    m = _STAGE.search(text)
+    m = _latest(_STAGE, text)
     stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
     assumed = m is None
     cap = STAGE_CAPS[stage]
     half = total * GOVERNMENT_SHARE
     government = min(half, cap)
-    region = find_region(text)
+    region = _latest_region(text)
     matching, regional_lines = _regional(region, total, sources, labelled(text, _MATCHING, ("rate",), qs))
     if region is None and not regional_lines and _MATCHING.search(text) and not _NO_MATCHING.search(text):
         regional_lines = ["- 지방비 매칭은 지역마다 비율과 한도가 달라 빼고 계산했습니다. 공장 지역을 알려 주시면 넣어서 "
@@ -180,6 +180,21 @@ def _win_win_share(text: str, total: Decimal) -> Calculation:
     lines.append(f"일반 구축 지원(정부 50%)이라면 기업 부담금은 {won(general)}이니, 상생형이 {won(general - company)} 덜 냅니다 [1].")
     lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
     return Calculation("기업 부담금", lines, [WIN_WIN_DOC, COMPANY_SHARE_DOC], covered=not over)
+
+
+def _latest(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match: a follow-up's text carries the question before it ("고도화1로 1억 8천 하면
+    …? 고도화2면요?"), and what the owner says last wins."""
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
+
+
+def _latest_region(text: str) -> str | None:
+    """The region named last, sentence by sentence from the end ("…? 대구면요?")."""
+    return next((region for part in reversed(_SENTENCES.split(text)) if (region := find_region(part))), None)
+
+
+_SENTENCES = re.compile(r"(?<=[?？.!])\s*")
 
 
 def _cash_part(company: Decimal) -> Calculation:

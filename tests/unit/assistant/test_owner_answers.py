@@ -70,6 +70,16 @@ def test_a_region_added_after_a_calculation_is_calculated_with_the_same_total(as
     assert "경기 지방비 매칭" in region.answer, region.answer
 
 
+def test_what_the_owner_says_last_wins_in_a_calculation_followed_up(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="경기도 공장 기초로 8천 하면 우리 부담 얼마?"))
+    assert first.answer.startswith("기업 부담금은 3,200만 원입니다"), first.answer  # 경기 10%p
+    other = assistant.ask(Question(text="대구면요?", conversation_id=first.conversation_id))
+    assert other.answer.startswith("기업 부담금은 3,440만 원입니다"), other.answer  # 대구 7%p, not 경기 again
+    stage = assistant.ask(Question(text="고도화1로 2억 4천 하면 정부에서 얼마 나와요?"))
+    higher = assistant.ask(Question(text="고도화2면요?", conversation_id=stage.conversation_id))
+    assert "고도화2 한도 2억 원" in higher.answer, higher.answer
+
+
 def test_a_follow_up_asking_the_loans_term_is_not_told_its_interest_again(assistant: Assistant) -> None:
     first = assistant.ask(Question(text="정책자금 5억 빌리면 이자 1년에 얼마에요?"))
     assert first.answer.startswith("연 이자는 약 925만 원입니다"), first.answer
