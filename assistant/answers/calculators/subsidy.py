@@ -104,7 +104,7 @@ def company_share(text: str) -> Calculation | None:
         share = next((q for q in qs if q.kind == "money" and 0 <= q.start - we_pay.end() <= 14), None)
     if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
         return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given (30 % in cash on both tracks)
-    total = _total(text, qs)
+    total = _latest_total(text) or _total(text, qs)
     if total is None:
         return None  # amounts that are not the total (a cut item, the grant sought): for the sources
     if _WIN_WIN.search(text):
@@ -195,6 +195,16 @@ def _latest_region(text: str) -> str | None:
 
 
 _SENTENCES = re.compile(r"(?<=[?？.!])\s*")
+
+
+def _latest_total(text: str) -> Decimal | None:
+    """A follow-up's own amount ("…고도화1이면 정부 얼마 나와요? 그럼 2억이면요?"): the one sum of
+    its last sentence, when the text before it is another sentence (not a share it names)."""
+    parts = [part for part in _SENTENCES.split(text) if part.strip()]
+    if len(parts) < 2 or _SHARE.search(parts[-1]) or _WE_PAY.search(parts[-1]):
+        return None
+    money = [q for q in quantities(parts[-1]) if q.kind == "money"]
+    return money[0].value if len(money) == 1 else None
 
 
 def _cash_part(company: Decimal) -> Calculation:

@@ -78,6 +78,9 @@ def test_what_the_owner_says_last_wins_in_a_calculation_followed_up(assistant: A
     stage = assistant.ask(Question(text="고도화1로 2억 4천 하면 정부에서 얼마 나와요?"))
     higher = assistant.ask(Question(text="고도화2면요?", conversation_id=stage.conversation_id))
     assert "고도화2 한도 2억 원" in higher.answer, higher.answer
+    total = assistant.ask(Question(text="총사업비 1억 8천 고도화1이면 정부 얼마 나와요?"))
+    again = assistant.ask(Question(text="그럼 2억이면요?", conversation_id=total.conversation_id))
+    assert again.answer.startswith("정부 지원은 1억 원입니다"), again.answer  # 2억 × 50%, not 1억 8천's 9,000만
 
 
 def test_a_follow_up_asking_the_loans_term_is_not_told_its_interest_again(assistant: Assistant) -> None:
