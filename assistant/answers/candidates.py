@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answers import prose
-from assistant.answers.glossary import korean_terms, source_words
+from assistant.answers.glossary import bridged_only, korean_terms, source_words
 from assistant.answers.question_types import (
     QType,
     asked_count,
@@ -29,7 +29,7 @@ from assistant.answers.question_types import (
     question_type,
     states_frequency,
 )
-from assistant.answers.retrieval import Hit, in_no_source
+from assistant.answers.retrieval import Hit, known_by
 from assistant.answers.scoring import SentenceScorer
 from assistant.korean import PAST_SYLLABLES, has_topic, morphemes_many, remember_terms, sentences_of_chunk
 from assistant.stores.catalog import Chunk
@@ -322,9 +322,9 @@ def _bridged_weights(weights: dict[str, float], idf: Callable[[str], float]) -> 
     which the question's terms hold beside it: no line can say the owner's word, and the rare
     word's weight would otherwise go to lines that share the question's other words."""
     out = dict(weights)
+    known = known_by(idf)
     for term, weight in weights.items():
-        said = [w for w in source_words(term) if w in out]
-        if said and in_no_source(term, idf):
+        if bridged_only(term, known) and (said := [w for w in source_words(term) if w in out]):
             del out[term]
             for word in said:
                 out[word] = max(out[word], weight)

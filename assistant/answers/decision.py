@@ -6,9 +6,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.answers.glossary import source_words
+from assistant.answers.glossary import bridged_only
 from assistant.answers.intent import Intent
-from assistant.answers.retrieval import Hit, in_no_source
+from assistant.answers.retrieval import Hit, in_no_source, known_by
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
 from assistant.stores.embeddings import canonical_name
 from assistant.types import Decision
@@ -114,16 +114,11 @@ def calibration_for(settings: Settings) -> Calibration:
     )
 
 
-def _bridged(term: str, idf: Callable[[str], float]) -> bool:
-    """An owner's word no source uses, searched as the sources' word for it ("로스": 손실), which
-    the terms hold beside it: it is neither unsupported nor unknown."""
-    return in_no_source(term, idf) and bool(source_words(term))
-
-
 def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], float]) -> float:
     """The best chunk's BM25 score against the most the question's terms could give
     (their idf sum), scaled so 0.5 of it already counts as full support."""
-    total = sum(idf(t) for t in terms if not _bridged(t, idf))
+    known = known_by(idf)  # an owner's word bridged to the sources' word is neither unsupported nor unknown
+    total = sum(idf(t) for t in terms if not bridged_only(t, known))
     best = max((h.keyword_score or 0.0) for h in hits) if hits else 0.0
     return min(1.0, 2.0 * best / total) if total else 0.0
 
@@ -131,7 +126,8 @@ def keyword_support(terms: list[str], hits: list[Hit], idf: Callable[[str], floa
 def unknown_share(terms: list[str], idf: Callable[[str], float]) -> float:
     """Idf-weighted share of `terms` that no chunk contains; only the things named count
     (a predicate lemma, "망하다", says how it is asked, not what about)."""
-    weights = [(idf(t), t) for t in terms if not _bridged(t, idf)]
+    known = known_by(idf)
+    weights = [(idf(t), t) for t in terms if not bridged_only(t, known)]
     total = sum(w for w, _ in weights)
     missing = sum(w for w, t in weights if not t.endswith("다") and in_no_source(t, idf))
     return missing / total if total else 0.0

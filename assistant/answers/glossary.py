@@ -13,6 +13,7 @@ note (`source_words`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -72,3 +73,9 @@ def source_words(text: str) -> list[str]:
 def owner_words(text: str) -> dict[str, tuple[str, ...]]:
     """The owner's words (or phrases: "예고 없이") `text` contains, with the sources' words for each."""
     return {owner: words for owner, words in _entries("owner_words.txt").items() if owner in text}
+
+
+def bridged_only(term: str, known: Callable[[str], bool]) -> bool:
+    """An owner's word no source uses, which this glossary bridges to the sources' word ("레벨":
+    수준, "로스": 손실): the question's terms hold that word beside it."""
+    return not known(term) and bool(source_words(term))
