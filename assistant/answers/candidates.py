@@ -633,7 +633,7 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.8  # "주의: 제조사가 PLC를 잠가 두었을 수 있습니다" qualifies an answer, it is not one
     if _DEPENDENT.match(cand.unit.text):
         factor *= 0.8
-    if not asked.case and _PAST.search(cand.unit.text):
+    if not asked.case and _PAST.search(cand.unit.text) and not _QUESTION_LINE.search(cand.section):
         factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
