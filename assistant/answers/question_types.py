@@ -93,10 +93,10 @@ _FITS: dict[QType, re.Pattern[str]] = {
 
 # a question with no question word that ends asking "is it so?" wants a yes or a no, whatever it
 # mentions on the way ("예지보전 하려면 AI 꼭 있어야돼요?", "1차에서 떨어지면 올해는 끝난거예요?")
-_WH = re.compile(r"뭐|무엇|뭘|뭔|어떻|어떤|어떡|얼마|언제|어디|누가|누구|왜|몇|어느|무슨"
+_WH = re.compile(r"뭐|무엇|뭘|뭔|어떻|어떤|어떡|얼마|언제|어디|누가|누구|왜|몇|며칠|어느|무슨"
                  r"|\b(how|what|when|where|who|why|which)\b", re.I)
 _ASKS_IF_SO = re.compile(r"(나요|까요|되나|돼요|되요|될까|있어요|있나|없나|없어요|괜찮|맞나|맞아요|해도|받아도|인가요"
-                         r"|거예요|거에요|건가요|거임|건지|겠죠|되죠|맞죠|있죠|없죠|하죠|인가|야\s*돼요|야\s*되나)\s*[?？]+\s*$")
+                         r"|거예요|거에요|건가요|거임|건지|겠죠|되죠|맞죠|있죠|없죠|하죠|인가|야\s*돼요|야\s*되나)\s*[?？]*\s*$")
 
 
 # "MES가 뭔지 잘 모르겠어요", "예지보전이 뭔지 설명 좀 해 주세요": a what-is question put as a

@@ -103,6 +103,9 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("목표는 어떤식으로 적어야 돼요?", QType.how),
         ("프레스가 12대인데 어느 기계부터 센서 붙여야돼요?", QType.how),
         ("예지보전 센서는 어떤 설비부터 달아요?", QType.how),
+        # owners drop the question mark: the ending still asks whether it is so
+        ("랜섬웨어 돈 주면 풀어주긴 하나요", QType.yes_no),
+        ("최종점검때 운영 데이터 며칠치 있어야 돼요", QType.when),  # 며칠 asks how many days
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
