@@ -506,3 +506,16 @@ def test_why_opens_with_the_line_naming_the_cause(scorer: EmbeddingScorer) -> No
                  title=title)]
     answer = _answer("재고가 장부랑 실물이 자꾸 달라요 원인이 뭘까요", hits, scorer)
     assert _first_line(answer).startswith("원인은 대부분 기록 습관입니다"), answer
+
+
+def test_an_faq_answer_told_as_one_plants_story_still_answers_its_question(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "AI 비전 검사는 데이터가 먼저입니다. 이미지와 사람의 판정이 함께 쌓여 있어야 합니다. "
+                "1단계(3개월): 검사 사진을 모두 보관하고 사람이 판정을 기록합니다. "
+                "2단계(4개월): 쌓인 사진으로 AI 모델을 학습합니다.", "로드맵", title="AI 비전 검사 도입 사례"),
+        _hit(1, "정답은 없지만 이 회사는 불량 유형마다 사람 판정 이미지가 쌓인 뒤 학습을 시작했습니다. "
+                "두 달 동안 모은 약 6만 장 가운데 불량은 2천 장이었습니다.",
+             "자주 묻는 질문 > 사진이 몇 장 있어야 AI 학습을 시작하나요?", title="AI 비전 검사 도입 사례"),
+    ]
+    answer = _answer("불량 사진 얼마나 모아야 AI 돌릴 수 있어요", hits, scorer)
+    assert "6만 장" in _first_line(answer), answer
