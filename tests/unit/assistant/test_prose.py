@@ -106,6 +106,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         # owners drop the question mark: the ending still asks whether it is so
         ("랜섬웨어 돈 주면 풀어주긴 하나요", QType.yes_no),
         ("최종점검때 운영 데이터 며칠치 있어야 돼요", QType.when),  # 며칠 asks how many days
+        ("직원 7명 소규모 공장도 스마트공장 지원 됩니까", QType.yes_no),  # the formal ending asks it too
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
