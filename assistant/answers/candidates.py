@@ -633,8 +633,10 @@ def _penalty(cand: Candidate, asked: Asked) -> float:
         factor *= 0.8  # "주의: 제조사가 PLC를 잠가 두었을 수 있습니다" qualifies an answer, it is not one
     if _DEPENDENT.match(cand.unit.text):
         factor *= 0.8
-    if not asked.case and _PAST.search(cand.unit.text) and not _QUESTION_LINE.search(cand.section):
-        factor *= 0.85  # what one plant did answers "what happened", not "what is the rule"
+    # what one plant did answers "what happened", not "what is the rule"; but an FAQ's answer with the
+    # figure its question asks ("이미지 몇 장 …?": "석 달 동안 모은 약 18만 장 …") answers it
+    if not asked.case and _PAST.search(cand.unit.text) and not (_QUESTION_LINE.search(cand.section) and (asked.qtype != QType.yes_no or cand.shape >= 1.0)):
+        factor *= 0.85
     if _EXAMPLE_LINE.match(cand.unit.raw):
         factor *= 0.8  # "예) 기초 과제, 총사업비 1억 원" introduces a worked example, it does not answer
     elif not asked.own_figures and _WORKED_EXAMPLE.search(cand.context):

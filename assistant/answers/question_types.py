@@ -116,7 +116,14 @@ def as_question(text: str) -> str:
 _CLAUSE_END = re.compile(r"(?:는데|은데|인데|던데|니까|지만|[.,!~]|ㅠ+|ㅜ+)\s+")
 
 
+# a statement after the question that gives its reason ("공급기업 바꿔야 할까요? 제안서가 좀
+# 이상해서요"): the question is the sentence that ends asking
+_AFTERTHOUGHT = re.compile(r"[?？]\s*([^?？]+?)\s*$")
+
+
 def question_type(text: str) -> QType:
+    if (after := _AFTERTHOUGHT.search(text)) and not _WH.search(after.group(1)) and not _ASKS_IF_SO.search(after.group(1)):
+        text = text[: after.start() + 1]
     if _ASKS_IF_SO.search(text) and not _WH.search(text):
         return QType.yes_no
     for qtype, pattern in _ASKS:

@@ -35,6 +35,7 @@ from assistant.answers.calculators.subsidy import (
     regional_matching,
     win_win_rule,
 )
+from assistant.answers.calculators.tax import TAX_TOPIC, tax_credit
 
 __all__ = ["Calculation", "calculate"]
 
@@ -45,6 +46,7 @@ _CALCULATORS = (
     (PPM_TOPIC, ("count", "rate"), ppm, True),
     (INVENTORY_TOPIC, ("count",), inventory_accuracy, True),
     (SAFETY_STOCK_TOPIC, ("count", "use"), safety_stock, True),
+    (TAX_TOPIC, ("money",), tax_credit, False),
     (LABOUR_TOPIC, ("money",), labour_in_kind, False),
     (LOAN_TOPIC, ("money",), loan_interest, False),
     (SHARE_TOPIC, ("money",), company_share, False),

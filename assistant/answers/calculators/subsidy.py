@@ -75,7 +75,7 @@ _ASKS_GRANT = re.compile(_GRANT_ASKED + r"|지원\s*금\S{0,2}\s*(?:얼마|몇)"
                          r"|얼마\s*(?:까지\s*)?(?:지원|나와|받)|(?i:\bgrant\b|government\s+(?:support|pays?|gives?))")
 
 
-def _total(text: str, qs: list[Quantity]) -> Decimal | None:
+def project_total(text: str, qs: list[Quantity]) -> Decimal | None:
     """The total project cost: the amount named as such, else the one amount of the question
     unless the text names the total elsewhere or the amount is what is received."""
     named = labelled(text, _TOTAL, ("money",), qs)
@@ -104,7 +104,7 @@ def company_share(text: str) -> Calculation | None:
         share = next((q for q in qs if q.kind == "money" and 0 <= q.start - we_pay.end() <= 14), None)
     if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
         return _cash_part(share.value)  # "자부담 2천만 원인데 현금은 얼마": the share is given (30 % in cash on both tracks)
-    total = _latest_total(text) or _total(text, qs)
+    total = _latest_total(text) or project_total(text, qs)
     if total is None:
         return None  # amounts that are not the total (a cut item, the grant sought): for the sources
     if _WIN_WIN.search(text):
@@ -180,6 +180,22 @@ def _win_win_share(text: str, total: Decimal) -> Calculation:
     lines.append(f"일반 구축 지원(정부 50%)이라면 기업 부담금은 {won(general)}이니, 상생형이 {won(general - company)} 덜 냅니다 [1].")
     lines.append("부가가치세는 총사업비에 들어가지 않고 전액 기업이 따로 냅니다 [2].")
     return Calculation("기업 부담금", lines, [WIN_WIN_DOC, COMPANY_SHARE_DOC], covered=not over)
+
+
+def own_share(text: str, total: Decimal) -> tuple[Decimal, str]:
+    """The company's share of a total the owner names, the grant and the named region's matching
+    taken off (the stage and the region said last), with the line that shows it."""
+    m = _latest(_STAGE, text)
+    stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
+    government = min(total * GOVERNMENT_SHARE, STAGE_CAPS[stage])
+    region = _latest_region(text)
+    matching = Decimal(0)
+    if region in REGIONAL_MATCHING:
+        points, cap = REGIONAL_MATCHING[region]
+        matching = min(total * points / 100, cap)
+    company = total - government - matching
+    shown = f" − 지방비({region}) {won(matching)}" if matching else ""
+    return company, f"- 기업 부담금 = 총사업비 {won(total)} − 정부 지원 {won(government)}({stage}){shown} = {won(company)} [2]"
 
 
 def _latest(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

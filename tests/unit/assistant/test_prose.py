@@ -107,6 +107,9 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("랜섬웨어 돈 주면 풀어주긴 하나요", QType.yes_no),
         ("최종점검때 운영 데이터 며칠치 있어야 돼요", QType.when),  # 며칠 asks how many days
         ("직원 7명 소규모 공장도 스마트공장 지원 됩니까", QType.yes_no),  # the formal ending asks it too
+        ("공급기업 바꿔야 할까요? 제안서가 좀 이상해서요", QType.yes_no),  # the reason after the question asks nothing
+        ("OEE 계산 어떻게 하는거에요? 실제 공장 숫자로 예 좀 들어주세요", QType.how),
+        ("신청했는데 떨어졌어요? 왜요", QType.why),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:

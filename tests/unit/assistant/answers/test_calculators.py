@@ -388,8 +388,39 @@ def test_questions_the_matching_look_up_leaves_to_the_sources(text: str) -> None
     assert calculate(text) is None
 
 
-def test_a_tax_question_with_the_total_is_no_share_calculation() -> None:
-    assert calculate("총사업비 8천만 원으로 기초 과제 했는데 세금 깎아주는 거 있어요?") is None
+def test_a_tax_question_with_the_total_is_the_tax_credit_on_the_company_share() -> None:
+    calc = calculate("총사업비 8천만 원으로 기초 과제 했는데 세금 깎아주는 거 있어요?")
+    assert calc is not None and calc.topic == "세액공제" and calc.sources[0] == "subsidies/tax-credits.md"
+    assert calc.lines[0].startswith("기본 세액공제로 약 400만 원을")
+    assert "- 기업 부담금 = 총사업비 8,000만 원 − 정부 지원 4,000만 원(기초) = 4,000만 원 [2]" in calc.lines
+
+
+def test_the_tax_credit_leaves_out_the_in_kind_part_the_owner_names() -> None:
+    calc = calculate("총사업비 1억 원 기초 과제로 자부담 5천만 원 들어갔는데 세금 혜택 있나요? "
+                     "그중 1천만 원은 우리 직원 인건비 현물이에요")
+    assert calc is not None and calc.lines[0].startswith("기본 세액공제로 약 400만 원을")
+    assert "기업 부담금 5,000만 원 − 현물(자사 인건비) 1,000만 원 = 4,000만 원" in calc.text
+    assert "4,000만 원 × 10% = 400만 원" in calc.text
+
+
+def test_the_tax_credit_takes_the_grant_and_the_regional_matching_off_a_total() -> None:
+    calc = calculate("경기도에서 고도화1로 2억 하면 세액공제 얼마나 받아요?")
+    assert calc is not None and calc.lines[0].startswith("기본 세액공제로 약 900만 원을")
+    assert "총사업비 2억 원 − 정부 지원 1억 원(고도화1) − 지방비(경기) 1,000만 원 = 9,000만 원" in calc.text
+
+
+@pytest.mark.parametrize("text", ["세금 300만원 밀렸는데 신청돼요?", "세금계산서 1억 원짜리 받았는데 총사업비에 넣어요?"])
+def test_tax_arrears_and_invoices_are_no_tax_credit(text: str) -> None:
+    calc = calculate(text)
+    assert calc is None or calc.topic != "세액공제"
+
+
+def test_the_tax_credit_rule_is_the_documents() -> None:
+    from assistant.answers.calculators import tax
+
+    doc = (KNOWLEDGE / tax.TAX_DOC).read_text(encoding="utf-8")
+    assert f"중소기업 투자금액의 {tax.BASIC_CREDIT * 100:.0f}%" in doc
+    assert f"초과분의 {tax.EXTRA_CREDIT * 100:.0f}%" in doc
 
 
 def test_performance_without_the_time_it_ran_gives_the_time_needed_and_asks_for_it() -> None:
