@@ -451,3 +451,16 @@ def test_a_word_of_the_trade_no_source_uses_is_answered_as_the_sources_say_it(as
     # "망하면" is the sources' 폐업: what to do when the supplier is gone, not how to pick one
     gone = assistant.ask(Question(text="공급업체가 망하면 MES 어떻게 해요")).answer
     assert "유지보수" in gone.split("\n")[0] and "ERP" not in gone.split("\n")[0], gone
+
+
+def test_the_tax_credit_asked_after_the_owners_figures_is_calculated(assistant: Assistant) -> None:
+    first = assistant.ask(Question(text="총사업비 1억 원 기초 과제로 자부담 5천만 원 들어갔는데 세금 혜택 있나요? "
+                                        "그중 1천만 원은 우리 직원 인건비 현물이에요"))
+    assert first.reason == "calculated" and first.answer.startswith("기본 세액공제로 약 400만 원을"), first.answer
+    again = _opens(assistant, "대충 얼마나 돌려받는다고 보면 돼요?", "기본 세액공제로 약 400만 원을", first.conversation_id)
+    assert again.citations[0].source == "subsidies/tax-credits.md"
+
+
+def test_a_stake_in_the_supplier_reaches_the_related_party_rule(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="저희 대표님이 MES 공급기업 지분을 20% 갖고 있어요. 그 회사랑 같이 지원사업 해도 괜찮아요?"))
+    assert "특수관계" in answer.answer and "30%" in answer.answer, answer.answer

@@ -110,6 +110,7 @@ def test_complaints_and_quotes_are_recognised() -> None:
         ("공급기업 바꿔야 할까요? 제안서가 좀 이상해서요", QType.yes_no),  # the reason after the question asks nothing
         ("OEE 계산 어떻게 하는거에요? 실제 공장 숫자로 예 좀 들어주세요", QType.how),
         ("신청했는데 떨어졌어요? 왜요", QType.why),
+        ("그 회사랑 같이 지원사업 해도 괜찮아요?", QType.yes_no),
     ],
 )
 def test_question_types(question: str, qtype: QType) -> None:
