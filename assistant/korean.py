@@ -107,7 +107,8 @@ def spell_apart(text: str, known: Callable[[str], bool]) -> str:
     """`text` with each compound that Kiwi reads as one noun the sources never use whole
     ("사출공장", "온도관리") written as the words the sources do use ("사출 공장", "온도 관리").
     An owner writes compounds solid; the knowledge writes the same words apart or in other
-    compounds, so the whole would match nothing and be reported as not covered."""
+    compounds, so the whole would match nothing and be reported as not covered. A particle Kiwi
+    left on a noun ("센서랑") goes."""
     with _lock:
         tokens = kiwi().tokenize(text)
     pieces, last = [], 0
@@ -116,7 +117,7 @@ def spell_apart(text: str, known: Callable[[str], bool]) -> str:
         if str(t.tag) not in ("NNG", "NNP") or form != t.form:
             continue
         parts = known_parts(form, known)
-        if len(parts) > 1:
+        if parts != [form]:
             pieces += [text[last:t.start], " ".join(parts)]
             last = t.end
     return "".join([*pieces, text[last:]]) if pieces else text
@@ -124,8 +125,15 @@ def spell_apart(text: str, known: Callable[[str], bool]) -> str:
 
 def known_parts(word: str, known: Callable[[str], bool]) -> list[str]:
     """An unknown `word` cut into known words of at least two syllables (the longest known
-    head first, the rest cut again); [word] when it is known or cannot be cut."""
-    if len(word) < 4 or not _HANGUL_WORD.fullmatch(word) or known(word):
+    head first, the rest cut again); [word] when it is known or cannot be cut. A known word
+    with a particle Kiwi left on it ("센서랑", a loanword it does not know) is that word."""
+    if not _HANGUL_WORD.fullmatch(word) or known(word):
+        return [word]
+    for particle in _PARTICLES:
+        stem = word[: -len(particle)]
+        if word.endswith(particle) and len(stem) >= 2 and known(stem):
+            return [stem]
+    if len(word) < 4:
         return [word]
     for cut in range(len(word) - 2, 1, -1):
         head, rest = word[:cut], word[cut:]
@@ -139,6 +147,8 @@ def known_parts(word: str, known: Callable[[str], bool]) -> list[str]:
 
 
 _HANGUL_WORD = re.compile(r"[가-힣]+")
+# particles, longest first, that Kiwi sometimes leaves on a noun it does not know
+_PARTICLES = ("이랑", "하고", "에서", "으로", "랑", "로", "와", "과", "은", "는", "을", "를", "도", "만", "에")
 _CACHE_LIMIT = 50_000
 _terms_cache: dict[str, list[str]] = {}
 

@@ -181,7 +181,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     # the lines that complete the lead take the first supporting places: the other side of a
     # difference or the next sentence of a short lead's paragraph, then a case's measured outcome
     # for an effect question, then the "다만 …" that limits a yes
-    completing = [c for c in (_other_side(lead, ranked, asked) or _goes_on(lead, ranked),
+    completing = [c for c in (_other_side(lead, ranked, asked) or _goes_on(lead, ranked) or _next_price(lead, ranked, asked),
                               _shows_result(lead, ranked, asked), _qualifies(lead, ranked, asked)) if c is not None]
     for completes in reversed(completing):
         ranked = [lead, completes, *(c for c in ranked[1:] if c is not completes)]
@@ -203,6 +203,7 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     return picked
 
 
+_PRICE = re.compile(r"\d[\d,.]*\s*(?:[천만억]\s*)?원")  # "30만~80만 원", "1,800만 원", "5,000원"
 _COUNTED = re.compile(r"\d[\d,.]*\s*(?:명|대|개|곳|억|만\s*원|원|%)")
 
 
@@ -227,6 +228,19 @@ def _other_side(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candi
     unnamed = set(asked.weights) - lead.terms
     return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
                  and c.unit.line != lead.unit.line and c.terms & unnamed), None)
+
+
+def _next_price(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
+    """For "센서 값 대충 얼마에요" led by an item of a price list ("게이트웨이: 1대 50만~150만 원"),
+    the best other item of that list with an amount that names a word of the question or is the
+    list's total ("무선 진동·온도 센서: 개당 30만~80만 원", "합계(자체 부담): 1,800만 원"): what
+    a thing costs is read off its list, not off one line of it."""
+    if (asked.qtype != QType.how_much or lead.unit.kind not in ("item", "row") or lead.unit.run is None
+            or not _PRICE.search(lead.unit.text)):
+        return None
+    return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
+                 and c.unit.line != lead.unit.line and _PRICE.search(c.unit.text) and c.score >= _COMPLETES_SHARE * lead.score
+                 and (c.terms & set(asked.weights) or _TOTAL.search(c.unit.text))), None)
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

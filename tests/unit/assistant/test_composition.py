@@ -519,3 +519,15 @@ def test_an_faq_answer_told_as_one_plants_story_still_answers_its_question(score
     ]
     answer = _answer("불량 사진 얼마나 모아야 AI 돌릴 수 있어요", hits, scorer)
     assert "6만 장" in _first_line(answer), answer
+
+
+def test_a_price_is_read_off_its_list_with_the_item_the_owner_named(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "고장 이력과 센서 데이터가 충분히 쌓인 뒤 AI 분석을 검토하세요. 기준값 대비 경보만으로도 상당한 효과를 봅니다.",
+             "자주 묻는 질문 > 예지보전에 꼭 AI가 필요한가요?", title="예지보전 시작하기"),
+        _hit(1, "- 게이트웨이: 1대 50만~150만 원(예시), 센서 여러 개를 묶어 받음\n- 무선 진동·온도 센서: 개당 30만~80만 원(예시)\n"
+                "- 설비 1대에 센서 2~4개를 붙이는 경우가 많습니다.", "비용 감각(예시)", title="예지보전 시작하기"),
+    ]
+    answer = _answer("예지보전 센서 값 대충 얼마에요", hits, scorer)
+    # led by the gateway's price (it names 센서 too), the sensor's own price comes with it
+    assert "50만~150만 원" in _first_line(answer) and "30만~80만 원" in answer, answer

@@ -50,6 +50,13 @@ def test_a_compound_the_sources_never_use_whole_is_spelled_as_their_words() -> N
     assert known_parts("온도", sources) == ["온도"]
 
 
+def test_a_particle_kiwi_leaves_on_a_loanword_goes() -> None:
+    sources = {"센서", "게이트웨이", "예지보전"}.__contains__
+    assert ("센서랑", ["센서랑"]) in noun_phrases("예지보전 하려면 센서랑 게이트웨이 값 얼마에요")  # Kiwi's reading
+    assert known_parts("센서랑", sources) == ["센서"]
+    assert spell_apart("센서랑 게이트웨이 값 얼마에요", sources) == "센서 게이트웨이 값 얼마에요"
+
+
 def test_the_lexicon_does_not_pull_apart_the_words_around_it() -> None:
     assert morphemes("금형 온도 몇 도")[:2] == ["금형", "온도"]
     assert {"재고", "실사"} <= set(morphemes("재고실사 하는 법"))

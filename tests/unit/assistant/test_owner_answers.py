@@ -464,3 +464,9 @@ def test_the_tax_credit_asked_after_the_owners_figures_is_calculated(assistant: 
 def test_a_stake_in_the_supplier_reaches_the_related_party_rule(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="저희 대표님이 MES 공급기업 지분을 20% 갖고 있어요. 그 회사랑 같이 지원사업 해도 괜찮아요?"))
     assert "특수관계" in answer.answer and "30%" in answer.answer, answer.answer
+
+
+def test_a_word_with_a_particle_kiwi_left_on_it_is_not_called_missing(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="예지보전 하려면 센서랑 게이트웨이 값 대충 얼마에요"))
+    assert "찾지 못했습니다" not in answer.answer, answer.answer
+    assert "50만~150만 원" in answer.answer
