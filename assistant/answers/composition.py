@@ -50,6 +50,7 @@ _NEGATED_VERB = re.compile(r"^(?:안|못)\S+(?:고|서|면|는데|지만|도록|
 _BUT = re.compile(r"^(다만|하지만|단,|단\s|그러나)")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _NO_LIMIT = re.compile(NO_LIMIT)  # "하한은 없습니다" answers "최소 몇 명?" as a count would
+_ASKS_TOTAL = re.compile(r"사업비|총\s*(?:비용|얼마|금액)|(?:다|전부|모두)\s*(?:해서|합쳐|합하면)|합계")
 _TOTAL = re.compile(r"총사업비|총\s*비용|총액|합계|총\s*\d")  # what the whole costs, not the state's or the company's part
 # the question types a list of steps, places or items can answer whole
 _LISTS_ANSWER = (QType.how, QType.where, QType.what)
@@ -284,11 +285,13 @@ def _answer_shapes(asked: Asked, lead: Candidate) -> list[Callable[[Candidate], 
         return [lambda c: c.unit.kind == "sentence" and defines_asked(c, asked),  # "X는 … 지표입니다"
                 lambda c: c.unit.kind == "sentence" and defines_asked(c, asked, opening=True),
                 lambda c: labels_asked(c, asked)]  # "예지보전(상태 기준): 센서로 … 정비한다."
-    if asked.cost and lead.unit.run is not None:
-        # "그거 하면 얼마 들어요?" led by a row of a bill ("정부 지원 - 금액: 2,400만 원"): its total row
-        # ("총사업비 - 금액: 4,800만 원") says what it costs
-        return [lambda c: c.shape >= 1.0 and c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
-                and bool(_TOTAL.search(c.unit.text)), lambda c: c.shape >= 1.0]
+    if asked.cost:
+        # "그거 하면 얼마 들어요?" led by a row of a bill ("정부 지원 - 금액: 2,400만 원") or a line
+        # about it ("고도화1 한도 안에서 …"): the bill's total ("총사업비: 1억 2,000만 원") says what it costs
+        # when the owner asks the total by name ("사업비 얼마였어요?") or the lead is a row of the bill
+        return [lambda c: c.shape >= 1.0 and c.hit_index == lead.hit_index and bool(_TOTAL.search(c.unit.text))
+                and (c.unit.run == lead.unit.run if lead.unit.run is not None else bool(_ASKS_TOTAL.search(asked.text))),
+                lambda c: c.shape >= 1.0]
     if asked.qtype == QType.why:  # "원인이 뭘까요?": the line that names the cause ("원인은 대부분 기록 습관입니다")
         return [lambda c: bool(_NAMES_CAUSE.search(c.unit.text)) and c.score >= _CAUSE_SHARE * lead.score
                 and (not c.off_topic or c.title == lead.title)]

@@ -172,12 +172,12 @@ def defines(context: str) -> bool:
 
 # "얼마 들어요", "한도가 얼마", "support limit": money is asked, and a count or a duration
 # ("2~4개월") is not its answer
-_MONEY_ASK = re.compile(r"돈|비용|금액|가격|예산|한도|지원금|부담금|자부담|얼마\s*(?:정도|쯤|씩|나)?\s*(들|내|줘|드|받|나가|나와|해요|까지\s*지원)|몇\s*(원|만|억)"
+_MONEY_ASK = re.compile(r"돈|비용|사업비|금액|가격|예산|한도|지원금|부담금|자부담|얼마\s*(?:정도|쯤|씩|나)?\s*(들|내|줘|드|받|나가|나와|해요|까지\s*지원)|몇\s*(원|만|억)"
                         r"|\b(cost|price|budget|limit|won|fee)s?\b|how\s+much", re.I)
 _MONEY_FIT = re.compile(_AMOUNT + r"(만\s*원|억|원|%p?|퍼센트)|무료|전액|절반")
 
 
-_COST_ASK = re.compile(r"얼마\S*\s*(?:정도\s*|쯤\s*)?(?:들|드)|비용|가격|견적|\bcosts?\b|\bprice", re.I)
+_COST_ASK = re.compile(r"얼마\S*\s*(?:정도\s*|쯤\s*)?(?:들|드)|비용|사업비\S{0,2}\s*(?:는|은)?\s*얼마|가격|견적|\bcosts?\b|\bprice", re.I)
 _COST_FIT = re.compile(_AMOUNT + r"(만\s*원|억|원)|무료")
 
 

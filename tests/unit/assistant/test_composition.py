@@ -531,3 +531,14 @@ def test_a_price_is_read_off_its_list_with_the_item_the_owner_named(scorer: Embe
     answer = _answer("예지보전 센서 값 대충 얼마에요", hits, scorer)
     # led by the gateway's price (it names 센서 too), the sensor's own price comes with it
     assert "50만~150만 원" in _first_line(answer) and "30만~80만 원" in answer, answer
+
+
+def test_the_project_cost_asked_by_name_is_answered_by_the_bills_total(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "고도화1 한도(최대 1억 5,000만 원, 예시) 안에서 창고 자동화는 빼고 추적과 칭량에 집중했습니다.\n"
+                "- 총사업비: 1억 2,000만 원\n- 정부 지원(50%): 6,000만 원\n- 기업 부담(50%): 6,000만 원",
+             "비용", title="멘토링 사례: 화장품 공장의 로트 추적"),
+        _hit(1, "로트 역추적 시간 - 도입 전: 약 3일, 도입 후(9개월): 10분", "결과", title="멘토링 사례: 화장품 공장의 로트 추적"),
+    ]
+    answer = _answer("화장품 공장 로트추적 고도화1로 했을 때 사업비 얼마였어요?", hits, scorer)
+    assert _first_line(answer).startswith("총사업비: 1억 2,000만 원"), answer
