@@ -470,3 +470,9 @@ def test_a_word_with_a_particle_kiwi_left_on_it_is_not_called_missing(assistant:
     answer = assistant.ask(Question(text="예지보전 하려면 센서랑 게이트웨이 값 대충 얼마에요"))
     assert "찾지 못했습니다" not in answer.answer, answer.answer
     assert "50만~150만 원" in answer.answer
+
+
+def test_keeping_or_rebuilding_in_the_owners_words_reaches_the_sources_criteria(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="기존꺼 계속 살려서 쓸지 새로 까는게 나을지 어떻게 판단해요"))
+    assert answer.decision == Decision.answered, answer.answer
+    assert "유지 쪽" in answer.answer and "재구축 쪽" in answer.answer, answer.answer
