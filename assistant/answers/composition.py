@@ -196,6 +196,8 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             continue
         if cand.related < 0.35 or _answers_another_asker(cand, asked):
             continue  # unrelated by the relevance model, or said to another owner's own figures
+        if cand.retells_problem and not lead.retells_problem:
+            continue  # the owner's own problem told back ("창고에는 자재가 넘쳐 …") adds nothing to an answer
         new_terms = {t for t in asked.weights if t in cand.terms and t not in covered}
         continues = cand in completing or (cand.hit_index == lead.hit_index and cand.unit.position == lead.unit.position + 1)
         if new_terms or continues or cand.score >= 0.8 * lead.score:

@@ -542,3 +542,15 @@ def test_the_project_cost_asked_by_name_is_answered_by_the_bills_total(scorer: E
     ]
     answer = _answer("화장품 공장 로트추적 고도화1로 했을 때 사업비 얼마였어요?", hits, scorer)
     assert _first_line(answer).startswith("총사업비: 1억 2,000만 원"), answer
+
+
+def test_the_owners_own_problem_is_not_told_back_as_a_supporting_line(scorer: EmbeddingScorer) -> None:
+    title = "멘토링 사례: ERP와 MES 재고 맞추기"
+    hits = [
+        _hit(0, "ERP와 MES를 다른 회사에서 살 때는 계약 전에 연동 범위와 책임자를 정하세요.", "교훈", title=title),
+        _hit(1, "ERP 재고와 MES 재고가 서로 달라 어느 숫자가 맞는지 아무도 몰랐습니다.", "상황", title=title),
+        _hit(2, "재고 기준: 창고 재고는 ERP, 공정 중 재공은 MES가 관리하고, 매일 밤 차이를 비교하는 보고서를 만들었습니다.",
+             "실행 내용", title=title),
+    ]
+    answer = _answer("erp 재고랑 mes 재고가 서로 안맞아요 어느게 맞는건지 모르겠음", hits, scorer)
+    assert "아무도 몰랐습니다" not in answer, answer
