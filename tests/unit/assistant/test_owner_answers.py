@@ -476,3 +476,8 @@ def test_keeping_or_rebuilding_in_the_owners_words_reaches_the_sources_criteria(
     answer = assistant.ask(Question(text="기존꺼 계속 살려서 쓸지 새로 까는게 나을지 어떻게 판단해요"))
     assert answer.decision == Decision.answered, answer.answer
     assert "유지 쪽" in answer.answer and "재구축 쪽" in answer.answer, answer.answer
+
+
+def test_letting_staff_go_in_the_owners_words_is_answered_by_where_they_went(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="AI 검사 들이면 검사하는 직원들 다 내보내야 하나요?"))
+    assert "재배치" in answer.answer.split("\n")[0], answer.answer
