@@ -55,6 +55,7 @@ _RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
 _STAGE = re.compile(r"고도화\s*([12])|(기초)")
 _RATE = re.compile(r"금리|이율|이자율|연")
 _MONTHS = re.compile(r"(\d+)\s*개월")
+_MONTHLY = re.compile(r"한\s*달|매\s*달|월\s*(?:이자|얼마|몇)|(?i:per\s+month|monthly|a\s+month)")
 _SALARY = re.compile(r"월\s*급(?:여)?|월\s*(?=\d)|급여|연봉")
 _LEVEL = re.compile(r"수준\s*(?:확인)?\D{0,8}?([1-5])\s*(?:단계|수준|레벨)|(?:레벨|level)\s*([1-5])", re.I)
 _PRINCIPAL = re.compile(r"빌리|빌려|대출|융자|원금|정책\s*자금|(?i:\bborrow|\bloan)")
@@ -334,6 +335,11 @@ def loan_interest(text: str) -> Calculation | None:
     lines = [f"연 이자는 약 {won(interest)}입니다 (원금 {won(principal)}, 연 {plain(rate, 2)}%) [1].",
              f"- 연 이자 = {won(principal)} × {plain(rate, 2)}% = {won(interest)}",
              "거치 기간에는 이 이자만 내고, 그 뒤 원금을 나눠 갚습니다 [1]."]
+    if _MONTHLY.search(text):  # "이자 한달에 얼마예요": the month's share leads
+        monthly = interest / 12
+        lines[0:0] = [f"한 달 이자는 약 {won(monthly)}입니다 (연 이자 {won(interest)} ÷ 12) [1]."]
+        lines[1] = f"- 연 이자 = {won(principal)} × 연 {plain(rate, 2)}% = {won(interest)}, 한 달 = {won(interest)} ÷ 12 ≈ {won(monthly)}"
+        del lines[2]
     if given is None:
         lines.append(f"금리는 스마트공장 구축 지원사업 선정 기업 우대 금리 연 {LOAN_SELECTED_RATE}%(예시, 기준금리 "
                      f"{LOAN_BASE_RATE}%에서 0.3%p 우대)"

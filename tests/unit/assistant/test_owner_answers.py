@@ -481,3 +481,8 @@ def test_keeping_or_rebuilding_in_the_owners_words_reaches_the_sources_criteria(
 def test_letting_staff_go_in_the_owners_words_is_answered_by_where_they_went(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="AI 검사 들이면 검사하는 직원들 다 내보내야 하나요?"))
     assert "재배치" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_an_in_law_at_the_supplier_reaches_the_related_party_rule(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="우리 사장님이 공급기업이랑 사돈인데 괜찮을까요"))
+    assert "특수관계" in answer.answer and "찾지 못했습니다" not in answer.answer, answer.answer

@@ -491,3 +491,14 @@ def test_a_part_left_out_of_the_project_is_left_to_the_sources() -> None:
     assert calculate("8천짜리 과제에서 현황판 하나 안 달았으면 지원금 얼마로 줄어요?") is None
     share = calculate("대구 7천 과제 지방비 받으면 우리 부담 얼마로 줄어요?")  # 줄어요 alone is no part left out
     assert share is not None and share.lines[0].startswith("기업 부담금은 3,010만 원입니다")
+
+
+def test_a_loans_monthly_interest_when_the_owner_asks_by_the_month() -> None:
+    calc = calculate("정책자금 1억 빌리면 이자 한달에 얼마예요")
+    assert calc is not None and calc.lines[0] == "한 달 이자는 약 15만 4,167원입니다 (연 이자 185만 원 ÷ 12) [1]."
+    assert calculate("정책자금 1억 빌리면 이자 얼마예요").lines[0].startswith("연 이자는 약 185만 원")
+
+
+def test_staff_pay_put_in_as_the_share_is_in_kind_for_the_tax_credit() -> None:
+    calc = calculate("자부담 3천 넣었는데 그중에 천만원은 우리 직원 월급으로 잡았어요 세금 얼마나 돌려받아요?")
+    assert calc is not None and calc.lines[0].startswith("기본 세액공제로 약 200만 원을"), calc.text
