@@ -195,6 +195,7 @@ class Asked:
     count: re.Pattern[str] | None = None  # a count of the counter asked ("몇 명": "2명"), `asked_count`
     where_to_start: bool = False  # asks where to start ("뭐부터 해야돼요?"), a narrower `first_step`
     numbered: tuple[tuple[re.Pattern[str], str], ...] = ()  # "레벨3": (수준|레벨 + a number, "3"), `numbered_names`
+    per: re.Pattern[str] | None = None  # "한달에 얼마": an amount of that period answers (`_PERIODS`)
 
     @property
     def total(self) -> float:
@@ -312,6 +313,7 @@ def analyse(question: str, q_terms: list[str], idf: Callable[[str], float]) -> A
         defined=_defined_thing(question) if definition else frozenset(),
         own_figures=bool(_OWN_FIGURE.search(question)), comparison=comparison, count=asked_count(question),
         where_to_start=asks_where_to_start(question), numbered=numbered_names(question, set(q_terms)),
+        per=next((fits for asks, fits in _PERIODS if asks.search(question)), None) if qtype == QType.how_much else None,
     )
     asked.sections = wanted_sections(asked)
     return asked
@@ -515,8 +517,18 @@ def _cheap(cand: Candidate, asked: Asked) -> float:
     return 0.35 * own + 0.3 * with_heading + 0.25 * cand.shape + 0.1 / (cand.hit_index + 1)
 
 
+# "한달에 얼마 내야돼요": an amount by the month answers, not a cap or a total; "1년에 얼마": by the year
+_PERIODS = (
+    (re.compile(r"한\s*달에?|매\s*달|매월|월에|월\s*(?:얼마|몇)"), re.compile(r"월\s*\d|매월|매달|한\s*달|/\s*월|월간|월\s*\S{0,4}료")),
+    (re.compile(r"(?:1|일|한)\s*년에|한\s*해에|매년|연간|연\s*(?:얼마|몇)"),
+     re.compile(r"연\s*\d|연간|매년|(?:1|한)\s*년에|/\s*년|연\s*\S{0,4}(?:료|비|이자)")),
+)
+
+
 def _shape(cand: Candidate, asked: Asked) -> float:
     unit = cand.unit
+    if asked.per is not None and not asked.per.search(unit.text):
+        return 0.0  # "한달에 얼마": "정부 지원 한도: 기업당 최대 2,000만 원" is no monthly amount
     if asked.case and _RESULT.search(unit.text):
         return 1.0  # "what did it change" is answered by a figure that moved
     if asked.month:

@@ -554,3 +554,14 @@ def test_the_owners_own_problem_is_not_told_back_as_a_supporting_line(scorer: Em
     ]
     answer = _answer("erp 재고랑 mes 재고가 서로 안맞아요 어느게 맞는건지 모르겠음", hits, scorer)
     assert "아무도 몰랐습니다" not in answer, answer
+
+
+def test_an_amount_asked_by_the_month_is_not_answered_by_a_cap(scorer: EmbeddingScorer) -> None:
+    hits = [
+        _hit(0, "지원받은 구독 기간(최대 2년)이 끝난 뒤 남은 기간에는 회사 돈으로 구독을 이어 가야 합니다. "
+                "다른 클라우드 서비스로 옮기려면 먼저 승인을 받으세요.", "사후관리와 구독 유지", title="클라우드 MES 지원 트랙"),
+        _hit(1, "- 정부 지원 한도: 기업당 최대 2,000만 원\n- 비용 분담: 정부 50% / 기업 50%", "지원 내용(예시)",
+             title="클라우드 MES 지원 트랙"),
+    ]
+    answer = _answer("클라우드 MES 구독 2년 지원 끝나면 한달에 얼마 내야돼요", hits, scorer)
+    assert "2,000만 원" not in _first_line(answer), answer  # a cap is no monthly fee
