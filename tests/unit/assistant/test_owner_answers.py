@@ -486,3 +486,8 @@ def test_letting_staff_go_in_the_owners_words_is_answered_by_where_they_went(ass
 def test_an_in_law_at_the_supplier_reaches_the_related_party_rule(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="우리 사장님이 공급기업이랑 사돈인데 괜찮을까요"))
     assert "특수관계" in answer.answer and "찾지 못했습니다" not in answer.answer, answer.answer
+
+
+def test_getting_the_data_out_in_the_owners_words_is_the_export_clause(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="클라우드 MES 계약할 때 조심해야 될 거 있어요? 나중에 데이터 못 빼올까봐 걱정돼요"))
+    assert "반출" in answer.answer, answer.answer
