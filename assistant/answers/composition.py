@@ -39,7 +39,7 @@ from assistant.answers.glossary import owner_words, source_words
 from assistant.answers.question_types import NO_LIMIT, QType
 from assistant.answers.retrieval import Hit, in_no_source, known_by
 from assistant.answers.scoring import SentenceScorer
-from assistant.korean import known_parts, noun_phrases
+from assistant.korean import known_parts, morphemes_many, noun_phrases
 from assistant.stores.catalog import Chunk
 
 __all__ = ["Composition", "Picked", "compose", "question_terms"]
@@ -124,7 +124,7 @@ def compose(
         _go_on_with_list(comp, read[comp.sentences[0].hit_index], list_items, following, analysed)
     if comp is None:
         picked = _pick(ranked, asked, supporting, min_score)
-        comp = (_pointed_list(candidates, picked[0], list_items) or (
+        comp = (_pointed_list(candidates, picked[0], list_items) or _defining_list(candidates, picked[0], asked, list_items) or (
             _near_pointed_list(candidates, ranked, list_items) if asked.qtype in _LISTS_ANSWER else None)
                 or Composition(_order(picked), 0.0))
     cited = sorted({p.hit_index for p in comp.sentences})
@@ -333,6 +333,24 @@ def _pointed_list(candidates: list[Candidate], lead: Candidate, limit: int) -> C
     shown = items[:limit]
     return Composition(shown, 0.0, as_list=True, lead_in=lead.unit.text, more_items=len(items) - len(shown),
                        marker=prose.marker_kind(after[0].unit.raw))
+
+
+def _defining_list(candidates: list[Candidate], lead: Candidate, asked: Asked, limit: int) -> Composition | None:
+    """"백업 3-2-1 원칙이 뭐에요" led by an item under the heading that names it ("4. 백업: 3-2-1
+    원칙" > "사본 3개: 원본 외에 백업 2개"): the thing is what its list says, item by item."""
+    if (not asked.defined or lead.unit.kind != "item" or lead.unit.run is None or not lead.section
+            or labels_asked(lead, asked)):  # "수준 1~2 얼라이언스: …" says what one kind of it is, itself
+        return None
+    (heading,) = morphemes_many([lead.section], cache=True)
+    if not asked.defined <= set(heading):
+        return None
+    items = _whole_lines(sorted((c for c in candidates if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run),
+                                key=lambda c: c.unit.position))
+    if len(items) < 2:
+        return None
+    shown = items[:limit]
+    return Composition(shown, 0.0, as_list=True, lead_in=prose.heading_text(lead.section), more_items=len(items) - len(shown),
+                       marker=prose.marker_kind(lead.unit.raw))
 
 
 def _near_pointed_list(candidates: list[Candidate], ranked: list[Candidate], limit: int) -> Composition | None:

@@ -565,3 +565,12 @@ def test_an_amount_asked_by_the_month_is_not_answered_by_a_cap(scorer: Embedding
     ]
     answer = _answer("클라우드 MES 구독 2년 지원 끝나면 한달에 얼마 내야돼요", hits, scorer)
     assert "2,000만 원" not in _first_line(answer), answer  # a cap is no monthly fee
+
+
+def test_a_rule_defined_by_its_list_is_answered_with_the_list(scorer: EmbeddingScorer) -> None:
+    hits = [_hit(0, "- 사본 3개: 원본 외에 백업 2개\n- 매체 2종류: 예를 들어 NAS와 외장 하드\n"
+                    "- 1개는 다른 장소: 사무실 금고, 본사, 또는 클라우드\n"
+                    "- 복구해 본 적 없는 백업은 없는 것과 같습니다.", "4. 백업: 3-2-1 원칙", title="작은 공장의 보안")]
+    answer = _answer("백업 3-2-1 원칙이 뭐에요", hits, scorer)
+    assert answer.startswith("백업: 3-2-1 원칙"), answer
+    assert "매체 2종류" in answer and "1개는 다른 장소" in answer, answer
