@@ -491,3 +491,8 @@ def test_an_in_law_at_the_supplier_reaches_the_related_party_rule(assistant: Ass
 def test_getting_the_data_out_in_the_owners_words_is_the_export_clause(assistant: Assistant) -> None:
     answer = assistant.ask(Question(text="클라우드 MES 계약할 때 조심해야 될 거 있어요? 나중에 데이터 못 빼올까봐 걱정돼요"))
     assert "반출" in answer.answer, answer.answer
+
+
+def test_filling_the_cap_in_the_owners_words_is_answered_not_escalated(assistant: Assistant) -> None:
+    answer = assistant.ask(Question(text="기초로 5천만원 꽉 채워 받으려면 총사업비를 얼마로 잡아야돼요?"))
+    assert answer.decision != Decision.escalate and "1억" in answer.answer, answer.answer
