@@ -166,16 +166,10 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
     """The answering candidate, then up to `supporting` that add something it does not say.
     For "how much", "when" and "how is it calculated" the answering line must hold the amount,
     the date or the formula when a nearly as good line does."""
+    ranked = _shaped_first(ranked, asked)
+    if asked.cost and ranked[0].unit.run is not None:
+        ranked = _shaped_first(ranked, asked)  # a bill's row that took the lead gives it to the bill's total
     lead = ranked[0]
-    for holds in _answer_shapes(asked, lead):  # the most telling shape first
-        if holds(lead):
-            break
-        # "그중 3,000만 원을 …" holds an amount of the line before it, not the answer's own
-        shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score and not _PART_OF_BEFORE.match(c.unit.text)]
-        if shaped:
-            ranked = [shaped[0], *[c for c in ranked if c is not shaped[0]]]
-            lead = shaped[0]
-            break
     picked = [lead]
     covered = set(lead.terms)
     floor = max(min_score, 0.65 * lead.score)
@@ -204,6 +198,20 @@ def _pick(ranked: list[Candidate], asked: Asked, supporting: int, min_score: flo
             picked.append(cand)
             covered |= cand.terms
     return picked
+
+
+def _shaped_first(ranked: list[Candidate], asked: Asked) -> list[Candidate]:
+    """`ranked` with the best line of the most telling answer shape the lead lacks first, when
+    one is near as good (0.6 of the lead's score)."""
+    lead = ranked[0]
+    for holds in _answer_shapes(asked, lead):  # the most telling shape first
+        if holds(lead):
+            break
+        # "그중 3,000만 원을 …" holds an amount of the line before it, not the answer's own
+        shaped = [c for c in ranked if holds(c) and c.score >= 0.6 * lead.score and not _PART_OF_BEFORE.match(c.unit.text)]
+        if shaped:
+            return [shaped[0], *[c for c in ranked if c is not shaped[0]]]
+    return ranked
 
 
 _PRICE = re.compile(r"\d[\d,.]*\s*(?:[천만억]\s*)?원")  # "30만~80만 원", "1,800만 원", "5,000원"

@@ -574,3 +574,15 @@ def test_a_rule_defined_by_its_list_is_answered_with_the_list(scorer: EmbeddingS
     answer = _answer("백업 3-2-1 원칙이 뭐에요", hits, scorer)
     assert answer.startswith("백업: 3-2-1 원칙"), answer
     assert "매체 2종류" in answer and "1개는 다른 장소" in answer, answer
+
+
+def test_a_cost_is_led_by_the_bills_total_not_by_the_grant_row_that_holds_an_amount(scorer: EmbeddingScorer) -> None:
+    title = "멘토링 사례: 인천 사출성형 공장의 성형 조건 관리"
+    hits = [
+        _hit(0, "- 공급기업: 사출기 제조사별 통신 방식을 이미 다뤄 본 곳인지가 선정 기준이었습니다.\n"
+                "- 사출기 19대의 성형 조건과 사이클 타임을 모니터링합니다.", "실행 내용", title=title),
+        _hit(1, "구분 | 금액(예시)\n총사업비 | 4,700만 원\n정부 지원(50%) | 2,350만 원\n기업 부담(50%) | 2,350만 원",
+             "비용", title=title),
+    ]
+    answer = _answer("사출기 6대에 모니터링만 달면 대충 얼마 들어요", hits, scorer)
+    assert "4,700만 원" in _first_line(answer), answer
