@@ -237,8 +237,7 @@ def _other_side(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candi
     if not asked.comparison or lead.unit.kind not in ("item", "row") or lead.unit.run is None:
         return None
     unnamed = set(asked.weights) - lead.terms
-    return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
-                 and c.unit.line != lead.unit.line and c.terms & unnamed), None)
+    return next((c for c in ranked[1:] if _same_list(c, lead) and c.unit.line != lead.unit.line and c.terms & unnamed), None)
 
 
 def _next_price(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candidate | None:
@@ -249,9 +248,14 @@ def _next_price(lead: Candidate, ranked: list[Candidate], asked: Asked) -> Candi
     if (asked.qtype != QType.how_much or lead.unit.kind not in ("item", "row") or lead.unit.run is None
             or not _PRICE.search(lead.unit.text)):
         return None
-    return next((c for c in ranked[1:] if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run
-                 and c.unit.line != lead.unit.line and _PRICE.search(c.unit.text) and c.score >= _COMPLETES_SHARE * lead.score
+    return next((c for c in ranked[1:] if _same_list(c, lead) and c.unit.line != lead.unit.line
+                 and _PRICE.search(c.unit.text) and c.score >= _COMPLETES_SHARE * lead.score
                  and (c.terms & set(asked.weights) or _TOTAL.search(c.unit.text))), None)
+
+
+def _same_list(cand: Candidate, lead: Candidate) -> bool:
+    """Is `cand` a line of the list (or table) the lead is an item of?"""
+    return cand.hit_index == lead.hit_index and cand.unit.run == lead.unit.run
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
@@ -352,8 +356,7 @@ def _defining_list(candidates: list[Candidate], lead: Candidate, asked: Asked, l
     (heading,) = morphemes_many([lead.section], cache=True)
     if not asked.defined <= set(heading):
         return None
-    items = _whole_lines(sorted((c for c in candidates if c.hit_index == lead.hit_index and c.unit.run == lead.unit.run),
-                                key=lambda c: c.unit.position))
+    items = _whole_lines(sorted((c for c in candidates if _same_list(c, lead)), key=lambda c: c.unit.position))
     if len(items) < 2:
         return None
     shown = items[:limit]

@@ -48,7 +48,7 @@ SHARE_TOPIC = re.compile(r"부담\s*금|자부담|기업\s*부담|지원\s*금|�
 LOAN_TOPIC = re.compile(r"이자|정책\s*자금|융자|대출|빌리|빌려|(?i:\binterest\b|\bloan|\bborrow)")
 
 _TOTAL = re.compile(r"총\s*사업\s*비|사업\s*비|총\s*비용|총액|견적|전체\s*비용|프로젝트\s*비용|총\s*(?=\d)")  # "총 6천 잡으면"
-_SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금")
+SHARE_LABEL = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금")  # "자부담 3천", "기업 부담금 2천만 원"
 # "우리가 내는 돈이 2천만 원인데": names the amount after it ("2억 잡으면 우리가 내는 돈은" asks it of a total)
 _WE_PAY = re.compile(r"(?:우리|저희)\s*(?:가|회사)?\s*(?:내는|부담)")
 _RECEIVED = re.compile(r".{0,6}(?:받|지원\s*(?:금|받))")
@@ -100,7 +100,7 @@ def company_share(text: str) -> Calculation | None:
     if _OTHER_PROGRAMME.search(text) or _ASKS_TAX.search(text) or _PART_LEFT_OUT.search(text):
         return None  # the cloud track, consulting: their own shares; a tax credit, a part left out: for the sources
     qs = quantities(text)
-    share = labelled(text, _SHARE, ("money",), qs)
+    share = labelled(text, SHARE_LABEL, ("money",), qs)
     if share is None and (we_pay := _WE_PAY.search(text)):
         share = next((q for q in qs if q.kind == "money" and 0 <= q.start - we_pay.end() <= 14), None)
     if share is not None and labelled(text, _TOTAL, ("money",), qs) is None:
@@ -111,9 +111,7 @@ def company_share(text: str) -> Calculation | None:
     if _WIN_WIN.search(text):
         return _win_win_share(text, total)
     sources = [SUPPORT_LEVELS_DOC, COMPANY_SHARE_DOC]
-    m = _latest(_STAGE, text)
-    stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
-    assumed = m is None
+    stage, assumed = _stage(text)
     cap = STAGE_CAPS[stage]
     half = total * GOVERNMENT_SHARE
     government = min(half, cap)
@@ -186,17 +184,19 @@ def _win_win_share(text: str, total: Decimal) -> Calculation:
 def own_share(text: str, total: Decimal) -> tuple[Decimal, str]:
     """The company's share of a total the owner names, the grant and the named region's matching
     taken off (the stage and the region said last), with the line that shows it."""
-    m = _latest(_STAGE, text)
-    stage = ("고도화" + m.group(1)) if m and m.group(1) else "기초"
+    stage, _ = _stage(text)
     government = min(total * GOVERNMENT_SHARE, STAGE_CAPS[stage])
     region = _latest_region(text)
-    matching = Decimal(0)
-    if region in REGIONAL_MATCHING:
-        points, cap = REGIONAL_MATCHING[region]
-        matching = min(total * points / 100, cap)
+    matching, _ = _regional(region, total, [])
     company = total - government - matching
     shown = f" − 지방비({region}) {won(matching)}" if matching else ""
     return company, f"- 기업 부담금 = 총사업비 {won(total)} − 정부 지원 {won(government)}({stage}){shown} = {won(company)} [2]"
+
+
+def _stage(text: str) -> tuple[str, bool]:
+    """The stage said last ("고도화1", "기초"), and whether none was said (기초 is assumed)."""
+    m = _latest(_STAGE, text)
+    return ("고도화" + m.group(1)) if m and m.group(1) else "기초", m is None
 
 
 def _latest(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -218,7 +218,7 @@ def _latest_total(text: str) -> Decimal | None:
     """A follow-up's own amount ("…고도화1이면 정부 얼마 나와요? 그럼 2억이면요?"): the one sum of
     its last sentence, when the text before it is another sentence (not a share it names)."""
     parts = [part for part in _SENTENCES.split(text) if part.strip()]
-    if len(parts) < 2 or _SHARE.search(parts[-1]) or _WE_PAY.search(parts[-1]):
+    if len(parts) < 2 or SHARE_LABEL.search(parts[-1]) or _WE_PAY.search(parts[-1]):
         return None
     money = [q for q in quantities(parts[-1]) if q.kind == "money"]
     return money[0].value if len(money) == 1 else None
@@ -332,14 +332,15 @@ def loan_interest(text: str) -> Calculation | None:
     level = _level(text)
     rate = given.value if given else LOAN_SELECTED_RATE - (LOAN_LEVEL_DISCOUNT if level >= 3 else 0)
     interest = principal * rate / 100
-    lines = [f"연 이자는 약 {won(interest)}입니다 (원금 {won(principal)}, 연 {plain(rate, 2)}%) [1].",
-             f"- 연 이자 = {won(principal)} × {plain(rate, 2)}% = {won(interest)}",
-             "거치 기간에는 이 이자만 내고, 그 뒤 원금을 나눠 갚습니다 [1]."]
     if _MONTHLY.search(text):  # "이자 한달에 얼마예요": the month's share leads
         monthly = interest / 12
-        lines[0:0] = [f"한 달 이자는 약 {won(monthly)}입니다 (연 이자 {won(interest)} ÷ 12) [1]."]
-        lines[1] = f"- 연 이자 = {won(principal)} × 연 {plain(rate, 2)}% = {won(interest)}, 한 달 = {won(interest)} ÷ 12 ≈ {won(monthly)}"
-        del lines[2]
+        lines = [f"한 달 이자는 약 {won(monthly)}입니다 (연 이자 {won(interest)} ÷ 12) [1].",
+                 f"- 연 이자 = {won(principal)} × 연 {plain(rate, 2)}% = {won(interest)}, "
+                 f"한 달 = {won(interest)} ÷ 12 ≈ {won(monthly)}"]
+    else:
+        lines = [f"연 이자는 약 {won(interest)}입니다 (원금 {won(principal)}, 연 {plain(rate, 2)}%) [1].",
+                 f"- 연 이자 = {won(principal)} × {plain(rate, 2)}% = {won(interest)}"]
+    lines.append("거치 기간에는 이 이자만 내고, 그 뒤 원금을 나눠 갚습니다 [1].")
     if given is None:
         lines.append(f"금리는 스마트공장 구축 지원사업 선정 기업 우대 금리 연 {LOAN_SELECTED_RATE}%(예시, 기준금리 "
                      f"{LOAN_BASE_RATE}%에서 0.3%p 우대)"

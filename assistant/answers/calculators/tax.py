@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from assistant.answers.calculators.numbers import Quantity, labelled, plain, quantities, won
 from assistant.answers.calculators.result import Calculation, ask_for
-from assistant.answers.calculators.subsidy import SUPPORT_LEVELS_DOC, own_share, project_total
+from assistant.answers.calculators.subsidy import SHARE_LABEL, SUPPORT_LEVELS_DOC, own_share, project_total
 
 TAX_DOC = "subsidies/tax-credits.md"
 BASIC_CREDIT = Decimal("0.10")  # of the investment that counts
@@ -23,7 +23,8 @@ EXTRA_CREDIT = Decimal("0.03")  # of this year's investment above the average of
 # nor an invoice ("세금계산서")
 TAX_TOPIC = re.compile(r"세액\s*공제|세금(?!\s*계산서)|법인세|소득세|(?i:\btax\b)")
 _ARREARS = re.compile(r"체납|밀리|밀린|밀려|밀렸|분납|연체")
-_SHARE = re.compile(r"자부담\s*금?|기업\s*부담\s*금?|(?<!총\s)부담\s*금|우리\s*(?:가\s*)?(?:낸|내는|부담)|투자\s*(?:액|금액|한\s*돈)?")
+# the share as the share calculator names it, or as what "우리가 낸" or "투자한 돈" was
+_SHARE = re.compile(SHARE_LABEL.pattern + r"|우리\s*(?:가\s*)?(?:낸|내는|부담)|투자\s*(?:액|금액|한\s*돈)?")
 _IN_KIND = re.compile(r"현물|인건비|월급|급여")  # "그중 천만원은 우리 직원 월급으로 잡았어요"
 _CLAUSES = re.compile(r"(?<=[?？.!,])\s*|\s+(?=그중|그\s+중)")
 
